@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings with safe defaults for tests.
+
+Environment variables still win (CI sets DATABASE_URL to PostgreSQL).
+"""
+
+import os
+
+os.environ.setdefault("PEERLEARN_ALLOW_DEV_SECRET", "true")
+os.environ.setdefault("PEERLEARN_EMAIL_BACKEND", "memory")
+
+from peerlearn.site.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
