@@ -1,5 +1,102 @@
-from django.contrib.auth.models import AbstractUser
+"""Accounts: who can sign in, and single-use sign-in links.
+
+A `User` is only a way to sign in. What a person may see or do in a programme
+comes from their memberships (see ``peerlearn.programmes.permissions``), not
+from the account, so one person can facilitate one module and attend another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailUserManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
 
 
 class User(AbstractUser):
-    pass
+    """An account, identified by its e-mail address (the user name mirrors it)."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    objects = EmailUserManager()  # type: ignore[misc]
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        if not self.username:
+            self.username = self.email
+        super().save(*args, **kwargs)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignInLinkQuerySet(models.QuerySet["SignInLink"]):
+    def usable(self) -> SignInLinkQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class SignInLink(models.Model):
+    """A single-use sign-in link sent by e-mail.
+
+    Only a hash of the token is stored, so a copy of the database cannot be
+    used to sign in as anyone.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignInLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-in link")
+
+    def __str__(self) -> str:
+        return f"sign-in link for user {self.user_id}"
+
+    @classmethod
+    def issue(cls, user: User) -> str:
+        """Create a link for ``user`` and return its secret token (shown once)."""
+        token = secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user,
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + timedelta(hours=settings.SIGN_IN_LINK_HOURS),
+        )
+        return token
+
+    @classmethod
+    def redeem(cls, token: str) -> User | None:
+        """Mark the link used and return its user, or None if unknown, used or expired.
+
+        The update is conditional so two clicks racing each other cannot both win.
+        """
+        link = cls.objects.usable().filter(token_hash=hash_token(token)).first()
+        if link is None:
+            return None
+        claimed = cls.objects.usable().filter(pk=link.pk).update(used_at=timezone.now())
+        if not claimed:
+            return None
+        return link.user
+
+
+def signed_in_user(request: Any) -> User:
+    """The request's user, for views already behind ``login_required``."""
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("signed_in_user() needs a signed-in user")
+    return user

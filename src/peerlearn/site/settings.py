@@ -23,20 +23,32 @@ DATA_DIR = Path(
 DEBUG = read_bool("PEERLEARN_DEBUG", False, "Show Django's debug pages. Never in production.")
 _DEV_SECRET = "insecure-development-key-change-me"  # noqa: S105 - only honoured with DEBUG on
 SECRET_KEY = read_str(
-    "PEERLEARN_SECRET_KEY", _DEV_SECRET, "Secret for signing sessions and links. Required in production."
+    "PEERLEARN_SECRET_KEY",
+    _DEV_SECRET,
+    "Secret for signing sessions and links. Required in production.",
 )
-if SECRET_KEY == _DEV_SECRET and not DEBUG and not read_bool(
-    "PEERLEARN_ALLOW_DEV_SECRET", False, "Allow the built-in development secret with DEBUG off (demo and tests only)."
+if (
+    SECRET_KEY == _DEV_SECRET
+    and not DEBUG
+    and not read_bool(
+        "PEERLEARN_ALLOW_DEV_SECRET",
+        False,
+        "Allow the built-in development secret with DEBUG off (demo and tests only).",
+    )
 ):
     from peerlearn.site.env import ImproperSetting
 
     raise ImproperSetting("PEERLEARN_SECRET_KEY must be set when PEERLEARN_DEBUG is off")
 
 ALLOWED_HOSTS = read_list(
-    "PEERLEARN_ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the site answers to."
+    "PEERLEARN_ALLOWED_HOSTS",
+    "127.0.0.1,localhost",
+    "Comma-separated host names the site answers to.",
 )
 CSRF_TRUSTED_ORIGINS = read_list(
-    "PEERLEARN_CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (https://host) trusted for forms behind a proxy."
+    "PEERLEARN_CSRF_TRUSTED_ORIGINS",
+    "",
+    "Comma-separated origins (https://host) trusted for forms behind a proxy.",
 )
 SITE_URL = read_str(
     "PEERLEARN_SITE_URL", "http://127.0.0.1:8000", "Public address used in e-mailed links."
@@ -153,7 +165,9 @@ ROSTER_MAX_BYTES = read_int(
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 
-SESSION_COOKIE_SECURE = read_bool("PEERLEARN_SECURE_COOKIES", False, "Send cookies over HTTPS only.")
+SESSION_COOKIE_SECURE = read_bool(
+    "PEERLEARN_SECURE_COOKIES", False, "Send cookies over HTTPS only."
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -161,5 +175,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": read_str("PEERLEARN_LOG_LEVEL", "WARNING", "Log level.")},
+    "root": {
+        "handlers": ["console"],
+        "level": read_str("PEERLEARN_LOG_LEVEL", "WARNING", "Log level."),
+    },
 }

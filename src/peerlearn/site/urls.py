@@ -1,6 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("peerlearn.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("peerlearn.people.urls")),
+    path("", include("peerlearn.programmes.urls")),
 ]

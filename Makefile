@@ -1,0 +1,60 @@
+# peerlearn: `make run` serves the demo, `make test` runs every check.
+# Both set everything up on a fresh machine with Python 3.11+.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install run demo test lint types test-sqlite test-postgres browser benchmarks clean messages
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,prod]'
+	touch $(STAMP)
+
+run: install
+	mkdir -p var
+	PEERLEARN_DEBUG=true $(BIN)/peerlearn demo
+	@echo "peerlearn is at http://127.0.0.1:8000 (Ctrl-C stops it)"
+	PEERLEARN_DEBUG=true $(BIN)/peerlearn manage runserver --noreload 127.0.0.1:8000
+
+# Debian's Chromium drives the browser tests (Playwright never downloads one).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+types: install
+	$(BIN)/mypy src/peerlearn
+
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL
+# points at one (CI sets it; see .ci/run).
+test: install browser lint types test-sqlite test-postgres
+
+test-sqlite: install browser
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not slow" -q
+
+test-postgres: install browser
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "Running the suite on PostgreSQL ($$DATABASE_URL)"; \
+	  $(BIN)/pytest -n 2 -m "not slow" -q; \
+	else echo "DATABASE_URL is not set: PostgreSQL run skipped (CI always sets it)"; fi
+
+benchmarks: install
+	$(BIN)/python benchmarks/roster_import.py
+	$(BIN)/python benchmarks/matching.py
+
+messages: install
+	cd src/peerlearn && ../../$(BIN)/peerlearn manage makemessages -l es -l fr --no-obsolete && ../../$(BIN)/peerlearn manage compilemessages
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

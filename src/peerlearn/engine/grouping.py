@@ -1,0 +1,577 @@
+"""Group solver: purposeful groups of 5-6 (any range) under hard constraints.
+
+The solver maximises *cohesion*, the sum over groups of the pairwise affinities
+given by the weighted criteria (:mod:`peerlearn.engine.criteria`), subject to the
+hard constraints of :class:`~peerlearn.engine.constraints.Constraints`.
+
+Algorithm
+---------
+1. **Plan**: necessary conditions are checked and the number of groups chosen
+   (:func:`~peerlearn.engine.constraints.plan_group_count`).
+2. **Order**: keep-together sets become *units*; units are ordered so that
+   neighbours are similar (working language first, then a recursive split along
+   the principal direction of the vectors, like a PCA tree).
+3. **Greedy construction**: each group starts from the next unplaced unit and
+   grows with the unit of a small window that adds most affinity to the group's
+   vector sum without breaking a constraint (and, when the group runs out of
+   places, only units that cure a missing quota or country).
+4. **Repair**: if some group still violates a constraint, moves and swaps that
+   reduce the violation total are applied.
+5. **Local search**: for each unit, the best move or swap into one of the groups
+   whose sum aligns best with it, never increasing violations, until a pass
+   gains almost nothing or the time budget ends.
+
+Results are reproducible for a given seed (all randomness comes from one
+``numpy`` generator made in :func:`solve_groups`) unless the time limit cut the
+search short, which the result reports.
+
+Examples
+--------
+>>> from peerlearn.engine.people import Person
+>>> from peerlearn.engine.constraints import Constraints, validate_groups
+>>> people = [Person(f"p{i}", organisation=f"org{i % 5}", country="KE" if i % 2 else "UG",
+...                  challenges=("land registry records" if i < 5 else "budget cuts",))
+...           for i in range(10)]
+>>> c = Constraints(min_size=5, max_size=5, max_per_organisation=1)
+>>> result = solve_groups(people, c, "problems", seed=1)
+>>> sorted(map(sorted, result.groups.values()))
+[['p0', 'p1', 'p2', 'p3', 'p4'], ['p5', 'p6', 'p7', 'p8', 'p9']]
+>>> validate_groups(people, result.assignment, c)
+[]
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from peerlearn.engine.constraints import (
+    Conflict,
+    Constraints,
+    InfeasibleError,
+    plan_group_count,
+    validate_groups,
+)
+from peerlearn.engine.criteria import AffinityModel, build_model
+from peerlearn.engine.people import Person
+from peerlearn.engine.search import Checker, State, Stats, improve, repair
+
+__all__ = ["GroupingResult", "default_time_limit", "make_rng", "solve_groups", "group_labels"]
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def make_rng(seed: int) -> np.random.Generator:
+    """The one place where the engine's randomness is seeded.
+
+    Examples
+    --------
+    >>> int(make_rng(3).integers(100)) == int(make_rng(3).integers(100))
+    True
+    """
+    return np.random.default_rng(np.random.SeedSequence(int(seed)))
+
+
+def default_time_limit(n: int) -> float:
+    """Local-search budget in seconds for ``n`` people (2 s minimum, 300 s maximum).
+
+    Examples
+    --------
+    >>> default_time_limit(55), default_time_limit(10_000), default_time_limit(50_000)
+    (2.0, 25.0, 125.0)
+    """
+    return float(min(300.0, max(2.0, n * 0.0025)))
+
+
+def group_labels(count: int, taken: Sequence[str] = ()) -> list[str]:
+    """``count`` fresh labels ``G01, G02, ...`` avoiding ``taken``.
+
+    Examples
+    --------
+    >>> group_labels(3)
+    ['G1', 'G2', 'G3']
+    >>> group_labels(2, ["G1"])
+    ['G2', 'G3']
+    >>> group_labels(2, [f"G{i}" for i in range(1, 12)])[:1]
+    ['G12']
+    """
+    out: list[str] = []
+    used = set(taken)
+    total = count + len(used)
+    width = len(str(total)) if total >= 10 else 1
+    k = 1
+    while len(out) < count:
+        label = f"G{k:0{width}d}" if width > 1 else f"G{k}"
+        if label not in used and f"G{k}" not in used:
+            out.append(label)
+        k += 1
+    return out
+
+
+@dataclass
+class GroupingResult:
+    """A grouping with everything needed to explain and check it.
+
+    Attributes
+    ----------
+    people
+        The input, in input order.
+    assignment
+        ``id -> group label``.
+    groups
+        ``label -> [ids]`` in label order.
+    model
+        The affinity model the solver maximised.
+    constraints
+        The hard constraints it met.
+    scores
+        ``label -> cohesion`` (sum of pairwise affinities of the group).
+    penalty
+        Total pair penalty paid (repeats in multi-round schedules), 0 otherwise.
+    stats
+        Search statistics.
+    seed
+        The seed used.
+    """
+
+    people: list[Person]
+    assignment: dict[str, str]
+    groups: dict[str, list[str]]
+    model: AffinityModel
+    constraints: Constraints
+    scores: dict[str, float]
+    penalty: float = 0.0
+    stats: Stats = field(default_factory=Stats)
+    seed: int = 0
+
+    @property
+    def cohesion(self) -> float:
+        """Sum of the group scores."""
+        return float(sum(self.scores.values()))
+
+
+def _units(people: Sequence[Person], c: Constraints) -> list[list[int]]:
+    index = {p.id: i for i, p in enumerate(people)}
+    parent = list(range(len(people)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for s in c.keep_together:
+        members = [index[i] for i in s if i in index]
+        for a, b in zip(members, members[1:], strict=False):
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(people)):
+        groups[find(i)].append(i)
+    return [groups[r] for r in sorted(groups)]
+
+
+def _forbidden(people: Sequence[Person], c: Constraints) -> dict[int, set[int]]:
+    index = {p.id: i for i, p in enumerate(people)}
+    out: dict[int, set[int]] = defaultdict(set)
+    sets = [tuple(s) for s in c.keep_apart] + [tuple(p) for p in c.history]
+    for s in sets:
+        members = sorted({index[i] for i in s if i in index})
+        for k, a in enumerate(members):
+            for b in members[k + 1 :]:
+                out[a].add(b)
+                out[b].add(a)
+    return dict(out)
+
+
+def _pca_order(
+    v: FloatArray, idx: npt.NDArray[np.int64], rng: np.random.Generator, leaf: int = 24
+) -> list[int]:
+    """Order rows so that neighbours are similar: recursive median split on the top direction."""
+    out: list[int] = []
+    stack = [idx]
+    while stack:
+        part = stack.pop()
+        if len(part) <= leaf:
+            out.extend(int(i) for i in part)
+            continue
+        sub = v[part]
+        centred = sub - sub.mean(axis=0)
+        direction = rng.standard_normal(v.shape[1]).astype(np.float32)
+        for _ in range(4):
+            direction = centred.T @ (centred @ direction)
+            norm = float(np.linalg.norm(direction))
+            if norm == 0.0:
+                break
+            direction /= norm
+        proj = centred @ direction
+        order = np.argsort(proj, kind="stable")
+        half = len(part) // 2
+        # pushed in reverse so that the low half is emitted first
+        stack.append(part[order[half:]])
+        stack.append(part[order[:half]])
+    return out
+
+
+def _size_plan(n: int, g: int, c: Constraints) -> list[int]:
+    base, extra = divmod(n, g)
+    sizes = [base + (1 if k < extra else 0) for k in range(g)]
+    return [min(max(s, c.min_size), c.max_size) for s in sizes]
+
+
+def solve_groups(
+    people: Sequence[Person],
+    constraints: Constraints | None = None,
+    weights: str | Mapping[str, float] = "problems",
+    *,
+    backend: str = "tfidf",
+    role_mode: str = "equal",
+    seed: int = 0,
+    time_limit: float | None = None,
+    model: AffinityModel | None = None,
+    pair_penalty: Mapping[tuple[str, str], float] | None = None,
+    initial: Mapping[str, str] | None = None,
+    move_cost: float = 0.0,
+) -> GroupingResult:
+    """Split ``people`` into groups that maximise cohesion under hard constraints.
+
+    Parameters
+    ----------
+    people
+        Everyone to place (ids must be unique).
+    constraints
+        Hard constraints (default: groups of 5-6, at most one per organisation).
+    weights
+        Criterion weights, e.g. ``"problems=3,context=1"``.
+    backend
+        Similarity backend for challenge texts (``"tfidf"`` or ``"semantic"``).
+    role_mode
+        ``"equal"`` or ``"mix"`` seniority for the role criterion.
+    seed
+        Seed of every random choice; same seed, same result.
+    time_limit
+        Seconds for the search (default :func:`default_time_limit`).
+    model
+        A precomputed :class:`~peerlearn.engine.criteria.AffinityModel` (skips
+        vectorisation).
+    pair_penalty
+        ``(id, id) -> penalty`` subtracted when the two share a group (soft
+        repeats in multi-round schedules).
+    initial
+        ``id -> label`` starting assignment (late joiners / drop-outs): people
+        listed start there, others are placed greedily.
+    move_cost
+        Penalty per person placed away from ``initial`` (minimal disruption).
+
+    Returns
+    -------
+    GroupingResult
+
+    Raises
+    ------
+    InfeasibleError
+        When the constraints cannot all be met: names the constraints, by how
+        much, and what to relax.
+    ValueError
+        Duplicate ids or bad options.
+
+    Notes
+    -----
+    Construction is ``O(n * w * d)`` with a window of ``w`` units; each search
+    pass is ``O(n * (G * d / 256 + k * s * d))`` for ``G`` groups, ``k``
+    candidate groups of size ``s``. Memory is ``O((n + G) * d)``. About 25 s of
+    search for 10,000 people; see ``docs/matching.md`` for measurements.
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> ps = [Person(f"p{i}", organisation="X") for i in range(4)]
+    >>> solve_groups(ps, Constraints(min_size=2, max_size=2), "policy")
+    Traceback (most recent call last):
+    ...
+    peerlearn.engine.constraints.InfeasibleError: the constraints cannot all be met:
+      - max_per_organisation: max 1 per organisation is impossible: organisation 'X' has 4 people but 4 people make at most 2 groups of 2-2; relax to --max-per-organisation 2, or allow groups of 1-2 (4 groups)
+    """
+    c = constraints or Constraints()
+    people = list(people)
+    ids = [p.id for p in people]
+    dup = [i for i, k in Counter(ids).items() if k > 1]
+    if dup:
+        raise ValueError(f"duplicate ids: {', '.join(map(repr, sorted(dup)[:10]))}")
+    t0 = time.perf_counter()
+    rng = make_rng(seed)
+    n_groups = plan_group_count(people, c)
+    if model is None:
+        model = build_model(people, weights, backend=backend, role_mode=role_mode, seed=seed)
+    t_model = time.perf_counter()
+    limit = default_time_limit(len(people)) if time_limit is None else float(time_limit)
+    deadline = time.perf_counter() + limit
+    index = {p.id: i for i, p in enumerate(people)}
+
+    # labels: locked / initial labels first, then fresh ones
+    fixed_labels = sorted(set(c.locked.values()) | set((initial or {}).values()))
+    n_groups = max(n_groups, len(fixed_labels))
+    labels = fixed_labels + group_labels(n_groups - len(fixed_labels), fixed_labels)
+    gindex = {lab: k for k, lab in enumerate(labels)}
+
+    units = _units(people, c)
+    unit_of = [0] * len(people)
+    for k, u in enumerate(units):
+        for i in u:
+            unit_of[i] = k
+    movable = [not any(people[i].id in c.locked for i in u) for u in units]
+    checker = Checker(people, c, _forbidden(people, c))
+    penalty: dict[int, dict[int, float]] = defaultdict(dict)
+    for (a, b), w in (pair_penalty or {}).items():
+        if a in index and b in index and w:
+            penalty[index[a]][index[b]] = penalty[index[a]].get(index[b], 0.0) + float(w)
+            penalty[index[b]][index[a]] = penalty[index[b]].get(index[a], 0.0) + float(w)
+    home = None
+    if initial:
+        home = [gindex.get(initial.get(p.id, ""), -1) for p in people]
+    state = State(
+        model.x, model.sign, units, n_groups, checker, movable, dict(penalty), home, move_cost
+    )
+    stats = Stats()
+
+    # -- construction -------------------------------------------------------
+    placed = [False] * len(units)
+    for k, u in enumerate(units):
+        label = next((c.locked[people[i].id] for i in u if people[i].id in c.locked), None)
+        if label is None and initial:
+            label = next((initial[people[i].id] for i in u if people[i].id in initial), None)
+        if label is not None:
+            state.add(k, gindex[label])
+            placed[k] = True
+    _construct(state, people, c, units, placed, n_groups, rng)
+    for g in range(n_groups):
+        state.refresh(g)
+    t_build = time.perf_counter()
+    repair(state, rng, deadline + 5.0 + limit, stats)
+    t_repair = time.perf_counter()
+    improve(state, rng, deadline, stats)
+    t_search = time.perf_counter()
+    state.resum()
+    if state.total_violation() > 0:
+        assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
+        problems = validate_groups(people, assignment, c)
+        raise InfeasibleError(_search_conflicts(problems, c))
+    assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
+    # drop empty groups (possible only with initial/locked labels), keep label order
+    groups: dict[str, list[str]] = {}
+    scores: dict[str, float] = {}
+    for g, lab in enumerate(labels):
+        members = [people[i].id for i in sorted(state.group_persons[g])]
+        if members:
+            groups[lab] = members
+            scores[lab] = state.group_score(g)
+    pen = 0.0
+    if penalty:
+        for g in range(n_groups):
+            ms = state.group_persons[g]
+            for x_i in ms:
+                for y in ms:
+                    if x_i < y:
+                        pen += penalty.get(x_i, {}).get(y, 0.0)
+    stats.seconds = time.perf_counter() - t0
+    stats.phases = {
+        "vectorise": t_model - t0,
+        "construct": t_build - t_model,
+        "repair": t_repair - t_build,
+        "search": t_search - t_repair,
+    }
+    return GroupingResult(people, assignment, groups, model, c, scores, pen, stats, seed)
+
+
+def _search_conflicts(problems: list[str], c: Constraints) -> list[Conflict]:
+    """Turn left-over violations into conflicts with advice."""
+    kinds: dict[str, list[str]] = defaultdict(list)
+    for p in problems:
+        if "organisation" in p:
+            kinds["max_per_organisation"].append(p)
+        elif "from country" in p:
+            kinds["max_per_country"].append(p)
+        elif "distinct countries" in p:
+            kinds["min_countries"].append(p)
+        elif "language" in p:
+            kinds["shared_language"].append(p)
+        elif "members (allowed" in p:
+            kinds["size"].append(p)
+        elif p.startswith("keep-apart") or p.startswith("repeat"):
+            kinds["keep_apart"].append(p)
+        else:
+            kinds["quotas"].append(p)
+    advice = {
+        "max_per_organisation": "raise --max-per-organisation by one or widen the size range",
+        "max_per_country": "raise --max-per-country or widen the size range",
+        "min_countries": "lower --min-countries",
+        "shared_language": "people with a language nobody else speaks cannot form a group: "
+        "add a shared language or drop --require-shared-language",
+        "size": "widen the size range",
+        "keep_apart": "shorten the keep-apart list or the history, or allow repeats with a "
+        "penalty (--repeats penalise)",
+        "quotas": "lower the quotas",
+    }
+    out = []
+    for kind, items in kinds.items():
+        shown = "; ".join(items[:5]) + (f"; and {len(items) - 5} more" if len(items) > 5 else "")
+        out.append(
+            Conflict(
+                kind,
+                f"the search could not meet it in {len(items)} case(s): {shown}",
+                len(items),
+                advice[kind],
+            )
+        )
+    return out
+
+
+def _construct(
+    state: State,
+    people: Sequence[Person],
+    c: Constraints,
+    units: list[list[int]],
+    placed: list[bool],
+    n_groups: int,
+    rng: np.random.Generator,
+) -> None:
+    """Greedy fill of every group from an ordered pool of units."""
+    ch = state.checker
+    n = len(people)
+    plan = _size_plan(n, n_groups, c)
+    # groups that already hold people (locked / initial) come first, fuller first
+    order_groups = sorted(range(n_groups), key=lambda g: (-state.size(g), g))
+    free = np.array([k for k in range(len(units)) if not placed[k]], dtype=np.int64)
+    if len(free) == 0:
+        return
+    pos_cols = state.sign > 0
+    v = state.U[:, pos_cols] if not pos_cols.all() else state.U
+    # language first: units sharing a first language are contiguous
+    lang_key: list[int] = []
+    counts: Counter[int] = Counter()
+    for u in units:
+        for i in u:
+            m = ch.lang[i]
+            bit = 1
+            while bit <= m:
+                if m & bit:
+                    counts[bit] += 1
+                bit <<= 1
+    for u in units:
+        m = 0
+        for i in u:
+            m = ch.lang[i] if m == 0 else (m & ch.lang[i] or m)
+        best, best_count = 0, -1
+        bit = 1
+        while bit <= m:
+            if m & bit and counts[bit] > best_count:
+                best, best_count = bit, counts[bit]
+            bit <<= 1
+        lang_key.append(best)
+    pool: list[int] = []
+    by_lang: dict[int, list[int]] = defaultdict(list)
+    for k in free:
+        by_lang[lang_key[int(k)]].append(int(k))
+    for key in sorted(by_lang, key=lambda b: (-len(by_lang[b]), b)):
+        members = np.asarray(by_lang[key], dtype=np.int64)
+        pool.extend(_pca_order(v, members, rng))
+    # big units first inside the order would strand them; instead seed with them early
+    assigned = placed[:]
+    ptr = 0
+    window = max(48, 8 * c.max_size)
+    n_pool = len(pool)
+    remaining = sum(1 for k in pool if not assigned[k])
+
+    def next_window(start: int, count: int) -> list[int]:
+        out = []
+        j = start
+        while j < n_pool and len(out) < count:
+            k = pool[j]
+            if not assigned[k]:
+                out.append(k)
+            j += 1
+        return out
+
+    plan_iter = iter(sorted(plan, reverse=True))
+    targets = [0] * n_groups
+    for g in order_groups:
+        targets[g] = max(next(plan_iter, c.min_size), state.size(g))
+    for g in order_groups:
+        if remaining == 0:
+            break
+        while ptr < n_pool and assigned[pool[ptr]]:
+            ptr += 1
+        target = targets[g]
+        if state.size(g) == 0:
+            # seed: first unplaced unit of the order that fits
+            for k in next_window(ptr, window):
+                if state.usize[k] <= target:
+                    state.add(k, g)
+                    assigned[k] = True
+                    remaining -= 1
+                    break
+        while state.size(g) < target and remaining > 0:
+            chosen = -1
+            members = state.group_persons[g]
+            up = ch.upper(members)
+            low = ch.lower(members)
+            slots = target - len(members)
+            for attempt in range(3):
+                if attempt == 0:
+                    cand = next_window(ptr, window)
+                elif attempt == 1:
+                    cand = next_window(ptr, window * 8)
+                else:
+                    rest = [k for k in pool if not assigned[k]]
+                    if len(rest) > window * 4:
+                        pick = rng.choice(len(rest), size=window * 4, replace=False)
+                        cand = [rest[int(t)] for t in np.sort(pick)]
+                    else:
+                        cand = rest
+                cand = [k for k in cand if state.usize[k] <= slots]
+                if not cand:
+                    continue
+                scores = state.Us[cand] @ state.S[g].astype(np.float32)
+                for t in np.argsort(-scores, kind="stable"):
+                    k = cand[int(t)]
+                    trial = members + units[k]
+                    if ch.upper(trial) > up:
+                        continue
+                    need = ch.lower(trial)
+                    # when places run out, only take units that cure a deficit
+                    deficit = low - max(0, c.min_size - len(members))
+                    if deficit > 0 and slots - state.usize[k] < deficit:
+                        new_def = need - max(0, c.min_size - len(trial))
+                        if new_def >= deficit:
+                            continue
+                    chosen = k
+                    break
+                if chosen >= 0:
+                    break
+            if chosen < 0:
+                break
+            state.add(chosen, g)
+            assigned[chosen] = True
+            remaining -= 1
+    # whatever is left: the group where it does least harm (room first)
+    for k in pool:
+        if assigned[k]:
+            continue
+        best_g, best_key = 0, (10**9, 10**9, 0.0)
+        for g in range(n_groups):
+            members = state.group_persons[g]
+            before = ch.violation(members)
+            after = ch.violation(members + units[k])
+            key = (after - before, len(members), -float(state.Us[k] @ state.S[g]))
+            if key < best_key:
+                best_g, best_key = g, key
+        state.add(k, best_g)
+        assigned[k] = True
+    _ = math  # (kept for type-checkers of older numpy)

@@ -1,0 +1,31 @@
+"""Vocabularies shared by the people models, roster files and forms.
+
+Codes are stored; labels are translated.  The roster reader accepts labels
+and a few variants too (see ``peerlearn.people.roster``).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+SENIORITY_CHOICES = (
+    ("political", _("Political (minister, deputy minister)")),
+    ("senior", _("Senior (head of agency, director-general)")),
+    ("middle", _("Middle management (director, head of unit)")),
+    ("technical", _("Technical (adviser, analyst, specialist)")),
+)
+
+ORGANISATION_KIND_CHOICES = (
+    ("ministry", _("Ministry")),
+    ("municipality", _("Municipality or city government")),
+    ("agency", _("Agency")),
+    ("think_tank", _("Think tank")),
+    ("civil_society", _("Civil-society organisation")),
+    ("international", _("International organisation")),
+    ("other", _("Other")),
+)
+
+PROGRAMME_ROLE_CHOICES = (
+    ("participant", _("Participant")),
+    ("facilitator", _("Facilitator")),
+    ("evaluator", _("Evaluator")),
+    ("observer", _("Observer")),
+)

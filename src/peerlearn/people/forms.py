@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peerlearn.people.fields import CountryField, LanguagesField
+from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
+
+
+class OrganisationForm(forms.ModelForm):
+    country = CountryField(label=_("Country"))
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "country", "kind"]
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        clash = Organisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("An organisation with this name already exists."))
+        return name
+
+
+class PersonForm(forms.ModelForm):
+    country = CountryField(label=_("Country"))
+    languages = LanguagesField(label=_("Languages"))
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "email",
+            "organisation",
+            "country",
+            "role_title",
+            "seniority",
+            "languages",
+            "gender",
+            "is_external",
+            "is_alumni",
+            "consent_to_contact",
+        ]
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if Person.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Someone in the network already has this e-mail."))
+        return email
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags stored as a list."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [t.strip().lower() for t in text.replace("|", ",").split(",") if t.strip()]
+
+
+class ChallengeForm(forms.ModelForm):
+    tags = TagsField(label=_("Tags (optional)"), required=False)
+
+    class Meta:
+        model = Challenge
+        fields = ["text", "tags"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class ExpectationForm(forms.ModelForm):
+    class Meta:
+        model = LearningExpectation
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+def challenge_formset(programme_min: int) -> type[forms.BaseModelFormSet]:
+    return forms.modelformset_factory(
+        Challenge,
+        form=ChallengeForm,
+        extra=0,
+        can_delete=True,
+        min_num=programme_min,
+        validate_min=False,
+        max_num=10,
+    )
+
+
+ExpectationFormSet = forms.modelformset_factory(
+    LearningExpectation, form=ExpectationForm, extra=1, can_delete=True, max_num=10
+)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+
+class InviteForm(forms.Form):
+    WHO = (
+        ("not_invited", _("Everyone not invited yet")),
+        ("all", _("Everyone in the programme (sends fresh links)")),
+    )
+    who = forms.ChoiceField(label=_("Whom to invite"), choices=WHO, initial="not_invited")

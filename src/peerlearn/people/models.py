@@ -1,0 +1,148 @@
+"""The network: organisations, people, their challenges and learning expectations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from peerlearn.people.choices import ORGANISATION_KIND_CHOICES, SENIORITY_CHOICES
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO code"))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ORGANISATION_KIND_CHOICES, default="other"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        constraints = [models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Anyone in the network: a peer, an external or resource peer, an alumnus,
+    a facilitator or an evaluator.  What they do in a programme is a
+    membership (``programmes.Membership``), not a property of the person."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), unique=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    role_title = models.CharField(_("formal role or title"), max_length=200, blank=True)
+    seniority = models.CharField(
+        _("seniority"), max_length=20, choices=SENIORITY_CHOICES, blank=True
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    gender = models.CharField(_("gender (self-described, optional)"), max_length=64, blank=True)
+    is_external = models.BooleanField(_("external or resource peer"), default=False)
+    is_alumni = models.BooleanField(_("alumni"), default=False)
+    consent_to_contact = models.BooleanField(_("agrees to be contacted"), default=False)
+    invited_at = models.DateTimeField(_("last invited"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Challenge(models.Model):
+    """A problem a person names in their own words, before anyone meets."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="challenges")
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="challenges",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.TextField(_("challenge"), max_length=2000)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "position"]
+        verbose_name = _("challenge")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class LearningExpectation(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="expectations")
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="expectations",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.TextField(_("learning expectation"), max_length=2000)
+
+    class Meta:
+        ordering = ["person", "position"]
+        verbose_name = _("learning expectation")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class RosterUpload(models.Model):
+    """A roster file waiting for the facilitator to confirm its preview.
+
+    The file itself is kept (in the database, so every app server sees it)
+    until it is applied; confirming validates it again against the database
+    as it is then, and applies it all-or-nothing.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="roster_uploads"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster upload")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,123 @@
+"""Who may see and do what in a programme.
+
+Roles attach to a person *in* a programme (cohort empty) or in one of its
+cohorts or modules, never to the account.  Superusers act as facilitators
+everywhere; ``is_staff`` alone only opens the Django admin.
+
+The rules, in one place:
+
+* facilitator of the programme: manages the programme, all its cohorts,
+  people and groups, and sees everything in it;
+* facilitator of a cohort or module: manages that cohort only, sees the
+  programme page and people;
+* participant: sees the programme, the people in it (no e-mail addresses),
+  their own groups and what is shared in them;
+* evaluator: reads everything except what peers share inside groups;
+* observer: sees the programme page and the people in it (no e-mail addresses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+
+from peerlearn.accounts.models import User
+from peerlearn.programmes.models import Cohort, Group, Membership, Programme
+
+AnyUser = User | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Access:
+    """The roles one user holds in one programme."""
+
+    superuser: bool = False
+    programme_roles: frozenset[str] = frozenset()
+    cohort_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def any_role(self) -> bool:
+        return self.superuser or bool(self.programme_roles) or bool(self.cohort_roles)
+
+    def holds(self, role: str) -> bool:
+        """True when the role is held programme-wide or in any cohort."""
+        return role in self.programme_roles or any(role in r for r in self.cohort_roles.values())
+
+    @property
+    def manages_programme(self) -> bool:
+        return self.superuser or "facilitator" in self.programme_roles
+
+    def manages_cohort(self, cohort_id: int) -> bool:
+        return self.manages_programme or "facilitator" in self.cohort_roles.get(
+            cohort_id, frozenset()
+        )
+
+    @property
+    def manages_any_cohort(self) -> bool:
+        return self.manages_programme or self.holds("facilitator")
+
+    @property
+    def sees_contacts(self) -> bool:
+        """E-mail addresses are for facilitators only."""
+        return self.manages_any_cohort
+
+    @property
+    def reads_everything(self) -> bool:
+        """Facilitators of the programme and evaluators (outside private group material)."""
+        return self.manages_programme or "evaluator" in self.programme_roles
+
+
+def access_for(user: AnyUser, programme: Programme) -> Access:
+    if not user.is_authenticated:
+        return Access()
+    if user.is_superuser:
+        return Access(superuser=True)
+    programme_roles: set[str] = set()
+    cohort_roles: dict[int, set[str]] = {}
+    rows = Membership.objects.filter(programme=programme, person__user=user).values_list(
+        "cohort_id", "role"
+    )
+    for cohort_id, role in rows:
+        if cohort_id is None:
+            programme_roles.add(role)
+        else:
+            cohort_roles.setdefault(cohort_id, set()).add(role)
+    return Access(
+        programme_roles=frozenset(programme_roles),
+        cohort_roles={k: frozenset(v) for k, v in cohort_roles.items()},
+    )
+
+
+def visible_programmes(user: AnyUser):
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(memberships__person__user=user).distinct()
+
+
+def can_create_programme(user: AnyUser) -> bool:
+    return user.is_authenticated and user.has_perm("programmes.add_programme")
+
+
+def is_group_member(user: AnyUser, group: Group) -> bool:
+    return user.is_authenticated and group.members.filter(user=user).exists()
+
+
+def can_see_group(user: AnyUser, group: Group, access: Access) -> bool:
+    """Members, facilitators and evaluators see who is in a group."""
+    return (
+        access.manages_cohort(group.cohort_id)
+        or "evaluator" in access.programme_roles
+        or is_group_member(user, group)
+    )
+
+
+def can_see_group_notes(user: AnyUser, group: Group, access: Access) -> bool:
+    """What peers share in a group: members and facilitators only, never evaluators."""
+    return access.manages_cohort(group.cohort_id) or is_group_member(user, group)
+
+
+def manageable_cohorts(programme: Programme, access: Access) -> list[Cohort]:
+    return [c for c in programme.cohorts.all() if access.manages_cohort(c.pk)]
