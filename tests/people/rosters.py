@@ -43,7 +43,14 @@ def person_row(i: int) -> dict[str, str]:
         "email": f"Person{i}@Example.org" if i % 3 == 0 else f"person{i}@example.org",
         "name": f"{_NAMES[i % len(_NAMES)]} {i}",
         "organisation": organisation,
-        "organisation_kind": _KINDS[i % len(_KINDS)] if organisation else "",
+        # One kind per new organisation (a second kind is a problem).
+        "organisation_kind": (
+            ""
+            if not organisation
+            else "Agency"
+            if organisation.startswith("Agency")
+            else _KINDS[i % len(_KINDS)]
+        ),
         "country": _COUNTRIES[i % len(_COUNTRIES)],
         "role_title": "Director of Budget" if i % 2 else "Adviser, public finance",
         "seniority": _SENIORITY[i % len(_SENIORITY)],
@@ -56,7 +63,7 @@ def person_row(i: int) -> dict[str, str]:
         "cohort": ["", "Foundational event", "kenya COHORT"][i % 3],
         "challenge_1": f"Building a reform team, case {i}",
         "challenge_1_tags": "reform teams|people",
-        "challenge_2": "Managing a difficult political principal; \"quotes\", commas",
+        "challenge_2": 'Managing a difficult political principal; "quotes", commas',
         "challenge_2_tags": "",
         "challenge_3": "Bringing other ministries on board\nacross two lines",
         "challenge_3_tags": "coordination",

@@ -41,7 +41,10 @@ def test_csv_cells_are_stripped_and_blank_lines_skipped_but_counted(tmp_path):
     )
     table = read_path(save(tmp_path, "r.csv", text.encode()))
     assert table.columns == ["email", "name", "role_title"]
-    assert table.rows == [["ana@example.org", "Ana Pérez", "Director"], ["bo@example.org", "Bo", ""]]
+    assert table.rows == [
+        ["ana@example.org", "Ana Pérez", "Director"],
+        ["bo@example.org", "Bo", ""],
+    ]
     assert table.row_numbers == [2, 5]
     assert table.encoding == "utf-8"
     assert table.delimiter == ","
@@ -56,8 +59,11 @@ def test_utf8_bom_is_not_part_of_the_first_header(tmp_path):
 
 def test_latin1_csv_is_decoded_and_the_encoding_reported(tmp_path):
     rows = [{"email": "jose@example.org", "name": "José Müller-Ñúñez", "organisation": "Société"}]
-    path = save(tmp_path, "latin1.csv", csv_bytes(rows, ["email", "name", "organisation"],
-                                                  encoding="latin-1"))
+    path = save(
+        tmp_path,
+        "latin1.csv",
+        csv_bytes(rows, ["email", "name", "organisation"], encoding="latin-1"),
+    )
     table = read_path(path)
     assert table.rows == [["jose@example.org", "José Müller-Ñúñez", "Société"]]
     assert table.encoding == "cp1252"  # Latin-1 letters read the same in Windows-1252
@@ -97,8 +103,16 @@ def test_header_aliases_and_unknown_columns_are_kept(tmp_path):
 
 def test_xlsx_values_become_strings(tmp_path):
     header = ["email", "name", "count", "ratio", "whole", "when", "at", "flag"]
-    values = ["a@example.org", "Ana", 42, 3.5, 2.0, dt.date(2025, 3, 1),
-              dt.datetime(2025, 3, 1, 9, 30), True]
+    values = [
+        "a@example.org",
+        "Ana",
+        42,
+        3.5,
+        2.0,
+        dt.date(2025, 3, 1),
+        dt.datetime(2025, 3, 1, 9, 30),
+        True,
+    ]
     path = save(tmp_path, "types.xlsx", xlsx_bytes([header, values], columns=None))
     table = read_path(path)
     assert table.format == "xlsx"
@@ -227,8 +241,9 @@ def test_xlsx_that_expands_too_much_is_refused(tmp_path):
         archive.writestr("xl/worksheets/sheet1.xml", " " * (20 * MB))
     data = buffer.getvalue()
     assert len(data) < 100 * 1024
-    assert "too large once unpacked" in refused(save(tmp_path, "bomb.xlsx", data),
-                                                max_bytes=100 * 1024)
+    assert "too large once unpacked" in refused(
+        save(tmp_path, "bomb.xlsx", data), max_bytes=100 * 1024
+    )
 
 
 def test_missing_required_columns_are_named_with_what_was_found(tmp_path):

@@ -22,10 +22,25 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import combinations
 
-__all__ = ["DATA_FILE", "categories", "load_labelled_statements", "load_labelled_rows"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "DATA_FILE",
+    "categories",
+    "group_sizes",
+    "greedy_groups",
+    "load_labelled_rows",
+    "load_labelled_statements",
+    "pair_precision",
+    "random_groups",
+]
 
 #: File name of the set inside ``peerlearn.engine.data``.
 DATA_FILE = "labelled_challenges.csv"
@@ -81,3 +96,100 @@ def categories() -> list[str]:
     True
     """
     return sorted({c for _, c, _ in load_labelled_rows()})
+
+
+def group_sizes(n: int, low: int = 5, high: int = 6) -> list[int]:
+    """Split ``n`` items into as few groups as possible with sizes in ``[low, high]``.
+
+    Falls back to one group when ``n < low``; between ``high`` and ``2 * low``
+    (e.g. 7-9 for 5-6) the two groups are as even as possible.
+
+    Examples
+    --------
+    >>> group_sizes(308)
+    [6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 5, 5, 5, 5]
+    >>> group_sizes(3), group_sizes(11)
+    ([3], [6, 5])
+    """
+    if n < low:
+        return [n] if n else []
+    g = -(-n // high)
+    base, extra = divmod(n, g)
+    return [base + 1] * extra + [base] * (g - extra)
+
+
+def greedy_groups(
+    vectors: npt.NDArray[np.float32], *, low: int = 5, high: int = 6, seed: int = 0
+) -> list[list[int]]:
+    """Group unit vectors by a simple similarity-greedy procedure.
+
+    Groups are filled one at a time: the seed is the first ungrouped item in a
+    seeded random order, then the ungrouped item with the highest mean cosine
+    similarity to the members so far joins, until the group is full. A plain
+    baseline for measuring backends, not the engine's matcher.
+
+    Notes
+    -----
+    ``O(n^2)`` time; meant for evaluation sets of a few thousand items.
+
+    Examples
+    --------
+    >>> v = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=np.float32)
+    >>> greedy_groups(v, low=2, high=2)
+    [[2, 0], [1, 3]]
+    """
+    n = vectors.shape[0]
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    sims = vectors @ vectors.T
+    free = np.ones(n, dtype=bool)
+    groups: list[list[int]] = []
+    position = 0
+    for size in group_sizes(n, low, high):
+        while not free[order[position]]:
+            position += 1
+        first = order[position]
+        group = [first]
+        free[first] = False
+        total = sims[first].astype(np.float64).copy()
+        while len(group) < size:
+            candidates = np.flatnonzero(free)
+            best = int(candidates[np.argmax(total[candidates])])
+            group.append(best)
+            free[best] = False
+            total += sims[best]
+        groups.append(group)
+    return groups
+
+
+def random_groups(n: int, *, low: int = 5, high: int = 6, seed: int = 0) -> list[list[int]]:
+    """Random grouping with the same sizes as :func:`greedy_groups` (the baseline).
+
+    Examples
+    --------
+    >>> sorted(len(g) for g in random_groups(11))
+    [5, 6]
+    """
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    groups, start = [], 0
+    for size in group_sizes(n, low, high):
+        groups.append(order[start : start + size])
+        start += size
+    return groups
+
+
+def pair_precision(groups: Sequence[Sequence[int]], labels: Sequence[str]) -> float:
+    """Share of same-group pairs whose two members have the same label.
+
+    Examples
+    --------
+    >>> pair_precision([[0, 1, 2], [3, 4]], ["a", "a", "b", "b", "b"])
+    0.5
+    """
+    same = total = 0
+    for group in groups:
+        for a, b in combinations(group, 2):
+            total += 1
+            same += labels[a] == labels[b]
+    return same / total if total else 0.0

@@ -96,7 +96,8 @@ need needs want wants trying try tried struggle struggling challenge challenges
 problem problems issue issues help way ways really also get getting make making
 able without still even much many lot lots one two three new way things thing
 keep keeps kept currently current know best better good like would could should
-us our we i my me ours
+us our we i my me ours did does do done use used using lack lacks real half every
+nobody everyone others time months long
 """
 
 # scikit-learn's English list is imported lazily with the vectoriser; these three
@@ -592,8 +593,8 @@ def key_terms(
     -----
     Score of a term: its document frequency in ``texts`` times its smoothed
     inverse document frequency in the background (plus ``texts``), with a 1.5
-    bonus for bigrams. Terms that occur in a single text are used only when
-    nothing is shared. Running time is linear in the total length of the texts.
+    bonus for bigrams. Terms shared by two or more texts come first; terms of a
+    single text only fill the remaining places. Running time is linear in the total length of the texts.
 
     Examples
     --------
@@ -625,9 +626,12 @@ def key_terms(
         bonus = 1.5 if " " in term else 1.0
         return df * idf * bonus
 
-    shared = [t for t, c in group_df.items() if c >= 2]
-    candidates = shared if len(shared) >= min(k, 2) else list(group_df)
-    ranked = sorted(candidates, key=lambda t: (-score(t), t))
+    def rank(terms: list[str]) -> list[str]:
+        return sorted(terms, key=lambda t: (-score(t), t))
+
+    # shared terms first; terms of a single text only fill the remaining places
+    ranked = rank([t for t, c in group_df.items() if c >= 2])
+    ranked += rank([t for t, c in group_df.items() if c < 2])
     chosen: list[str] = []
     chosen_words: set[str] = set()
     for term in ranked:

@@ -58,8 +58,14 @@ class TagsField(forms.CharField):
         return ", ".join(value) if isinstance(value, list) else value
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
         text = super().to_python(value) or ""
         return [t.strip().lower() for t in text.replace("|", ",").split(",") if t.strip()]
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # An empty extra form has no initial tags: None and [] mean the same.
+        return self.to_python(initial or []) != self.to_python(data)
 
 
 class ChallengeForm(forms.ModelForm):

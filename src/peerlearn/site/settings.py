@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 
 from peerlearn.site.env import (
+    ImproperSetting,
     read_bool,
     read_choice,
     read_int,
@@ -27,17 +28,12 @@ SECRET_KEY = read_str(
     _DEV_SECRET,
     "Secret for signing sessions and links. Required in production.",
 )
-if (
-    SECRET_KEY == _DEV_SECRET
-    and not DEBUG
-    and not read_bool(
-        "PEERLEARN_ALLOW_DEV_SECRET",
-        False,
-        "Allow the built-in development secret with DEBUG off (demo and tests only).",
-    )
-):
-    from peerlearn.site.env import ImproperSetting
-
+ALLOW_DEV_SECRET = read_bool(
+    "PEERLEARN_ALLOW_DEV_SECRET",
+    False,
+    "Allow the built-in development secret with debug off (tests only).",
+)
+if SECRET_KEY == _DEV_SECRET and not (DEBUG or ALLOW_DEV_SECRET):
     raise ImproperSetting("PEERLEARN_SECRET_KEY must be set when PEERLEARN_DEBUG is off")
 
 ALLOWED_HOSTS = read_list(
@@ -127,6 +123,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -177,6 +174,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
-        "level": read_str("PEERLEARN_LOG_LEVEL", "WARNING", "Log level."),
+        "level": read_choice(
+            "PEERLEARN_LOG_LEVEL",
+            "WARNING",
+            "How much the server logs.",
+            ("DEBUG", "INFO", "WARNING", "ERROR"),
+        ),
     },
 }

@@ -1,7 +1,8 @@
 """Turn what people type in a roster cell into codes.
 
-Every table here is built once (on first use) and kept, so validating a
-10,000-row roster costs one dictionary look-up per cell.
+Every table here is built once (on first use) and kept, and the look-up
+functions remember their recent answers, so validating a 10,000-row roster
+costs about one dictionary look-up per cell.
 
 Countries
     ISO 3166 alpha-2 or alpha-3 codes, the English short, official or common
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -138,6 +139,7 @@ def country_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=8192)
 def country_code(text: str) -> str | None:
     """The alpha-2 code for a code or English name, or None when unknown.
 
@@ -224,6 +226,7 @@ def _language_tables() -> tuple[dict[str, str], dict[str, str]]:
     return index, others
 
 
+@lru_cache(maxsize=8192)
 def language_code(text: str) -> str | None:
     """The ISO 639-1 code for a code or English name, or None when unknown.
 
@@ -235,6 +238,7 @@ def language_code(text: str) -> str | None:
     return _language_tables()[0].get(fold(text))
 
 
+@lru_cache(maxsize=8192)
 def language_without_two_letter_code(text: str) -> str | None:
     """The ISO name when ``text`` is a language that has no ISO 639-1 code.
 
@@ -337,6 +341,7 @@ def _choice_index(column: str) -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=8192)
 def choice_code(column: str, text: str) -> str | None:
     """The code ``text`` means in ``column``'s vocabulary, or None.
 
@@ -354,6 +359,7 @@ _BOOLEANS = {
 }
 
 
+@lru_cache(maxsize=8192)
 def parse_bool(text: str) -> bool | None:
     """True, False, or None when ``text`` is not a yes/no value; blank is False.
 

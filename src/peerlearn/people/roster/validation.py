@@ -191,9 +191,19 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_LIST_SEPARATORS = re.compile(r"[,;]")
+
+
 def _split_list(text: str) -> list[str]:
     """Split on ``|``, or on commas and semicolons when there is no ``|``."""
-    parts = text.split("|") if "|" in text else re.split(r"[,;]", text)
+    if not text:
+        return []
+    if "|" in text:
+        parts = text.split("|")
+    elif "," in text or ";" in text:
+        parts = _LIST_SEPARATORS.split(text)
+    else:
+        return [text.strip()]
     return [part.strip() for part in parts if part.strip()]
 
 
@@ -265,14 +275,26 @@ class _Validator:
                 self.challenge_tags[number] = position
             else:
                 self.challenge_text[number] = position
-        self.challenge_numbers = sorted(set(self.challenge_text) | set(self.challenge_tags))
-        self.expectation_numbers = sorted(self.expectation)
+        self.fixed = [self.index.get(column, self.width) for column in FIXED_COLUMNS]
+        self.challenge_positions = [
+            (
+                number,
+                self.challenge_text.get(number, self.width),
+                self.challenge_tags.get(number, self.width),
+            )
+            for number in sorted(set(self.challenge_text) | set(self.challenge_tags))
+        ]
+        self.expectation_positions = [
+            (number, self.expectation[number]) for number in sorted(self.expectation)
+        ]
         # State across rows.
         self.first_row_of_email: dict[str, int] = {}
         self.new_organisations: dict[str, str] = {}  # key -> spelling
         self.organisation_kinds: dict[str, tuple[str, int]] = {}  # key -> (kind, row)
         self.new_emails: list[str] = []
         self.updated_emails: list[str] = []
+        # Translated once: a re-import may update thousands of people.
+        self.update_message = _("%(email)s is already in the network and will be updated.")
 
     def run(self) -> RosterPreview:
         records = [
@@ -296,10 +318,10 @@ class _Validator:
 
     def row(self, row: int, cells: list[str]) -> RosterRecord:
         width = len(cells)
-
-        def cell(column: str) -> str:
-            position = self.index.get(column)
-            return cells[position] if position is not None and position < width else ""
+        # Every column position (a missing column points at the extra blank).
+        padded = cells[: self.width] + [""] * (self.width + 1 - min(width, self.width))
+        values = dict(zip(FIXED_COLUMNS, map(padded.__getitem__, self.fixed), strict=True))
+        cell = values.__getitem__
 
         def limited(column: str, value: str, limit: int) -> str:
             if len(value) > limit:
@@ -331,8 +353,8 @@ class _Validator:
         flags = {column: self.boolean(row, column, cell(column)) for column in BOOLEAN_COLUMNS}
         role = self.choice(row, "programme_role", cell("programme_role")) or "participant"
         cohort = self.cohort(row, _line(cell("cohort")))
-        challenges = self.challenges(row, cells)
-        expectations = self.expectations(row, cells)
+        challenges = self.challenges(row, padded)
+        expectations = self.expectations(row, padded)
         if width > self.width and any(cells[self.width :]):
             extra = [value for value in cells[self.width :] if value]
             self.problem(
@@ -397,8 +419,7 @@ class _Validator:
             self.notices.append(
                 Notice(
                     NOTICE_PERSON_UPDATED,
-                    _("%(email)s is already in the network and will be updated.")
-                    % {"email": email},
+                    self.update_message % {"email": email},
                     value=email,
                     row=row,
                 )
@@ -535,22 +556,18 @@ class _Validator:
         self.problem(row, "cohort", message, name)
         return name
 
-    def challenges(self, row: int, cells: list[str]) -> tuple[ChallengeEntry, ...]:
-        width = len(cells)
+    def challenges(self, row: int, padded: list[str]) -> tuple[ChallengeEntry, ...]:
         entries: list[ChallengeEntry] = []
-        for number in self.challenge_numbers:
-            text_at = self.challenge_text.get(number)
-            tags_at = self.challenge_tags.get(number)
-            text = _nfc(cells[text_at]) if text_at is not None and text_at < width else ""
-            raw_tags = cells[tags_at] if tags_at is not None and tags_at < width else ""
-            column = f"challenge_{number}"
+        for number, text_at, tags_at in self.challenge_positions:
+            text = _nfc(padded[text_at])
+            raw_tags = padded[tags_at]
             if len(text) > CHALLENGE_MAX:
-                self.problem(row, column, _too_long(len(text), CHALLENGE_MAX), text)
-            tags = self.tags(row, f"{column}_tags", raw_tags)
+                self.problem(row, f"challenge_{number}", _too_long(len(text), CHALLENGE_MAX), text)
+            tags = self.tags(row, f"challenge_{number}_tags", raw_tags) if raw_tags else ()
             if tags and not text:
                 self.problem(
                     row,
-                    f"{column}_tags",
+                    f"challenge_{number}_tags",
                     _("Tags are given for challenge %(number)s but the challenge is empty.")
                     % {"number": number},
                     raw_tags,
@@ -571,12 +588,10 @@ class _Validator:
             tags.setdefault(tag.casefold(), tag)
         return tuple(tags.values())
 
-    def expectations(self, row: int, cells: list[str]) -> tuple[str, ...]:
-        width = len(cells)
+    def expectations(self, row: int, padded: list[str]) -> tuple[str, ...]:
         texts: list[str] = []
-        for number in self.expectation_numbers:
-            position = self.expectation[number]
-            text = _nfc(cells[position]) if position < width else ""
+        for number, position in self.expectation_positions:
+            text = _nfc(padded[position])
             if len(text) > EXPECTATION_MAX:
                 self.problem(
                     row, f"expectation_{number}", _too_long(len(text), EXPECTATION_MAX), text

@@ -173,8 +173,10 @@ def write_roster_xlsx(
 
     def text_cell(value: object, font: Font | None = None) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet)
-        cell.value = _ILLEGAL_XML.sub("", neutralise(value))
-        cell.data_type = "s"  # never a formula, number or date
+        text = _ILLEGAL_XML.sub("", neutralise(value))
+        if text:
+            cell.value = text
+            cell.data_type = "s"  # never a formula, number or date
         if font is not None:
             cell.font = font
         return cell

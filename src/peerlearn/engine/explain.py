@@ -1,0 +1,340 @@
+"""Explanations and quality figures of a grouping.
+
+Per group: the themes that drew it together (key terms of its challenges and
+the challenge statements closest to its centre). Per member: why they are in
+this group (closest fellow members, the criterion that links them most, shared
+attributes). Per run: cohesion, an upper bound on it and their ratio, the worst
+group against the average (fairness), and the constraint report.
+
+Examples
+--------
+>>> from peerlearn.engine.people import Person
+>>> from peerlearn.engine.constraints import Constraints
+>>> from peerlearn.engine.grouping import solve_groups
+>>> ps = [Person(f"p{i}", organisation=f"o{i}",
+...              challenges=("land registry records are incomplete",) if i < 3
+...              else ("the budget of our agency was cut",)) for i in range(6)]
+>>> r = solve_groups(ps, Constraints(min_size=3, max_size=3), "problems")
+>>> ex = explain(r)
+>>> ex.groups[r.assignment["p0"]].themes[0]
+'land registry'
+>>> 0.0 <= ex.summary["cohesion_ratio"] <= 1.0
+True
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from peerlearn.engine.constraints import validate_groups
+from peerlearn.engine.criteria import AffinityModel
+from peerlearn.engine.grouping import GroupingResult
+from peerlearn.engine.people import Person, norm_key
+
+__all__ = [
+    "Explanation",
+    "GroupExplanation",
+    "MemberExplanation",
+    "explain",
+    "upper_bound",
+]
+
+FloatArray = npt.NDArray[np.float32]
+
+CRITERION_WORDS = {
+    "problems": "similar challenges",
+    "role": "same role",
+    "policy": "same policy area",
+    "context": "shared context",
+    "seniority_mix": "seniority mix",
+    "seniority_balance": "seniority balance",
+    "gender_balance": "gender balance",
+    "external_balance": "external/local balance",
+}
+
+
+@dataclass
+class GroupExplanation:
+    """Why a group hangs together."""
+
+    label: str
+    members: list[str]
+    score: float
+    mean_affinity: float
+    themes: list[str] = field(default_factory=list)
+    excerpts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MemberExplanation:
+    """Why one person is in their group."""
+
+    id: str
+    group: str
+    fit: float
+    closest: list[tuple[str, float]]
+    shared: list[str]
+    why: str
+
+
+@dataclass
+class Explanation:
+    """Groups, members and the run summary (JSON-ready via :meth:`as_dict`)."""
+
+    groups: dict[str, GroupExplanation]
+    members: dict[str, MemberExplanation]
+    summary: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable report."""
+        return {
+            "summary": self.summary,
+            "groups": [
+                {
+                    "group": g.label,
+                    "members": g.members,
+                    "score": round(g.score, 4),
+                    "mean_affinity": round(g.mean_affinity, 4),
+                    "themes": g.themes,
+                    "excerpts": g.excerpts,
+                }
+                for g in self.groups.values()
+            ],
+        }
+
+
+def upper_bound(model: AffinityModel, max_size: int, *, block: int = 1024) -> float:
+    """An upper bound on the cohesion any grouping with groups of at most ``max_size`` reaches.
+
+    Each person contributes half of the sum of their ``max_size - 1`` largest
+    positive affinities: a group's cohesion is half the sum over its members of
+    their affinities to the others, each at most that.
+
+    Notes
+    -----
+    Exact blocked products, ``O(n^2 d)`` arithmetic and ``O(block * n)`` memory:
+    about 1 s for 10,000 people and 30 s for 50,000 (d = 256).
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.criteria import build_model
+    >>> m = build_model([Person("a", country="X"), Person("b", country="X"),
+    ...                  Person("c", country="Y"), Person("d", country="Y")], "context")
+    >>> upper_bound(m, 2)
+    2.0
+    """
+    x = model.x
+    n = x.shape[0]
+    k = max(0, min(max_size - 1, n - 1))
+    if k == 0 or n < 2:
+        return 0.0
+    xs = model.xs
+    total = 0.0
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        a = xs[start:stop] @ x.T
+        a[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        top = np.partition(a, n - k, axis=1)[:, n - k :]
+        total += float(np.clip(top, 0.0, None).sum(dtype=np.float64))
+    return total / 2.0
+
+
+def _excerpt(text: str, width: int = 140) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def explain(
+    result: GroupingResult,
+    *,
+    terms: int = 5,
+    excerpts: int = 2,
+    bound: bool = True,
+) -> Explanation:
+    """Explain every group and member of ``result`` and summarise the run.
+
+    Parameters
+    ----------
+    result
+        A grouping from :func:`~peerlearn.engine.grouping.solve_groups`.
+    terms
+        Key terms per group.
+    excerpts
+        Closest challenge excerpts per group.
+    bound
+        Compute the cohesion upper bound (``O(n^2 d)``; turn off for speed).
+
+    Notes
+    -----
+    ``O(n s d)`` for members plus one key-term pass per group (linear in the
+    group's text), plus the bound.
+    """
+    t0 = time.perf_counter()
+    model = result.model
+    people = result.people
+    index = {p.id: i for i, p in enumerate(people)}
+    xs = model.xs
+    cv, rows = model.challenge_vectors, model.challenge_rows
+    from peerlearn.engine.similarity import key_terms
+
+    groups: dict[str, GroupExplanation] = {}
+    members: dict[str, MemberExplanation] = {}
+    for label, ids in result.groups.items():
+        idx = [index[i] for i in ids]
+        size = len(idx)
+        pairs = size * (size - 1) / 2
+        score = result.scores.get(label, 0.0)
+        texts = [t for i in idx for t in people[i].challenges if t.strip()]
+        themes = key_terms(texts, k=terms) if (terms and texts) else []
+        chosen: list[str] = []
+        if excerpts and cv is not None and rows is not None:
+            crow = [r for i in idx for r in rows[i]]
+            if crow:
+                sub = cv[crow]
+                centre = sub.sum(axis=0)
+                sims = sub @ centre
+                owner = [i for i in idx for _ in rows[i]]
+                seen: set[int] = set()
+                for t in np.argsort(-sims, kind="stable"):
+                    if owner[int(t)] in seen:
+                        continue  # one excerpt per member, for variety
+                    seen.add(owner[int(t)])
+                    text = people[owner[int(t)]].challenges[rows[owner[int(t)]].index(crow[int(t)])]
+                    chosen.append(_excerpt(text))
+                    if len(chosen) == excerpts:
+                        break
+        elif excerpts and texts:
+            low = [t.lower() for t in themes]
+            ranked = sorted(texts, key=lambda t: -sum(w in t.lower() for w in low))
+            chosen = [_excerpt(t) for t in ranked[:excerpts]]
+        groups[label] = GroupExplanation(
+            label, list(ids), score, score / pairs if pairs else 0.0, themes, chosen
+        )
+        if size > 1:
+            aff = xs[idx] @ model.x[idx].T
+        else:
+            aff = np.zeros((1, 1), dtype=np.float32)
+        for a, i in enumerate(idx):
+            others = [b for b in range(size) if b != a]
+            fit = float(aff[a, others].mean()) if others else 0.0
+            order = sorted(others, key=lambda b: (-float(aff[a, b]), ids[b]))
+            closest = [(ids[b], round(float(aff[a, b]), 3)) for b in order[:2]]
+            shared = _shared(people[i], [people[idx[b]] for b in others])
+            why = _why(model, i, [idx[b] for b in others], closest, shared)
+            members[people[i].id] = MemberExplanation(people[i].id, label, fit, closest, shared, why)
+    summary = summarise(result, groups, bound=bound)
+    summary["seconds_explain"] = round(time.perf_counter() - t0, 3)
+    return Explanation(groups, members, summary)
+
+
+def _shared(p: Person, others: Sequence[Person]) -> list[str]:
+    out = []
+    checks = [
+        ("policy area", norm_key(p.policy_area), lambda q: norm_key(q.policy_area)),
+        ("role", norm_key(p.role), lambda q: norm_key(q.role)),
+        ("region", norm_key(p.region), lambda q: norm_key(q.region)),
+        ("country", p.country_key, lambda q: q.country_key),
+    ]
+    for name, mine, get in checks:
+        if mine:
+            k = sum(1 for q in others if get(q) == mine)
+            if k:
+                out.append(f"{name} {mine} with {k}")
+    if p.language_keys and others:
+        common = set(p.language_keys)
+        for q in others:
+            if q.language_keys:
+                common &= q.language_keys
+        if common:
+            out.append(f"language {', '.join(sorted(common))}")
+    return out
+
+
+def _why(
+    model: AffinityModel,
+    i: int,
+    others: Sequence[int],
+    closest: Sequence[tuple[str, float]],
+    shared: Sequence[str],
+) -> str:
+    parts = []
+    if others and model.blocks:
+        totals: Counter[str] = Counter()
+        for j in others:
+            for name, value in model.by_criterion(i, j).items():
+                totals[name] += value
+        name, value = max(totals.items(), key=lambda kv: (kv[1], kv[0]))
+        if value > 0:
+            parts.append(f"mostly {CRITERION_WORDS.get(name, name)}")
+    if closest and closest[0][1] > 0:
+        parts.append("closest to " + ", ".join(f"{j} ({a:.2f})" for j, a in closest if a > 0))
+    if shared:
+        parts.append("shares " + "; ".join(shared))
+    return "; ".join(parts) if parts else "placed to meet the group constraints"
+
+
+def summarise(
+    result: GroupingResult,
+    groups: dict[str, GroupExplanation] | None = None,
+    *,
+    bound: bool = True,
+) -> dict[str, Any]:
+    """Run-level figures: cohesion, bound, ratio, fairness, constraint report.
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.constraints import Constraints
+    >>> from peerlearn.engine.grouping import solve_groups
+    >>> r = solve_groups([Person(str(i), policy_area="tax") for i in range(4)],
+    ...                  Constraints(min_size=2, max_size=2, max_per_organisation=None), "policy")
+    >>> s = summarise(r)
+    >>> s["cohesion"], s["upper_bound"], s["cohesion_ratio"], s["violations"]
+    (2.0, 2.0, 1.0, [])
+    """
+    c = result.constraints
+    means = []
+    for label, ids in result.groups.items():
+        size = len(ids)
+        pairs = size * (size - 1) / 2
+        means.append((result.scores[label] / pairs if pairs else 0.0, label))
+    cohesion = result.cohesion
+    ub = upper_bound(result.model, c.max_size) if bound else None
+    worst = min(means) if means else (0.0, "")
+    avg = float(np.mean([m for m, _ in means])) if means else 0.0
+    violations = validate_groups(result.people, result.assignment, c)
+    sizes = Counter(len(v) for v in result.groups.values())
+    return {
+        "people": len(result.people),
+        "groups": len(result.groups),
+        "group_sizes": {str(k): v for k, v in sorted(sizes.items())},
+        "seed": result.seed,
+        "criteria": result.model.weights,
+        "cohesion": round(cohesion, 4),
+        "upper_bound": round(ub, 4) if ub is not None else None,
+        "cohesion_ratio": round(cohesion / ub, 4) if ub else None,
+        "mean_group_affinity": round(avg, 4),
+        "worst_group": worst[1],
+        "worst_group_affinity": round(worst[0], 4),
+        "fairness_worst_over_mean": round(worst[0] / avg, 4) if avg > 0 else None,
+        "repeat_penalty": round(result.penalty, 4),
+        "constraints": c.describe(),
+        "violations": violations,
+        "search": {
+            "seconds": round(result.stats.seconds, 3),
+            "passes": result.stats.passes,
+            "moves": result.stats.moves,
+            "swaps": result.stats.swaps,
+            "repairs": result.stats.repairs,
+            "stopped_by_time_limit": result.stats.stopped_by_time,
+            "phases": {k: round(v, 3) for k, v in result.stats.phases.items()},
+        },
+    }

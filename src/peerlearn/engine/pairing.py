@@ -1,0 +1,564 @@
+"""Pairs: external <-> local peers, alumni mentors <-> newcomers, and peer <-> peer.
+
+* ``external-local`` and ``mentor`` are bipartite: every local peer (newcomer)
+  gets exactly one external peer (alumni mentor), and no external peer (mentor)
+  takes more than ``capacity`` people. Capacity is what stops everyone being
+  matched to the one "best in class". Solved exactly as an assignment problem
+  (Hungarian algorithm over capacity slots) up to a few thousand people, and
+  by a greedy pass over each person's best candidates plus re-assignment
+  beyond that.
+* ``peer`` is non-bipartite: the group solver with groups of exactly two (one
+  group of three when the number is odd, so nobody is left out).
+
+The hard constraints of :class:`~peerlearn.engine.constraints.Constraints`
+apply to every pair: a limit of 1 per organisation (country) forbids pairs from
+the same organisation (country), keep-apart lists and history forbid pairs, and
+the two must share a working language when both have languages.
+
+Examples
+--------
+>>> from peerlearn.engine.people import Person
+>>> ps = [Person("e1", external=True, challenges=("land registry reform",)),
+...       Person("e2", external=True, challenges=("budget execution",)),
+...       Person("l1", challenges=("our land registry is a mess",)),
+...       Person("l2", challenges=("budget execution is slow",))]
+>>> r = solve_pairs(ps, "external-local")
+>>> sorted((p.a, p.b) for p in r.pairs)
+[('e1', 'l1'), ('e2', 'l2')]
+>>> validate_pairs(ps, [(p.a, p.b) for p in r.pairs], "external-local", r.constraints, r.capacity)
+[]
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from peerlearn.engine.constraints import Conflict, Constraints, InfeasibleError
+from peerlearn.engine.criteria import AffinityModel, build_model
+from peerlearn.engine.people import Person
+
+__all__ = ["MODES", "Pair", "PairingResult", "solve_pairs", "validate_pairs"]
+
+MODES = ("external-local", "mentor", "peer")
+
+#: Above this many (receiver x slot) cells the bipartite solver goes greedy.
+EXACT_CELLS = 12_000_000
+BIG = 1e6
+
+
+@dataclass
+class Pair:
+    """One pair: ``a`` gives (external / mentor / first peer), ``b`` receives."""
+
+    a: str
+    b: str
+    affinity: float
+    label: str = ""
+    why: str = ""
+
+
+@dataclass
+class PairingResult:
+    """Pairs with their settings and quality figures."""
+
+    people: list[Person]
+    mode: str
+    pairs: list[Pair]
+    constraints: Constraints
+    capacity: int
+    model: AffinityModel
+    summary: dict[str, object] = field(default_factory=dict)
+
+
+def _roles(people: Sequence[Person], mode: str) -> tuple[list[int], list[int]]:
+    if mode == "external-local":
+        return ([i for i, p in enumerate(people) if p.external],
+                [i for i, p in enumerate(people) if not p.external])
+    if mode == "mentor":
+        return ([i for i, p in enumerate(people) if p.alumni],
+                [i for i, p in enumerate(people) if not p.alumni])
+    raise ValueError(f"unknown pairing mode {mode!r}; choose from {', '.join(MODES)}")
+
+
+def pair_problem(p: Person, q: Person, c: Constraints, apart: set[tuple[str, str]]) -> str:
+    """Why ``p`` and ``q`` may not be paired ('' when they may).
+
+    Examples
+    --------
+    >>> pair_problem(Person("a", organisation="X"), Person("b", organisation="x"),
+    ...              Constraints(), set())
+    "same organisation 'X'"
+    """
+    if c.max_per_organisation is not None and c.max_per_organisation < 2:
+        if p.org_key and p.org_key == q.org_key:
+            return f"same organisation {p.organisation.strip()!r}"
+    if c.max_per_country is not None and c.max_per_country < 2:
+        if p.country_key and p.country_key == q.country_key:
+            return f"same country {p.country.strip()!r}"
+    if (min(p.id, q.id), max(p.id, q.id)) in apart:
+        return "keep-apart or met before"
+    if c.shared_language and p.language_keys and q.language_keys:
+        if not (p.language_keys & q.language_keys):
+            return "no shared language"
+    return ""
+
+
+def _apart(c: Constraints) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for s in [*c.keep_apart, *c.history]:
+        ids = sorted(set(s))
+        for k, a in enumerate(ids):
+            for b in ids[k + 1 :]:
+                out.add((a, b))
+    return out
+
+
+def validate_pairs(
+    people: Sequence[Person],
+    pairs: Sequence[tuple[str, str]],
+    mode: str,
+    constraints: Constraints | None = None,
+    capacity: int | None = None,
+) -> list[str]:
+    """Check pairs against the mode, capacity and hard constraints.
+
+    Parameters
+    ----------
+    people
+        Everyone who had to be paired.
+    pairs
+        ``(a, b)`` pairs; in bipartite modes ``a`` is the external peer / mentor.
+        In peer mode a trio appears as its three pairs.
+    mode
+        One of :data:`MODES`.
+    constraints
+        Hard constraints (default :class:`Constraints`).
+    capacity
+        Maximum pairs per external peer / mentor (bipartite modes).
+
+    Returns
+    -------
+    list of str
+        Violations in words; empty when valid.
+
+    Examples
+    --------
+    >>> ps = [Person("e", external=True), Person("l1"), Person("l2")]
+    >>> validate_pairs(ps, [("e", "l1"), ("e", "l2")], "external-local", capacity=1)
+    ["'e' has 2 partners (capacity 1)"]
+    """
+    c = constraints or Constraints()
+    out: list[str] = []
+    by_id = {p.id: p for p in people}
+    apart = _apart(c)
+    degree: Counter[str] = Counter()
+    seen: set[tuple[str, str]] = set()
+    for a, b in pairs:
+        if a not in by_id or b not in by_id:
+            out.append(f"pair ({a!r}, {b!r}) names an unknown person")
+            continue
+        if a == b:
+            out.append(f"{a!r} is paired with themselves")
+            continue
+        key = (min(a, b), max(a, b))
+        if key in seen:
+            out.append(f"pair ({a!r}, {b!r}) appears twice")
+        seen.add(key)
+        degree[a] += 1
+        degree[b] += 1
+        why = pair_problem(by_id[a], by_id[b], c, apart)
+        if why:
+            out.append(f"pair ({a!r}, {b!r}): {why}")
+    if mode == "peer":
+        trios = 0
+        for p in people:
+            d = degree[p.id]
+            if d == 0:
+                out.append(f"{p.id!r} has no partner")
+            elif d == 2:
+                trios += 1
+            elif d > 2:
+                out.append(f"{p.id!r} has {d} partners")
+        if trios and (trios != 3 or len(people) % 2 == 0):
+            out.append(f"{trios} people in trios; only one trio, and only for an odd number, is allowed")
+        return out
+    givers, takers = _roles(people, mode)
+    giver_ids = {people[i].id for i in givers}
+    role = "external peer" if mode == "external-local" else "alumni mentor"
+    taken: Counter[str] = Counter()
+    for a, b in pairs:
+        if a in by_id and a not in giver_ids:
+            out.append(f"pair ({a!r}, {b!r}): {a!r} is not an {role}")
+        if b in giver_ids:
+            out.append(f"pair ({a!r}, {b!r}): {b!r} is an {role}, not a receiver")
+        taken[b] += 1
+    for i in takers:
+        pid = people[i].id
+        if taken[pid] == 0:
+            out.append(f"{pid!r} has no {role}")
+        elif taken[pid] > 1:
+            out.append(f"{pid!r} has {taken[pid]} {role}s")
+    if capacity is not None:
+        for i in givers:
+            pid = people[i].id
+            if degree[pid] > capacity:
+                out.append(f"{pid!r} has {degree[pid]} partners (capacity {capacity})")
+    return out
+
+
+def solve_pairs(
+    people: Sequence[Person],
+    mode: str = "external-local",
+    constraints: Constraints | None = None,
+    weights: str | Mapping[str, float] = "problems",
+    *,
+    capacity: int | None = None,
+    backend: str = "tfidf",
+    seed: int = 0,
+    time_limit: float | None = None,
+    model: AffinityModel | None = None,
+) -> PairingResult:
+    """Pair people by affinity under capacity and hard constraints.
+
+    Parameters
+    ----------
+    people
+        Everyone to pair.
+    mode
+        ``"external-local"``, ``"mentor"`` or ``"peer"``.
+    constraints
+        Hard constraints (size fields are ignored).
+    weights
+        Criterion weights as for groups.
+    capacity
+        Bipartite modes: most people per external peer / mentor (default: the
+        fewest that lets everyone be matched, ``ceil(receivers / givers)``).
+    backend, seed, time_limit, model
+        As for :func:`~peerlearn.engine.grouping.solve_groups`.
+
+    Raises
+    ------
+    InfeasibleError
+        Too few givers for the capacity, or someone with no allowed partner.
+
+    Notes
+    -----
+    Exact assignment costs ``O(m^3)`` for ``m`` receivers (a few seconds at
+    3,000); beyond :data:`EXACT_CELLS` cells a greedy ``O(m k log m)`` pass over
+    the ``k`` best candidates of each receiver is used. Peer mode costs as much
+    as grouping.
+
+    Examples
+    --------
+    >>> ps = [Person("e", external=True)] + [Person(f"l{i}") for i in range(3)]
+    >>> solve_pairs(ps, capacity=2)
+    Traceback (most recent call last):
+    ...
+    peerlearn.engine.constraints.InfeasibleError: the constraints cannot all be met:
+      - capacity: 3 local peers need an external peer but 1 external peers x capacity 2 = 2 places; raise --capacity to 3 or add 1 external peers
+    """
+    c = constraints or Constraints()
+    people = list(people)
+    ids = [p.id for p in people]
+    dup = sorted(i for i, k in Counter(ids).items() if k > 1)
+    if dup:
+        raise ValueError(f"duplicate ids: {', '.join(map(repr, dup[:10]))}")
+    t0 = time.perf_counter()
+    if mode == "peer":
+        return _peer_pairs(people, c, weights, backend, seed, time_limit, model)
+    givers, takers = _roles(people, mode)
+    role_a, role_b = (
+        ("external peers", "local peers") if mode == "external-local" else ("alumni mentors", "newcomers")
+    )
+    if not takers:
+        raise InfeasibleError([Conflict("mode", f"there are no {role_b} to pair")])
+    if not givers:
+        raise InfeasibleError(
+            [Conflict("mode", f"there are no {role_a} in the input", len(takers),
+                      "mark some people external=true" if mode == "external-local"
+                      else "mark some people alumni=true")]
+        )
+    need = math.ceil(len(takers) / len(givers))
+    cap = need if capacity is None else int(capacity)
+    if cap < 1:
+        raise ValueError(f"capacity must be at least 1, got {cap}")
+    if cap * len(givers) < len(takers):
+        raise InfeasibleError(
+            [
+                Conflict(
+                    "capacity",
+                    f"{len(takers)} {role_b} need an {role_a[:-1]} but {len(givers)} {role_a} x "
+                    f"capacity {cap} = {cap * len(givers)} places",
+                    len(takers) - cap * len(givers),
+                    f"raise --capacity to {need} or add "
+                    f"{math.ceil(len(takers) / cap) - len(givers)} {role_a}",
+                )
+            ]
+        )
+    if model is None:
+        model = build_model(people, weights, backend=backend, seed=seed)
+    apart = _apart(c)
+    allowed = _allowed_matrix(people, givers, takers, c, apart)
+    aff = model.xs[takers] @ model.x[givers].T if allowed is not None else None
+    # receivers with nobody allowed
+    conflicts = []
+    if allowed is not None:
+        for r in np.flatnonzero(~allowed.any(axis=1)):
+            b = people[takers[int(r)]]
+            reasons = Counter(pair_problem(people[g], b, c, apart).split(" '")[0] for g in givers)
+            detail = ", ".join(f"{k} ({v})" for k, v in reasons.most_common())
+            conflicts.append(
+                Conflict("pairs", f"{b.id!r} has no allowed {role_a[:-1]}: {detail}", 1,
+                         "relax the organisation/country limit or the language rule, or "
+                         "add external peers")
+            )
+    if conflicts:
+        raise InfeasibleError(conflicts)
+    assert aff is not None and allowed is not None
+    if len(takers) * len(givers) * cap <= EXACT_CELLS:
+        match = _exact(aff, allowed, cap)
+    else:
+        match = _greedy(aff, allowed, cap)
+    bad = [r for r, g in enumerate(match) if g < 0]
+    if bad:
+        raise InfeasibleError(
+            [
+                Conflict(
+                    "pairs",
+                    f"{len(bad)} {role_b} cannot all get an allowed {role_a[:-1]} within "
+                    f"capacity {cap} (e.g. {', '.join(repr(people[takers[r]].id) for r in bad[:5])})",
+                    len(bad),
+                    "raise --capacity or relax the organisation/country limits",
+                )
+            ]
+        )
+    pairs = [
+        Pair(people[givers[g]].id, people[takers[r]].id, float(aff[r, g]))
+        for r, g in enumerate(match)
+    ]
+    pairs.sort(key=lambda p: (p.a, -p.affinity, p.b))
+    width = len(str(len(pairs)))
+    for k, p in enumerate(pairs, start=1):
+        p.label = f"P{k:0{width}d}"
+    best = np.where(allowed, aff, -np.inf).max(axis=1)
+    bound = float(np.clip(best, 0, None).sum())
+    total = float(sum(p.affinity for p in pairs))
+    load = Counter(p.a for p in pairs)
+    result = PairingResult(people, mode, pairs, c, cap, model)
+    result.summary = _summary(result, total, bound, t0)
+    result.summary["load_per_giver"] = {str(k): v for k, v in sorted(Counter(load.values()).items())}
+    return result
+
+
+def _summary(result: PairingResult, total: float, bound: float, t0: float) -> dict[str, object]:
+    affs = [p.affinity for p in result.pairs]
+    mean = float(np.mean(affs)) if affs else 0.0
+    return {
+        "mode": result.mode,
+        "people": len(result.people),
+        "pairs": len(result.pairs),
+        "capacity": result.capacity,
+        "criteria": result.model.weights,
+        "total_affinity": round(total, 4),
+        "upper_bound": round(bound, 4),
+        "ratio": round(total / bound, 4) if bound > 0 else None,
+        "mean_affinity": round(mean, 4),
+        "worst_pair_affinity": round(min(affs), 4) if affs else None,
+        "constraints": result.constraints.describe(),
+        "violations": validate_pairs(
+            result.people, [(p.a, p.b) for p in result.pairs], result.mode,
+            result.constraints, result.capacity if result.mode != "peer" else None,
+        ),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+
+
+def _allowed_matrix(
+    people: Sequence[Person], givers: list[int], takers: list[int], c: Constraints,
+    apart: set[tuple[str, str]],
+) -> npt.NDArray[np.bool_]:
+    """``allowed[r, g]``: may receiver ``r`` be paired with giver ``g``. Vectorised by codes."""
+    allowed = np.ones((len(takers), len(givers)), dtype=bool)
+
+    def codes(key: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        table: dict[str, int] = {}
+        vals = [getattr(p, key) for p in people]
+        code = np.array([table.setdefault(v, len(table)) if v else -1 for v in vals], dtype=np.int64)
+        return code[takers], code[givers]
+
+    if c.max_per_organisation is not None and c.max_per_organisation < 2:
+        t, g = codes("org_key")
+        allowed &= ~((t[:, None] == g[None, :]) & (t[:, None] >= 0))
+    if c.max_per_country is not None and c.max_per_country < 2:
+        t, g = codes("country_key")
+        allowed &= ~((t[:, None] == g[None, :]) & (t[:, None] >= 0))
+    if c.shared_language:
+        langs: dict[str, int] = {}
+        masks = []
+        for p in people:
+            m = 0
+            for k in sorted(p.language_keys):
+                m |= 1 << langs.setdefault(k, len(langs))
+            masks.append(m)
+        if any(masks) and len(langs) <= 62:
+            arr = np.array(masks, dtype=np.int64)
+            t, g = arr[takers], arr[givers]
+            allowed &= ((t[:, None] & g[None, :]) != 0) | (t[:, None] == 0) | (g[None, :] == 0)
+        elif any(masks):
+            for r, i in enumerate(takers):
+                for k, j in enumerate(givers):
+                    if masks[i] and masks[j] and not (masks[i] & masks[j]):
+                        allowed[r, k] = False
+    if apart:
+        rpos = {people[i].id: r for r, i in enumerate(takers)}
+        gpos = {people[i].id: k for k, i in enumerate(givers)}
+        for a, b in apart:
+            for x, y in ((a, b), (b, a)):
+                if x in rpos and y in gpos:
+                    allowed[rpos[x], gpos[y]] = False
+    return allowed
+
+
+def _exact(aff: npt.NDArray[np.float32], allowed: npt.NDArray[np.bool_], cap: int) -> list[int]:
+    from scipy.optimize import linear_sum_assignment
+
+    cost = np.where(allowed, -aff.astype(np.float64), BIG)
+    slots = np.repeat(cost, cap, axis=1)
+    rows, cols = linear_sum_assignment(slots)
+    match = [-1] * aff.shape[0]
+    for r, s in zip(rows, cols, strict=True):
+        g = int(s) // cap
+        if allowed[r, g]:
+            match[int(r)] = g
+    return match
+
+
+def _greedy(aff: npt.NDArray[np.float32], allowed: npt.NDArray[np.bool_], cap: int) -> list[int]:
+    """Best edges first under capacity, then receivers re-assigned to free better givers."""
+    m, k = aff.shape
+    score = np.where(allowed, aff, -np.inf)
+    top = min(k, 32)
+    cand = np.argpartition(-score, top - 1, axis=1)[:, :top]
+    rows = np.repeat(np.arange(m), top)
+    cols = cand.ravel()
+    vals = score[rows, cols]
+    order = np.argsort(-vals, kind="stable")
+    load = np.zeros(k, dtype=np.int64)
+    match = [-1] * m
+    for t in order:
+        r, g = int(rows[t]), int(cols[t])
+        if match[r] < 0 and load[g] < cap and np.isfinite(vals[t]):
+            match[r] = g
+            load[g] += 1
+    for r in range(m):
+        if match[r] < 0:
+            free = np.where((load < cap) & allowed[r], score[r], -np.inf)
+            g = int(np.argmax(free))
+            if np.isfinite(free[g]):
+                match[r] = g
+                load[g] += 1
+    # pairwise exchange: two receivers swap givers when it helps
+    for _ in range(2):
+        improved = 0
+        for r in range(m):
+            g = match[r]
+            if g < 0:
+                continue
+            for h in cand[r]:
+                h = int(h)
+                if h == g or not allowed[r, h]:
+                    continue
+                if load[h] < cap and score[r, h] > score[r, g]:
+                    load[g] -= 1
+                    load[h] += 1
+                    match[r] = h
+                    improved += 1
+                    break
+        if not improved:
+            break
+    return match
+
+
+def _peer_pairs(
+    people: list[Person],
+    c: Constraints,
+    weights: str | Mapping[str, float],
+    backend: str,
+    seed: int,
+    time_limit: float | None,
+    model: AffinityModel | None,
+) -> PairingResult:
+    from peerlearn.engine.grouping import solve_groups
+
+    t0 = time.perf_counter()
+    n = len(people)
+    if n < 2:
+        raise InfeasibleError([Conflict("pairs", "at least two people are needed for pairs")])
+    odd = n % 2 == 1
+    pc = replace(c, min_size=2, max_size=3 if odd else 2, n_groups=n // 2, keep_together=(),
+                 quotas=type(c.quotas)(), min_countries=0)
+    grouping = solve_groups(people, pc, weights, backend=backend, seed=seed,
+                            time_limit=time_limit, model=model)
+    index = {p.id: i for i, p in enumerate(people)}
+    pairs: list[Pair] = []
+    for label, ids in grouping.groups.items():
+        for k, a in enumerate(ids):
+            for b in ids[k + 1 :]:
+                pairs.append(Pair(a, b, grouping.model.affinity(index[a], index[b]), label))
+    per: dict[str, list[Pair]] = defaultdict(list)
+    for p in pairs:
+        per[p.label].append(p)
+    result = PairingResult(people, "peer", pairs, pc, 1, grouping.model)
+    total = float(sum(p.affinity for p in pairs))
+    from peerlearn.engine.explain import upper_bound
+
+    result.summary = _summary(result, total, upper_bound(grouping.model, 3 if odd else 2), t0)
+    return result
+
+
+def explain_pairs(result: PairingResult, *, terms: int = 3) -> None:
+    """Fill ``why`` of every pair: the leading criterion, shared key terms and attributes.
+
+    Notes
+    -----
+    One key-term pass per pair (linear in the two people's text).
+
+    Examples
+    --------
+    >>> ps = [Person("e", external=True, challenges=("land registry reform",)),
+    ...       Person("l", challenges=("our land registry has gaps",))]
+    >>> r = solve_pairs(ps)
+    >>> explain_pairs(r)
+    >>> r.pairs[0].why
+    'mostly similar challenges; shared terms: land registry'
+    """
+    from peerlearn.engine.explain import CRITERION_WORDS, _shared
+    from peerlearn.engine.similarity import key_terms
+
+    index = {p.id: i for i, p in enumerate(result.people)}
+    for pair in result.pairs:
+        i, j = index[pair.a], index[pair.b]
+        pa, pb = result.people[i], result.people[j]
+        parts = []
+        split = result.model.by_criterion(i, j)
+        if split:
+            name, value = max(split.items(), key=lambda kv: (kv[1], kv[0]))
+            if value > 0:
+                parts.append(f"mostly {CRITERION_WORDS.get(name, name)}")
+        if pa.challenges and pb.challenges:
+            mine = {t.lower() for t in key_terms(list(pa.challenges), k=8)}
+            theirs = key_terms(list(pb.challenges), k=8)
+            common = [t for t in theirs if t.lower() in mine][:terms]
+            if common:
+                parts.append("shared terms: " + ", ".join(common))
+        shared = _shared(pa, [pb])
+        if shared:
+            parts.append("shares " + "; ".join(s.replace(" with 1", "") for s in shared))
+        pair.why = "; ".join(parts) if parts else "allowed pair with the best available fit"
