@@ -113,7 +113,8 @@ def test_xlsx_values_become_strings(tmp_path):
         dt.datetime(2025, 3, 1, 9, 30),
         True,
     ]
-    path = save(tmp_path, "types.xlsx", xlsx_bytes([header, values], columns=None))
+    sheet: list[list[object]] = [list(header), values]
+    path = save(tmp_path, "types.xlsx", xlsx_bytes(sheet, columns=None))
     table = read_path(path)
     assert table.format == "xlsx"
     assert table.encoding is None

@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
 from peerlearn.people.roster.validation import RosterPreview, RosterRecord
 from peerlearn.programmes.models import Membership, Programme
+from peerlearn.site.bulk import insert_rows
 
 BATCH = 1000
+UPDATE_BATCH = 200
 _TEXT_FIELDS = ("name", "country", "role_title", "seniority", "gender")
 _FLAG_FIELDS = {
     "external": "is_external",
@@ -80,20 +83,47 @@ def _ensure_organisations(records: list[RosterRecord]) -> tuple[dict[str, Organi
 def _upsert_people(
     records: list[RosterRecord], organisations: dict[str, Organisation]
 ) -> tuple[dict[str, Person], int, int]:
-    emails = [r.email for r in records]
-    known = _people_by_email(emails)
+    people = _people_by_email([r.email for r in records])
     new: list[Person] = []
     changed: list[Person] = []
+    matched = 0
     for record in records:
-        person = known.get(record.email)
+        person = people.get(record.email)
         if person is None:
-            new.append(_fill(Person(email=record.email), record, organisations))
+            person = Person(email=record.email)
+            _fill(person, record, organisations)
+            new.append(person)
+            people[record.email] = person
         else:
-            changed.append(_fill(person, record, organisations))
-    Person.objects.bulk_create(new, batch_size=BATCH)
+            matched += 1
+            if _fill(person, record, organisations):
+                changed.append(person)
+    _insert_people(new)
     fields = ["organisation", "languages", *_TEXT_FIELDS, *_FLAG_FIELDS.values()]
-    Person.objects.bulk_update(changed, fields, batch_size=BATCH)
-    return _people_by_email(emails), len(new), len(changed)
+    # bulk_update builds one CASE per field: small batches keep that SQL cheap.
+    Person.objects.bulk_update(changed, fields, batch_size=UPDATE_BATCH)
+    if new:
+        people.update(_people_by_email([p.email for p in new]))
+    return people, len(new), matched
+
+
+_PERSON_COLUMNS = (
+    "email",
+    "organisation",
+    "languages",
+    *_TEXT_FIELDS,
+    *_FLAG_FIELDS.values(),
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_people(new: list[Person]) -> None:
+    now = timezone.now()
+    for person in new:
+        person.created_at = person.updated_at = now
+    attributes = ["organisation_id" if f == "organisation" else f for f in _PERSON_COLUMNS]
+    insert_rows(Person, _PERSON_COLUMNS, ([getattr(p, a) for a in attributes] for p in new))
 
 
 def _people_by_email(emails: list[str]) -> dict[str, Person]:
@@ -104,41 +134,47 @@ def _people_by_email(emails: list[str]) -> dict[str, Person]:
     return found
 
 
-def _fill(person: Person, record: RosterRecord, organisations: dict[str, Organisation]) -> Person:
+def _fill(person: Person, record: RosterRecord, organisations: dict[str, Organisation]) -> bool:
+    """Copy the record onto the person; return whether anything changed."""
+    wanted: dict[str, Any] = {}
     for field in _TEXT_FIELDS:
         value = getattr(record, field)
         if value:
-            setattr(person, field, value)
+            wanted[field] = value
     for column, field in _FLAG_FIELDS.items():
-        setattr(person, field, bool(getattr(record, column)))
+        wanted[field] = bool(getattr(record, column))
     if record.languages:
-        person.languages = list(record.languages)
+        wanted["languages"] = list(record.languages)
     if record.organisation:
-        person.organisation = organisations[record.organisation.lower()]
-    return person
+        wanted["organisation_id"] = organisations[record.organisation.lower()].pk
+    changed = False
+    for field, value in wanted.items():
+        if getattr(person, field) != value:
+            setattr(person, field, value)
+            changed = True
+    return changed
 
 
 def _ensure_memberships(
     records: list[RosterRecord], people: dict[str, Person], programme: Programme
 ) -> int:
-    cohorts = {c.name.lower(): c for c in programme.cohorts.all()}
+    cohorts = {c.name.lower(): c.pk for c in programme.cohorts.all()}
     existing: set[tuple[int, int | None, str]] = set(
         Membership.objects.filter(programme=programme).values_list("person_id", "cohort_id", "role")
     )
-    new: list[Membership] = []
+    new: list[tuple[int, int | None, str]] = []
     for record in records:
-        cohort = cohorts[record.cohort.lower()] if record.cohort else None
-        role = record.programme_role or "participant"
-        key = (people[record.email].pk, cohort.pk if cohort else None, role)
+        cohort_id = cohorts[record.cohort.lower()] if record.cohort else None
+        key = (people[record.email].pk, cohort_id, record.programme_role or "participant")
         if key not in existing:
             existing.add(key)
-            new.append(
-                Membership(
-                    person=people[record.email], programme=programme, cohort=cohort, role=role
-                )
-            )
-    Membership.objects.bulk_create(new, batch_size=BATCH)
-    return len(new)
+            new.append(key)
+    now = timezone.now()
+    return insert_rows(
+        Membership,
+        ("person", "programme", "cohort", "role", "created_at"),
+        ((person_id, programme.pk, cohort_id, role, now) for person_id, cohort_id, role in new),
+    )
 
 
 Entry = tuple[int, str, list[str]]  # position, text, tags
@@ -173,21 +209,24 @@ def _replace_numbered(
         chunk = person_ids[start : start + BATCH]
         for found in model.objects.filter(programme=programme, person_id__in=chunk):
             stored[(found.person_id, found.position)] = found
-    new: list[Any] = []
+    new: list[list[Any]] = []
     changed: list[Any] = []
     for record in records:
-        person = people[record.email]
+        person_id = people[record.email].pk
         for position, text, tags in entries_of(record):
-            item: Any = stored.get((person.pk, position))
+            item: Any = stored.get((person_id, position))
             if item is None:
-                item = model(person=person, programme=programme, position=position)
-                new.append(item)
-            else:
+                new.append([person_id, programme.pk, position, text, tags])
+            elif item.text != text or (is_challenge and item.tags != tags):
+                item.text = text
+                item.tags = tags if is_challenge else None
                 changed.append(item)
-            item.text = text
-            if is_challenge:
-                item.tags = tags
-    model.objects.bulk_create(new, batch_size=BATCH)
-    model.objects.bulk_update(
-        changed, ["text", "tags"] if is_challenge else ["text"], batch_size=BATCH
-    )
+    now = timezone.now()
+    if is_challenge:
+        columns = ("person", "programme", "position", "text", "tags", "created_at", "updated_at")
+        insert_rows(model, columns, (row + [now, now] for row in new))
+    else:
+        insert_rows(model, ("person", "programme", "position", "text"), (r[:4] for r in new))
+    fields = ["text", "tags"] if is_challenge else ["text"]
+    # bulk_update builds one CASE per field: small batches keep that SQL cheap.
+    model.objects.bulk_update(changed, fields, batch_size=UPDATE_BATCH)

@@ -131,9 +131,9 @@ def country_index() -> dict[str, str]:
                 prefixes[key] = code if prefixes.get(key, code) == code else None
             if "(" in name:  # "Holy See (Vatican City State)" -> "Holy See"
                 index.setdefault(_without_the(fold(_QUALIFIER.sub("", name))), code)
-    for key, code in prefixes.items():
-        if code is not None:
-            index.setdefault(key, code)
+    for key, unique in prefixes.items():
+        if unique is not None:
+            index.setdefault(key, unique)
     for text, code in _COUNTRY_VARIANTS.items():
         index[_without_the(fold(text))] = code
     return index
