@@ -64,6 +64,7 @@ class SignInLink(models.Model):
 
     class Meta:
         verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
 
     def __str__(self) -> str:
         return f"sign-in link for user {self.user_id}"

@@ -20,6 +20,7 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         constraints = [models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ci")]
 
     def __str__(self) -> str:
@@ -95,6 +96,7 @@ class Challenge(models.Model):
     class Meta:
         ordering = ["person", "position"]
         verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -115,6 +117,7 @@ class LearningExpectation(models.Model):
     class Meta:
         ordering = ["person", "position"]
         verbose_name = _("learning expectation")
+        verbose_name_plural = _("learning expectations")
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -143,6 +146,7 @@ class RosterUpload(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("roster upload")
+        verbose_name_plural = _("roster uploads")
 
     def __str__(self) -> str:
         return self.filename

@@ -52,6 +52,7 @@ class Programme(models.Model):
     class Meta:
         ordering = ["-start", "name"]
         verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True)
@@ -82,6 +83,7 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["start", "name"]
         verbose_name = _("cohort or module")
+        verbose_name_plural = _("cohorts and modules")
         constraints = [
             models.UniqueConstraint("programme", "name", name="cohort_name_unique_in_programme"),
             models.CheckConstraint(
@@ -111,6 +113,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 "person",
@@ -145,6 +148,7 @@ class Group(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("group")
+        verbose_name_plural = _("groups")
         constraints = [
             models.UniqueConstraint("cohort", "name", name="group_name_unique_in_cohort")
         ]
@@ -184,6 +188,7 @@ class GroupNote(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("group note")
+        verbose_name_plural = _("group notes")
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -184,6 +184,7 @@ _LANGUAGE_VARIANTS = {
     "nynorsk": "nn",
     # Names in the interface languages (the people form accepts these too).
     "espanol": "es",
+    "espagnol": "es",
     "castellano": "es",
     "ingles": "en",
     "anglais": "en",

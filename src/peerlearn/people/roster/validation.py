@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import lookups
 from .columns import (
@@ -360,9 +361,12 @@ class _Validator:
             self.problem(
                 row,
                 "",
-                _(
-                    "This row has %(count)s value(s) to the right of the last column of the "
-                    "header; check for a separator inside a value that should be quoted."
+                ngettext(
+                    "This row has %(count)s value to the right of the last column of the "
+                    "header; check for a separator inside a value that should be quoted.",
+                    "This row has %(count)s values to the right of the last column of the "
+                    "header; check for a separator inside a value that should be quoted.",
+                    len(extra),
                 )
                 % {"count": len(extra)},
                 extra[0],
