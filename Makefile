@@ -5,9 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.test-extras-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install run demo test lint types test-sqlite test-postgres browser benchmarks clean messages
+.PHONY: install install-test run demo test lint types test-sqlite test-postgres browser benchmarks clean messages
 
 install: $(STAMP)
 
@@ -16,6 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,prod]'
 	touch $(STAMP)
+
+# The suite also exercises the optional sentence-embedding backend.
+install-test: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,prod,semantic]'
+	touch $(TEST_STAMP)
 
 run: install
 	mkdir -p var
@@ -38,12 +46,12 @@ types: install
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL
 # points at one (CI sets it; see .ci/run).
-test: install browser lint types test-sqlite test-postgres
+test: install-test browser lint types test-sqlite test-postgres
 
-test-sqlite: install browser
+test-sqlite: install-test browser
 	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not slow" -q
 
-test-postgres: install browser
+test-postgres: install-test browser
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "Running the suite on PostgreSQL ($$DATABASE_URL)"; \
 	  $(BIN)/pytest -n 2 -m "not slow" -q; \

@@ -112,3 +112,10 @@ def test_invitation_in_the_persons_language(world, language, greeting):
 def test_user_email_is_normalised():
     user = User(email="  Mixed@Example.ORG ")
     assert user.email.strip().lower() == "mixed@example.org"
+
+
+def test_sign_out_needs_a_post_and_ends_the_session(world, login):
+    client = login(world.users["participant"])
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("programmes:list")).status_code == 302

@@ -171,3 +171,34 @@ def test_note_text_is_escaped(world, login):
 def test_pages_are_phone_ready(world, login):
     body = login(world.users["participant"]).get(reverse("programmes:list")).content.decode()
     assert 'name="viewport"' in body
+
+
+def test_facilitator_gives_and_removes_a_module_role(world, login):
+    client = login(world.users["facilitator"])
+    person = world.people["participant"]
+    url = reverse("people:role_add", args=[world.programme.slug, person.pk])
+    client.post(url, {"role": "facilitator", "cohort": world.module.pk})
+    added = Membership.objects.get(person=person, cohort=world.module, role="facilitator")
+    # The new module facilitator can now edit that module, not the event.
+    module_client = login(world.users["participant"])
+    edit = reverse("programmes:cohort_edit", args=[world.programme.slug, world.module.pk])
+    assert module_client.get(edit).status_code == 200
+    client = login(world.users["facilitator"])
+    remove = reverse("people:role_remove", args=[world.programme.slug, person.pk, added.pk])
+    client.post(remove)
+    assert not Membership.objects.filter(pk=added.pk).exists()
+
+
+def test_last_programme_facilitator_cannot_be_removed(world, login):
+    client = login(world.users["facilitator"])
+    person = world.people["facilitator"]
+    membership = Membership.objects.get(person=person, role="facilitator", cohort=None)
+    Membership.objects.create(
+        person=person, programme=world.programme, cohort=world.event, role="participant"
+    )
+    response = client.post(
+        reverse("people:role_remove", args=[world.programme.slug, person.pk, membership.pk]),
+        follow=True,
+    )
+    assert "at least one facilitator" in response.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()

@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peerlearn.people.choices import PROGRAMME_ROLE_CHOICES
 from peerlearn.people.fields import CountryField, LanguagesField
 from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
+from peerlearn.programmes.models import Cohort, Programme
 
 
 class OrganisationForm(forms.ModelForm):
@@ -114,3 +116,19 @@ class InviteForm(forms.Form):
         ("all", _("Everyone in the programme (sends fresh links)")),
     )
     who = forms.ChoiceField(label=_("Whom to invite"), choices=WHO, initial="not_invited")
+
+
+class RoleForm(forms.Form):
+    """Give a person a role in the whole programme or in one of its cohorts."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=PROGRAMME_ROLE_CHOICES)
+    cohort = forms.ModelChoiceField(
+        label=_("Where"),
+        queryset=Cohort.objects.none(),
+        required=False,
+        empty_label=_("The whole programme"),
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = programme.cohorts.all()  # type: ignore[attr-defined]

@@ -14,6 +14,12 @@ urlpatterns = [
     path(P + "<int:person_id>/", views.person_detail, name="detail"),
     path(P + "<int:person_id>/edit/", views.person_edit, name="edit"),
     path(P + "<int:person_id>/invite/", views.invite_one, name="invite_one"),
+    path(P + "<int:person_id>/roles/", views.role_add, name="role_add"),
+    path(
+        P + "<int:person_id>/roles/<int:membership_id>/remove/",
+        views.role_remove,
+        name="role_remove",
+    ),
     path(P + "invite/", views.invite, name="invite"),
     path(P + "import/", views.roster_import, name="import"),
     path(P + "import/<int:upload_id>/", views.roster_import_preview, name="import_preview"),

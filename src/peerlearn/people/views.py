@@ -21,6 +21,7 @@ from peerlearn.people.forms import (
     InviteForm,
     OrganisationForm,
     PersonForm,
+    RoleForm,
     RosterUploadForm,
 )
 from peerlearn.people.models import Organisation, Person, RosterUpload
@@ -101,6 +102,7 @@ def person_detail(
             "challenges": person.challenges.filter(programme=programme),
             "expectations": person.expectations.filter(programme=programme),
             "is_me": person.user_id is not None and person.user_id == request.user.pk,
+            "role_form": RoleForm(programme=programme) if access.manages_programme else None,
         },
     )
 
@@ -281,6 +283,51 @@ def invite_one(
     person = _person_in_programme(programme, person_id)
     send_sign_in_link(person, programme_name=programme.name)
     messages.success(request, _("Invitation sent to %(name)s.") % {"name": person.name})
+    return redirect("people:detail", slug=programme.slug, person_id=person.pk)
+
+
+@programme_view(manages_programme)
+@require_POST
+def role_add(
+    request: HttpRequest, programme: Programme, access: Access, person_id: int
+) -> HttpResponse:
+    person = _person_in_programme(programme, person_id)
+    form = RoleForm(request.POST, programme=programme)
+    if form.is_valid():
+        _membership, created = Membership.objects.get_or_create(
+            person=person,
+            programme=programme,
+            cohort=form.cleaned_data["cohort"],
+            role=form.cleaned_data["role"],
+        )
+        if created:
+            messages.success(request, _("Role added."))
+        else:
+            messages.info(request, _("%(name)s already has this role.") % {"name": person.name})
+    else:
+        messages.error(request, _("Choose a role and where it applies."))
+    return redirect("people:detail", slug=programme.slug, person_id=person.pk)
+
+
+@programme_view(manages_programme)
+@require_POST
+def role_remove(
+    request: HttpRequest, programme: Programme, access: Access, person_id: int, membership_id: int
+) -> HttpResponse:
+    person = _person_in_programme(programme, person_id)
+    membership = get_object_or_404(Membership, pk=membership_id, person=person, programme=programme)
+    facilitators = Membership.objects.filter(programme=programme, cohort=None, role="facilitator")
+    if (
+        membership.role == "facilitator"
+        and membership.cohort_id is None
+        and facilitators.count() == 1
+    ):
+        messages.error(request, _("A programme keeps at least one facilitator."))
+    elif person.memberships.filter(programme=programme).count() == 1:
+        messages.error(request, _("This is the person's only role here; a person needs one."))
+    else:
+        membership.delete()
+        messages.success(request, _("Role removed."))
     return redirect("people:detail", slug=programme.slug, person_id=person.pk)
 
 
