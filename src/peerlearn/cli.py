@@ -82,18 +82,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     _django()
-    from peerlearn.people.roster.columns import TEMPLATE_COLUMNS
-    from peerlearn.people.roster.export import programme_roster_rows, roster_columns
+    from peerlearn.people.roster.export import programme_roster_rows
     from peerlearn.people.roster.writing import write_roster_csv, write_roster_xlsx
 
     programme = _programme(args.programme)
     rows = programme_roster_rows(programme)
-    columns = roster_columns(rows, list(TEMPLATE_COLUMNS))
     out = Path(args.out)
     as_xlsx = out.suffix.lower() == ".xlsx"
-    out.write_bytes(
-        write_roster_xlsx(rows, columns) if as_xlsx else write_roster_csv(rows, columns)
-    )
+    out.write_bytes(write_roster_xlsx(rows) if as_xlsx else write_roster_csv(rows))
     print(f"{len(rows)} people written to {out}")
     return 0
 

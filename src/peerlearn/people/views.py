@@ -26,8 +26,7 @@ from peerlearn.people.forms import (
 )
 from peerlearn.people.models import Organisation, Person, RosterUpload
 from peerlearn.people.roster.apply import apply_roster
-from peerlearn.people.roster.columns import TEMPLATE_COLUMNS
-from peerlearn.people.roster.export import programme_roster_rows, roster_columns
+from peerlearn.people.roster.export import programme_roster_rows
 from peerlearn.people.roster.reading import RosterFileError
 from peerlearn.people.roster.service import preview_roster
 from peerlearn.people.roster.writing import (
@@ -238,13 +237,10 @@ def roster_export(
     request: HttpRequest, programme: Programme, access: Access, fmt: str
 ) -> HttpResponse:
     rows = programme_roster_rows(programme)
-    columns = roster_columns(rows, list(TEMPLATE_COLUMNS))
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
-        return _download(
-            write_roster_xlsx(rows, columns), f"{programme.slug}-roster-{stamp}.xlsx", XLSX
-        )
-    return _download(write_roster_csv(rows, columns), f"{programme.slug}-roster-{stamp}.csv", CSV)
+        return _download(write_roster_xlsx(rows), f"{programme.slug}-roster-{stamp}.xlsx", XLSX)
+    return _download(write_roster_csv(rows), f"{programme.slug}-roster-{stamp}.csv", CSV)
 
 
 def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:

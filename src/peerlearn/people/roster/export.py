@@ -63,13 +63,3 @@ def programme_roster_rows(programme: Programme) -> list[dict[str, str]]:
             row[f"expectation_{expectation.position}"] = expectation.text
         rows.append(row)
     return rows
-
-
-def roster_columns(rows: list[dict[str, str]], template_columns: list[str]) -> list[str]:
-    """The template's columns plus any extra numbered challenge/expectation columns."""
-    columns = list(template_columns)
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    return columns
