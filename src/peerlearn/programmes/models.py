@@ -11,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from peerlearn.people.choices import PROGRAMME_ROLE_CHOICES
 
+
+def end_not_before_start(name: str) -> models.CheckConstraint:
+    """A date range whose end, when both dates are known, is not before its start."""
+    return models.CheckConstraint(
+        condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=models.F("start")),
+        name=name,
+    )
+
+
 STAGE_CHOICES = (
     ("curation", _("1. Curation of topics and engagement")),
     ("matching", _("2. Purposeful matching")),
@@ -53,14 +62,7 @@ class Programme(models.Model):
         ordering = ["-start", "name"]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__isnull=True)
-                | Q(start__isnull=True)
-                | Q(end__gte=models.F("start")),
-                name="programme_end_after_start",
-            )
-        ]
+        constraints = [end_not_before_start("programme_end_after_start")]
 
     def __str__(self) -> str:
         return self.name
@@ -86,12 +88,7 @@ class Cohort(models.Model):
         verbose_name_plural = _("cohorts and modules")
         constraints = [
             models.UniqueConstraint("programme", "name", name="cohort_name_unique_in_programme"),
-            models.CheckConstraint(
-                condition=Q(end__isnull=True)
-                | Q(start__isnull=True)
-                | Q(end__gte=models.F("start")),
-                name="cohort_end_after_start",
-            ),
+            end_not_before_start("cohort_end_after_start"),
         ]
 
     def __str__(self) -> str:
