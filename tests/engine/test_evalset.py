@@ -58,7 +58,7 @@ def test_fresh_list_each_call() -> None:
 
 
 def test_group_sizes() -> None:
-    for n in [5, 6, *range(10, 200)]:
+    for n in [5, 6, 10, 11, 12, 15, 16, 17, 18, *range(20, 200)]:
         sizes = group_sizes(n)
         assert sum(sizes) == n and all(5 <= s <= 6 for s in sizes), n
     assert group_sizes(0) == [] and group_sizes(4) == [4]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -67,7 +68,7 @@ def test_register_backend_is_pluggable() -> None:
     class Constant:
         name = "constant"
 
-        def vectors(self, texts: list[str]) -> np.ndarray:
+        def vectors(self, texts: Sequence[str]) -> np.ndarray:
             return np.ones((len(texts), 2), dtype=np.float32) / np.sqrt(2)
 
     register_backend("constant", Constant)

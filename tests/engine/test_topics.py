@@ -139,7 +139,7 @@ def test_cli_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         (b"", "empty"),
         (b"name,challenges\nx,land registry\n", "'id'"),
         (b"id,country\np1,KE\n", "'challenges'"),
-        (b"id,challenges\n", "no rows"),
+        (b"id,challenges\n", "no participants"),
         (b"id,challenges\np1,\n", "no challenge"),
         (b"id,challenges\n,land registry\n", "row 2"),
         (b"\x00\x01\x02binary", "not a CSV"),
@@ -159,7 +159,7 @@ def test_cli_bad_input(
 
 def test_cli_missing_file_and_bad_n(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run([str(tmp_path / "nope.csv")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "not found" in capsys.readouterr().err
     source = tmp_path / "in.csv"
     _write_input(source)
     assert _run([str(source), "--n", "0"]) == 2

@@ -61,7 +61,9 @@ def _limit(text: str) -> int | None:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number or 'none', got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number or 'none', got {text!r}"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
@@ -69,28 +71,59 @@ def _limit(text: str) -> int | None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", metavar="INPUT", help="roster: UTF-8 CSV or XLSX with an id column")
-    p.add_argument("--by", default="problems", metavar="CRITERIA",
-                   help="criterion or weights, e.g. problems | role | policy | context | "
-                   "problems=3,context=1 (also seniority_balance, gender_balance, "
-                   "external_balance) (default: problems)")
-    p.add_argument("--role-mode", choices=("equal", "mix"), default="equal",
-                   help="role criterion: peers of equal seniority or a senior/junior mix")
-    p.add_argument("--max-per-organisation", "--max-per-organization", type=_limit, default=1,
-                   metavar="N", help="at most N per organisation together ('none': no limit; "
-                   "default 1)")
-    p.add_argument("--max-per-country", type=_limit, default=None, metavar="N",
-                   help="at most N per country together (default: no limit)")
-    p.add_argument("--keep-apart", metavar="FILE",
-                   help="sets of ids to keep apart, one set per line (comma separated)")
-    p.add_argument("--history", metavar="FILE", action="append", default=[],
-                   help="earlier GROUPS.csv / PAIRS.csv or id pairs who must not meet again "
-                   "(repeatable)")
-    p.add_argument("--no-shared-language", action="store_true",
-                   help="do not require a shared working language")
+    p.add_argument(
+        "--by",
+        default="problems",
+        metavar="CRITERIA",
+        help="criterion or weights, e.g. problems | role | policy | context | "
+        "problems=3,context=1 (also seniority_balance, gender_balance, "
+        "external_balance) (default: problems)",
+    )
+    p.add_argument(
+        "--role-mode",
+        choices=("equal", "mix"),
+        default="equal",
+        help="role criterion: peers of equal seniority or a senior/junior mix",
+    )
+    p.add_argument(
+        "--max-per-organisation",
+        "--max-per-organization",
+        type=_limit,
+        default=1,
+        metavar="N",
+        help="at most N per organisation together ('none': no limit; default 1)",
+    )
+    p.add_argument(
+        "--max-per-country",
+        type=_limit,
+        default=None,
+        metavar="N",
+        help="at most N per country together (default: no limit)",
+    )
+    p.add_argument(
+        "--keep-apart",
+        metavar="FILE",
+        help="sets of ids to keep apart, one set per line (comma separated)",
+    )
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="earlier GROUPS.csv / PAIRS.csv or id pairs who must not meet again (repeatable)",
+    )
+    p.add_argument(
+        "--no-shared-language", action="store_true", help="do not require a shared working language"
+    )
     p.add_argument("--backend", default="tfidf", help="text similarity backend (tfidf, semantic)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
-                   help="search budget (default grows with the cohort, 2-300 s)")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="search budget (default grows with the cohort, 2-300 s)",
+    )
     p.add_argument("--report", metavar="REPORT.json", help="write a JSON report of the run")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
 
@@ -109,58 +142,112 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     ((4, 6), 1, 'cli_match')
     """
     m = subparsers.add_parser(
-        "match", help="form groups of peers",
+        "match",
+        help="form groups of peers",
         description="Form groups that share problems (or the chosen criteria) under hard "
-        "constraints; writes GROUPS.csv (id, group, then explanations).")
+        "constraints; writes GROUPS.csv (id, group, then explanations).",
+    )
     _common(m)
     m.add_argument("--out", required=True, metavar="GROUPS.csv", help="output CSV")
-    m.add_argument("--size", type=_size, default=(5, 6), metavar="MIN-MAX",
-                   help="group size range (default 5-6)")
-    m.add_argument("--groups", type=int, default=None, metavar="N",
-                   help="force the number of groups")
-    m.add_argument("--min-countries", type=int, default=0, metavar="K",
-                   help="at least K distinct countries per group")
-    m.add_argument("--keep-together", metavar="FILE",
-                   help="sets of ids to keep together, one set per line")
-    m.add_argument("--lock", metavar="GROUPS.csv",
-                   help="placements to keep (id,group; with a 'locked' column only rows marked "
-                   "true)")
-    m.add_argument("--min-external", type=int, default=0, metavar="N",
-                   help="at least N external peers per group")
-    m.add_argument("--min-local", type=int, default=0, metavar="N",
-                   help="at least N local peers per group")
-    m.add_argument("--mentor-ratio", type=int, default=None, metavar="R",
-                   help="at least one alumni mentor per R other members")
-    m.add_argument("--require-role", action="append", default=[], metavar="ROLE",
-                   help="every group needs a member with this role (repeatable)")
-    m.add_argument("--rounds", type=int, default=1, metavar="R",
-                   help="plan R rounds in which nobody meets twice (GROUPS.csv gets a round "
-                   "column)")
-    m.add_argument("--repeats", choices=("forbid", "penalise"), default="forbid",
-                   help="across rounds: forbid repeat meetings, or penalise them with decay")
-    m.add_argument("--no-bound", action="store_true",
-                   help="skip the cohesion upper bound (O(n^2) time)")
+    m.add_argument(
+        "--size",
+        type=_size,
+        default=(5, 6),
+        metavar="MIN-MAX",
+        help="group size range (default 5-6)",
+    )
+    m.add_argument(
+        "--groups", type=int, default=None, metavar="N", help="force the number of groups"
+    )
+    m.add_argument(
+        "--min-countries",
+        type=int,
+        default=0,
+        metavar="K",
+        help="at least K distinct countries per group",
+    )
+    m.add_argument(
+        "--keep-together", metavar="FILE", help="sets of ids to keep together, one set per line"
+    )
+    m.add_argument(
+        "--lock",
+        metavar="GROUPS.csv",
+        help="placements to keep (id,group; with a 'locked' column only rows marked true)",
+    )
+    m.add_argument(
+        "--min-external",
+        type=int,
+        default=0,
+        metavar="N",
+        help="at least N external peers per group",
+    )
+    m.add_argument(
+        "--min-local", type=int, default=0, metavar="N", help="at least N local peers per group"
+    )
+    m.add_argument(
+        "--mentor-ratio",
+        type=int,
+        default=None,
+        metavar="R",
+        help="at least one alumni mentor per R other members",
+    )
+    m.add_argument(
+        "--require-role",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help="every group needs a member with this role (repeatable)",
+    )
+    m.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        metavar="R",
+        help="plan R rounds in which nobody meets twice (GROUPS.csv gets a round column)",
+    )
+    m.add_argument(
+        "--repeats",
+        choices=("forbid", "penalise"),
+        default="forbid",
+        help="across rounds: forbid repeat meetings, or penalise them with decay",
+    )
+    m.add_argument(
+        "--no-bound", action="store_true", help="skip the cohesion upper bound (O(n^2) time)"
+    )
     m.set_defaults(func=cli_match)
 
     p = subparsers.add_parser(
-        "pair", help="form pairs (external-local, mentor, peer)",
+        "pair",
+        help="form pairs (external-local, mentor, peer)",
         description="Pair external peers with local peers, alumni mentors with newcomers, or "
-        "peers with peers; writes PAIRS.csv.")
+        "peers with peers; writes PAIRS.csv.",
+    )
     _common(p)
     p.add_argument("--out", required=True, metavar="PAIRS.csv", help="output CSV")
-    p.add_argument("--mode", choices=("external-local", "mentor", "peer"),
-                   default="external-local", help="kind of pairs (default external-local)")
-    p.add_argument("--capacity", type=int, default=None, metavar="N",
-                   help="most partners per external peer / mentor (default: the fewest that "
-                   "lets everyone be matched)")
+    p.add_argument(
+        "--mode",
+        choices=("external-local", "mentor", "peer"),
+        default="external-local",
+        help="kind of pairs (default external-local)",
+    )
+    p.add_argument(
+        "--capacity",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most partners per external peer / mentor (default: the fewest that "
+        "lets everyone be matched)",
+    )
     p.set_defaults(func=cli_pair)
 
     from peerlearn.engine.topics import add_topics_arguments, cli_topics
 
     t = subparsers.add_parser(
-        "topics", help="propose topics from the cohort's challenges",
+        "topics",
+        help="propose topics from the cohort's challenges",
         description="Cluster all challenges into candidate topics with labels, member counts "
-        "and representative excerpts.")
+        "and representative excerpts.",
+    )
     add_topics_arguments(t)
     t.set_defaults(func=cli_topics)
 
@@ -220,12 +307,21 @@ def cli_match(args: argparse.Namespace) -> int:
         if args.rounds < 1:
             raise InputError("--rounds must be at least 1")
         results = solve_rounds(
-            people, c, weights, rounds=args.rounds, repeats=args.repeats,
-            backend=args.backend, role_mode=args.role_mode, seed=args.seed,
+            people,
+            c,
+            weights,
+            rounds=args.rounds,
+            repeats=args.repeats,
+            backend=args.backend,
+            role_mode=args.role_mode,
+            seed=args.seed,
             time_limit=args.time_limit,
         )
-        header = ["id", "group"] + (["round"] if args.rounds > 1 else []) + [
-            "group_size", "fit", "why", "closest", "group_themes", "group_excerpt"]
+        header = (
+            ["id", "group"]
+            + (["round"] if args.rounds > 1 else [])
+            + ["group_size", "fit", "why", "closest", "group_themes", "group_excerpt"]
+        )
         rows: list[list[object]] = []
         reports = []
         for r, result in enumerate(results, start=1):
@@ -236,16 +332,23 @@ def cli_match(args: argparse.Namespace) -> int:
                 m = ex.members[p.id]
                 g = ex.groups[label]
                 rows.append(
-                    [p.id, label] + ([r] if args.rounds > 1 else []) + [
-                        len(g.members), round(m.fit, 3), m.why,
-                        "|".join(i for i, _ in m.closest), "; ".join(g.themes),
-                        g.excerpts[0] if g.excerpts else ""]
+                    [p.id, label]
+                    + ([r] if args.rounds > 1 else [])
+                    + [
+                        len(g.members),
+                        round(m.fit, 3),
+                        m.why,
+                        "|".join(i for i, _ in m.closest),
+                        "; ".join(g.themes),
+                        g.excerpts[0] if g.excerpts else "",
+                    ]
                 )
         write_csv(args.out, header, rows)
         report: dict[str, Any] = reports[0] if len(reports) == 1 else {"rounds": reports}
         if args.report:
-            Path(args.report).write_text(json.dumps(report, indent=2, ensure_ascii=False),
-                                         encoding="utf-8")
+            Path(args.report).write_text(
+                json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
+            )
         if not args.quiet:
             for k, rep in enumerate(reports, start=1):
                 s = rep["summary"]
@@ -275,8 +378,16 @@ def cli_pair(args: argparse.Namespace) -> int:
         c = _constraints(args, {p.id for p in people})
         if args.capacity is not None and args.capacity < 1:
             raise InputError("--capacity must be at least 1")
-        result = solve_pairs(people, args.mode, c, weights, capacity=args.capacity,
-                             backend=args.backend, seed=args.seed, time_limit=args.time_limit)
+        result = solve_pairs(
+            people,
+            args.mode,
+            c,
+            weights,
+            capacity=args.capacity,
+            backend=args.backend,
+            seed=args.seed,
+            time_limit=args.time_limit,
+        )
         explain_pairs(result)
         write_csv(
             args.out,
@@ -284,17 +395,29 @@ def cli_pair(args: argparse.Namespace) -> int:
             [[p.label, p.a, p.b, round(p.affinity, 3), p.why] for p in result.pairs],
         )
         if args.report:
-            report = {"summary": result.summary,
-                      "pairs": [{"pair": p.label, "id": p.a, "partner": p.b,
-                                 "affinity": round(p.affinity, 4), "why": p.why}
-                                for p in result.pairs]}
-            Path(args.report).write_text(json.dumps(report, indent=2, ensure_ascii=False),
-                                         encoding="utf-8")
+            report = {
+                "summary": result.summary,
+                "pairs": [
+                    {
+                        "pair": p.label,
+                        "id": p.a,
+                        "partner": p.b,
+                        "affinity": round(p.affinity, 4),
+                        "why": p.why,
+                    }
+                    for p in result.pairs
+                ],
+            }
+            Path(args.report).write_text(
+                json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
+            )
         if not args.quiet:
             s = result.summary
-            print(f"{s['pairs']} pairs ({args.mode}); total affinity {s['total_affinity']} of at "
-                  f"most {s['upper_bound']}; violations: {len(s['violations'])}; written to "  # type: ignore[arg-type]
-                  f"{args.out}")
+            print(
+                f"{s['pairs']} pairs ({args.mode}); total affinity {s['total_affinity']} of at "
+                f"most {s['upper_bound']}; violations: {len(s['violations'])}; written to "  # type: ignore[arg-type]
+                f"{args.out}"
+            )
     except (InputError, InfeasibleError, ValueError, ImportError, OSError) as exc:
         return _fail("pair", exc)
     return 0

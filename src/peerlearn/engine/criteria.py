@@ -93,17 +93,36 @@ class ScoringContext:
     seed: int = 0
 
 
+def _rarity(count: int, n: int) -> float:
+    """Weight of a shared value held by ``count`` of ``n`` people, in [0, 1].
+
+    A value everyone shares (English in an English-speaking cohort) says
+    nothing about who belongs together, so it weighs 0; the rarest shared
+    value (held by two people) weighs 1: the dot product of two people who
+    share it is ``log(n / count) / log(n / 2)``.  Cohorts of two or fewer
+    people have no notion of rarity and keep plain weights.
+
+    >>> _rarity(2, 80), _rarity(80, 80), round(_rarity(9, 80), 2)
+    (1.0, 0.0, 0.59)
+    """
+    if n <= 2:
+        return 1.0
+    return max(0.0, math.log(n / count) / math.log(n / 2))
+
+
 def _one_hot(values: Sequence[str]) -> FloatArray:
-    """One-hot columns of the non-empty values (rows of unknowns are zero)."""
+    """One-hot columns of the non-empty values (rows of unknowns are zero),
+    weighted by rarity so common values count for less."""
     counts = Counter(v for v in values if v)
     kept = [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     kept = [v for v in kept[:MAX_CATEGORIES] if counts[v] > 1]
     col = {v: k for k, v in enumerate(kept)}
+    weight = [math.sqrt(_rarity(counts[v], len(values))) for v in kept]
     out = np.zeros((len(values), max(1, len(kept))), dtype=np.float32)
     for i, v in enumerate(values):
         k = col.get(v)
         if k is not None:
-            out[i, k] = 1.0
+            out[i, k] = weight[k]
     return out
 
 
@@ -114,11 +133,15 @@ def _multi_hot(values: Sequence[frozenset[str]]) -> FloatArray:
         counts.update(s)
     kept = [v for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c > 1]
     col = {v: k for k, v in enumerate(kept[:MAX_CATEGORIES])}
+    weight = np.array(
+        [math.sqrt(_rarity(counts[v], len(values))) for v in kept[:MAX_CATEGORIES]] or [0.0],
+        dtype=np.float32,
+    )
     out = np.zeros((len(values), max(1, len(col))), dtype=np.float32)
     for i, s in enumerate(values):
         ks = [col[v] for v in s if v in col]
         if ks:
-            out[i, ks] = 1.0 / math.sqrt(len(s))
+            out[i, ks] = weight[ks] / math.sqrt(len(s))
     return out
 
 
@@ -164,7 +187,7 @@ def problems_scorer(people: Sequence[Person], ctx: ScoringContext) -> Block:
 
     backend = _CachingBackend(get_backend(ctx.backend))
     challenges = [list(p.challenges) for p in people]
-    text = person_vectors(challenges, backend)  # type: ignore[arg-type]
+    text = person_vectors(challenges, backend)
     rows: list[list[int]] | None = None
     cv = backend.last
     if cv is not None:
@@ -298,10 +321,10 @@ def parse_weights(spec: str | Mapping[str, float]) -> dict[str, float]:
     --------
     >>> parse_weights("problems, gender_balance=0.5")
     {'problems': 1.0, 'gender_balance': 0.5}
-    >>> parse_weights("colour=2")
+    >>> parse_weights("colour=2")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown criterion 'colour'; choose from context, external_balance, gender_balance, policy, problems, role, seniority_balance
+    ValueError: unknown criterion 'colour'; choose from context, external_balance, ...
     """
     if isinstance(spec, Mapping):
         items = [(str(k), float(v)) for k, v in spec.items()]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,10 +218,7 @@ def explain(
         groups[label] = GroupExplanation(
             label, list(ids), score, score / pairs if pairs else 0.0, themes, chosen
         )
-        if size > 1:
-            aff = xs[idx] @ model.x[idx].T
-        else:
-            aff = np.zeros((1, 1), dtype=np.float32)
+        aff = xs[idx] @ model.x[idx].T if size > 1 else np.zeros((1, 1), dtype=np.float32)
         for a, i in enumerate(idx):
             others = [b for b in range(size) if b != a]
             fit = float(aff[a, others].mean()) if others else 0.0
@@ -229,7 +226,9 @@ def explain(
             closest = [(ids[b], round(float(aff[a, b]), 3)) for b in order[:2]]
             shared = _shared(people[i], [people[idx[b]] for b in others])
             why = _why(model, i, [idx[b] for b in others], closest, shared)
-            members[people[i].id] = MemberExplanation(people[i].id, label, fit, closest, shared, why)
+            members[people[i].id] = MemberExplanation(
+                people[i].id, label, fit, closest, shared, why
+            )
     summary = summarise(result, groups, bound=bound)
     summary["seconds_explain"] = round(time.perf_counter() - t0, 3)
     return Explanation(groups, members, summary)
@@ -237,7 +236,7 @@ def explain(
 
 def _shared(p: Person, others: Sequence[Person]) -> list[str]:
     out = []
-    checks = [
+    checks: list[tuple[str, str, Callable[[Person], str]]] = [
         ("policy area", norm_key(p.policy_area), lambda q: norm_key(q.policy_area)),
         ("role", norm_key(p.role), lambda q: norm_key(q.role)),
         ("region", norm_key(p.region), lambda q: norm_key(q.region)),
@@ -267,13 +266,13 @@ def _why(
 ) -> str:
     parts = []
     if others and model.blocks:
-        totals: Counter[str] = Counter()
+        totals: dict[str, float] = {}
         for j in others:
             for name, value in model.by_criterion(i, j).items():
-                totals[name] += value
-        name, value = max(totals.items(), key=lambda kv: (kv[1], kv[0]))
+                totals[name] = totals.get(name, 0.0) + value
+        best, value = max(totals.items(), key=lambda kv: (kv[1], kv[0]))
         if value > 0:
-            parts.append(f"mostly {CRITERION_WORDS.get(name, name)}")
+            parts.append(f"mostly {CRITERION_WORDS.get(best, best)}")
     if closest and closest[0][1] > 0:
         parts.append("closest to " + ", ".join(f"{j} ({a:.2f})" for j, a in closest if a > 0))
     if shared:
@@ -294,7 +293,8 @@ def summarise(
     >>> from peerlearn.engine.people import Person
     >>> from peerlearn.engine.constraints import Constraints
     >>> from peerlearn.engine.grouping import solve_groups
-    >>> r = solve_groups([Person(str(i), policy_area="tax") for i in range(4)],
+    >>> areas = ["tax", "land", "tax", "land"]
+    >>> r = solve_groups([Person(str(i), policy_area=a) for i, a in enumerate(areas)],
     ...                  Constraints(min_size=2, max_size=2, max_per_organisation=None), "policy")
     >>> s = summarise(r)
     >>> s["cohesion"], s["upper_bound"], s["cohesion_ratio"], s["violations"]

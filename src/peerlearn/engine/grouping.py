@@ -42,7 +42,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -204,7 +203,7 @@ def _pca_order(
             continue
         sub = v[part]
         centred = sub - sub.mean(axis=0)
-        direction = rng.standard_normal(v.shape[1]).astype(np.float32)
+        direction = np.asarray(rng.standard_normal(size=(v.shape[1],)), dtype=np.float32)
         for _ in range(4):
             direction = centred.T @ (centred @ direction)
             norm = float(np.linalg.norm(direction))
@@ -293,11 +292,11 @@ def solve_groups(
     --------
     >>> from peerlearn.engine.people import Person
     >>> ps = [Person(f"p{i}", organisation="X") for i in range(4)]
-    >>> solve_groups(ps, Constraints(min_size=2, max_size=2), "policy")
-    Traceback (most recent call last):
-    ...
-    peerlearn.engine.constraints.InfeasibleError: the constraints cannot all be met:
-      - max_per_organisation: max 1 per organisation is impossible: organisation 'X' has 4 people but 4 people make at most 2 groups of 2-2; relax to --max-per-organisation 2, or allow groups of 1-2 (4 groups)
+    >>> try:
+    ...     solve_groups(ps, Constraints(min_size=2, max_size=2), "policy")
+    ... except InfeasibleError as err:
+    ...     print(err.conflicts[0].suggestion)
+    relax to --max-per-organisation 2, or allow groups of 1-2 (4 groups)
     """
     c = constraints or Constraints()
     people = list(people)
@@ -480,8 +479,7 @@ def _construct(
     for k in free:
         by_lang[lang_key[int(k)]].append(int(k))
     for key in sorted(by_lang, key=lambda b: (-len(by_lang[b]), b)):
-        members = np.asarray(by_lang[key], dtype=np.int64)
-        pool.extend(_pca_order(v, members, rng))
+        pool.extend(_pca_order(v, np.asarray(by_lang[key], dtype=np.int64), rng))
     # big units first inside the order would strand them; instead seed with them early
     assigned = placed[:]
     ptr = 0
@@ -490,7 +488,7 @@ def _construct(
     remaining = sum(1 for k in pool if not assigned[k])
 
     def next_window(start: int, count: int) -> list[int]:
-        out = []
+        out: list[int] = []
         j = start
         while j < n_pool and len(out) < count:
             k = pool[j]
@@ -566,12 +564,11 @@ def _construct(
             continue
         best_g, best_key = 0, (10**9, 10**9, 0.0)
         for g in range(n_groups):
-            members = state.group_persons[g]
-            before = ch.violation(members)
-            after = ch.violation(members + units[k])
-            key = (after - before, len(members), -float(state.Us[k] @ state.S[g]))
-            if key < best_key:
-                best_g, best_key = g, key
+            here = state.group_persons[g]
+            before = ch.violation(here)
+            after = ch.violation(here + units[k])
+            rank = (after - before, len(here), -float(state.Us[k] @ state.S[g]))
+            if rank < best_key:
+                best_g, best_key = g, rank
         state.add(k, best_g)
         assigned[k] = True
-    _ = math  # (kept for type-checkers of older numpy)

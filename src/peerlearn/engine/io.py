@@ -7,6 +7,11 @@ Roster columns (header row required, case and spaces in names ignored):
 (true/false), ``region``, ``institution_kind``, ``tags`` (``|``). Unknown
 columns are ignored. Bad input raises :class:`InputError` naming the row.
 
+A roster exported by the web app (``peerlearn export``) is accepted as it is:
+``email`` stands for ``id`` when there is no ``id`` column, ``role_title``
+for ``role``, and ``challenge_1`` ... ``challenge_N`` are read as the
+challenges when there is no ``challenges`` column.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -48,6 +53,9 @@ ALIASES = {
     "institution_type": "institution_kind",
     "is_external": "external",
     "mentor": "alumni",
+    # The web app's roster export (see docs/data-formats.md) reads as input too.
+    "role_title": "role",
+    "organisation_kind": "institution_kind",
 }
 
 
@@ -104,7 +112,9 @@ def read_table(path: str | Path) -> tuple[list[str], list[list[str]]]:
             raise InputError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         first = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first.count) if first else ","
-        raw = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        raw = [
+            [c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+        ]
     raw = [r for r in raw if any(c for c in r)]
     if not raw:
         raise InputError(f"{p}: the file is empty")
@@ -144,6 +154,8 @@ def read_people(path: str | Path) -> list[Person]:
     p = Path(path)
     header, rows = read_table(p)
     name = p.name
+    if "id" not in header and "email" in header:
+        header = ["id" if h == "email" else h for h in header]
     if "id" not in header:
         raise InputError(f"{name}: no 'id' column in the header (found: {', '.join(header)})")
     if not rows:
@@ -154,6 +166,15 @@ def read_people(path: str | Path) -> list[Person]:
         k = col.get(key)
         return row[k] if k is not None else ""
 
+    numbered = sorted(
+        (int(h.split("_")[1]), k)
+        for k, h in enumerate(header)
+        if h.startswith("challenge_") and h.split("_")[1].isdigit() and h.count("_") == 1
+    )
+
+    def numbered_challenges(row: list[str]) -> tuple[str, ...]:
+        return tuple(row[k] for _, k in numbered if row[k])
+
     seen: dict[str, int] = {}
     people = []
     for n, row in enumerate(rows, start=2):
@@ -161,7 +182,9 @@ def read_people(path: str | Path) -> list[Person]:
         if not pid:
             raise InputError(f"{name} row {n}: empty id")
         if pid in seen:
-            raise InputError(f"{name} row {n}: duplicate id {pid!r} (first seen in row {seen[pid]})")
+            raise InputError(
+                f"{name} row {n}: duplicate id {pid!r} (first seen in row {seen[pid]})"
+            )
         seen[pid] = n
         flags = {}
         for key in ("external", "alumni"):
@@ -178,7 +201,7 @@ def read_people(path: str | Path) -> list[Person]:
                 country=get(row, "country"),
                 role=get(row, "role"),
                 policy_area=get(row, "policy_area"),
-                challenges=_split(get(row, "challenges")),
+                challenges=_split(get(row, "challenges")) or numbered_challenges(row),
                 languages=_split(get(row, "languages")),
                 seniority=get(row, "seniority"),
                 gender=get(row, "gender"),
@@ -267,7 +290,10 @@ def read_history(path: str | Path) -> tuple[tuple[str, str], ...]:
             if r[i] and r[g]:
                 groups.setdefault(r[g], []).append(r[i])
         return tuple(
-            (a, b) for members in groups.values() for k, a in enumerate(members) for b in members[k + 1 :]
+            (a, b)
+            for members in groups.values()
+            for k, a in enumerate(members)
+            for b in members[k + 1 :]
         )
     if "id" in header and "partner" in header:
         i, j = header.index("id"), header.index("partner")

@@ -79,11 +79,15 @@ class PairingResult:
 
 def _roles(people: Sequence[Person], mode: str) -> tuple[list[int], list[int]]:
     if mode == "external-local":
-        return ([i for i, p in enumerate(people) if p.external],
-                [i for i, p in enumerate(people) if not p.external])
+        return (
+            [i for i, p in enumerate(people) if p.external],
+            [i for i, p in enumerate(people) if not p.external],
+        )
     if mode == "mentor":
-        return ([i for i, p in enumerate(people) if p.alumni],
-                [i for i, p in enumerate(people) if not p.alumni])
+        return (
+            [i for i, p in enumerate(people) if p.alumni],
+            [i for i, p in enumerate(people) if not p.alumni],
+        )
     raise ValueError(f"unknown pairing mode {mode!r}; choose from {', '.join(MODES)}")
 
 
@@ -96,15 +100,15 @@ def pair_problem(p: Person, q: Person, c: Constraints, apart: set[tuple[str, str
     ...              Constraints(), set())
     "same organisation 'X'"
     """
-    if c.max_per_organisation is not None and c.max_per_organisation < 2:
-        if p.org_key and p.org_key == q.org_key:
-            return f"same organisation {p.organisation.strip()!r}"
-    if c.max_per_country is not None and c.max_per_country < 2:
-        if p.country_key and p.country_key == q.country_key:
-            return f"same country {p.country.strip()!r}"
+    org_limit = c.max_per_organisation is not None and c.max_per_organisation < 2
+    if org_limit and p.org_key and p.org_key == q.org_key:
+        return f"same organisation {p.organisation.strip()!r}"
+    country_limit = c.max_per_country is not None and c.max_per_country < 2
+    if country_limit and p.country_key and p.country_key == q.country_key:
+        return f"same country {p.country.strip()!r}"
     if (min(p.id, q.id), max(p.id, q.id)) in apart:
         return "keep-apart or met before"
-    if c.shared_language and p.language_keys and q.language_keys:
+    if c.shared_language and p.language_keys and q.language_keys:  # noqa: SIM102
         if not (p.language_keys & q.language_keys):
             return "no shared language"
     return ""
@@ -187,7 +191,9 @@ def validate_pairs(
             elif d > 2:
                 out.append(f"{p.id!r} has {d} partners")
         if trios and (trios != 3 or len(people) % 2 == 0):
-            out.append(f"{trios} people in trios; only one trio, and only for an odd number, is allowed")
+            out.append(
+                f"{trios} people in trios; only one trio, and only for an odd number, is allowed"
+            )
         return out
     givers, takers = _roles(people, mode)
     giver_ids = {people[i].id for i in givers}
@@ -258,11 +264,13 @@ def solve_pairs(
     Examples
     --------
     >>> ps = [Person("e", external=True)] + [Person(f"l{i}") for i in range(3)]
-    >>> solve_pairs(ps, capacity=2)
-    Traceback (most recent call last):
-    ...
-    peerlearn.engine.constraints.InfeasibleError: the constraints cannot all be met:
-      - capacity: 3 local peers need an external peer but 1 external peers x capacity 2 = 2 places; raise --capacity to 3 or add 1 external peers
+    >>> try:
+    ...     solve_pairs(ps, capacity=2)
+    ... except InfeasibleError as err:
+    ...     print(err.conflicts[0].message)
+    ...     print(err.conflicts[0].suggestion)
+    3 local peers need an external peer but 1 external peers x capacity 2 = 2 places
+    raise --capacity to 3 or add 1 external peers
     """
     c = constraints or Constraints()
     people = list(people)
@@ -275,15 +283,24 @@ def solve_pairs(
         return _peer_pairs(people, c, weights, backend, seed, time_limit, model)
     givers, takers = _roles(people, mode)
     role_a, role_b = (
-        ("external peers", "local peers") if mode == "external-local" else ("alumni mentors", "newcomers")
+        ("external peers", "local peers")
+        if mode == "external-local"
+        else ("alumni mentors", "newcomers")
     )
     if not takers:
         raise InfeasibleError([Conflict("mode", f"there are no {role_b} to pair")])
     if not givers:
         raise InfeasibleError(
-            [Conflict("mode", f"there are no {role_a} in the input", len(takers),
-                      "mark some people external=true" if mode == "external-local"
-                      else "mark some people alumni=true")]
+            [
+                Conflict(
+                    "mode",
+                    f"there are no {role_a} in the input",
+                    len(takers),
+                    "mark some people external=true"
+                    if mode == "external-local"
+                    else "mark some people alumni=true",
+                )
+            ]
         )
     need = math.ceil(len(takers) / len(givers))
     cap = need if capacity is None else int(capacity)
@@ -315,9 +332,13 @@ def solve_pairs(
             reasons = Counter(pair_problem(people[g], b, c, apart).split(" '")[0] for g in givers)
             detail = ", ".join(f"{k} ({v})" for k, v in reasons.most_common())
             conflicts.append(
-                Conflict("pairs", f"{b.id!r} has no allowed {role_a[:-1]}: {detail}", 1,
-                         "relax the organisation/country limit or the language rule, or "
-                         "add external peers")
+                Conflict(
+                    "pairs",
+                    f"{b.id!r} has no allowed {role_a[:-1]}: {detail}",
+                    1,
+                    "relax the organisation/country limit or the language rule, or "
+                    "add external peers",
+                )
             )
     if conflicts:
         raise InfeasibleError(conflicts)
@@ -328,12 +349,13 @@ def solve_pairs(
         match = _greedy(aff, allowed, cap)
     bad = [r for r, g in enumerate(match) if g < 0]
     if bad:
+        shown = [repr(people[takers[r]].id) for r in bad[:5]]
         raise InfeasibleError(
             [
                 Conflict(
                     "pairs",
                     f"{len(bad)} {role_b} cannot all get an allowed {role_a[:-1]} within "
-                    f"capacity {cap} (e.g. {', '.join(repr(people[takers[r]].id) for r in bad[:5])})",
+                    f"capacity {cap} (e.g. {', '.join(shown)})",
                     len(bad),
                     "raise --capacity or relax the organisation/country limits",
                 )
@@ -353,7 +375,9 @@ def solve_pairs(
     load = Counter(p.a for p in pairs)
     result = PairingResult(people, mode, pairs, c, cap, model)
     result.summary = _summary(result, total, bound, t0)
-    result.summary["load_per_giver"] = {str(k): v for k, v in sorted(Counter(load.values()).items())}
+    result.summary["load_per_giver"] = {
+        str(k): v for k, v in sorted(Counter(load.values()).items())
+    }
     return result
 
 
@@ -373,15 +397,21 @@ def _summary(result: PairingResult, total: float, bound: float, t0: float) -> di
         "worst_pair_affinity": round(min(affs), 4) if affs else None,
         "constraints": result.constraints.describe(),
         "violations": validate_pairs(
-            result.people, [(p.a, p.b) for p in result.pairs], result.mode,
-            result.constraints, result.capacity if result.mode != "peer" else None,
+            result.people,
+            [(p.a, p.b) for p in result.pairs],
+            result.mode,
+            result.constraints,
+            result.capacity if result.mode != "peer" else None,
         ),
         "seconds": round(time.perf_counter() - t0, 3),
     }
 
 
 def _allowed_matrix(
-    people: Sequence[Person], givers: list[int], takers: list[int], c: Constraints,
+    people: Sequence[Person],
+    givers: list[int],
+    takers: list[int],
+    c: Constraints,
     apart: set[tuple[str, str]],
 ) -> npt.NDArray[np.bool_]:
     """``allowed[r, g]``: may receiver ``r`` be paired with giver ``g``. Vectorised by codes."""
@@ -390,7 +420,9 @@ def _allowed_matrix(
     def codes(key: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         table: dict[str, int] = {}
         vals = [getattr(p, key) for p in people]
-        code = np.array([table.setdefault(v, len(table)) if v else -1 for v in vals], dtype=np.int64)
+        code = np.array(
+            [table.setdefault(v, len(table)) if v else -1 for v in vals], dtype=np.int64
+        )
         return code[takers], code[givers]
 
     if c.max_per_organisation is not None and c.max_per_organisation < 2:
@@ -404,17 +436,17 @@ def _allowed_matrix(
         masks = []
         for p in people:
             m = 0
-            for k in sorted(p.language_keys):
-                m |= 1 << langs.setdefault(k, len(langs))
+            for lang in sorted(p.language_keys):
+                m |= 1 << langs.setdefault(lang, len(langs))
             masks.append(m)
         if any(masks) and len(langs) <= 62:
             arr = np.array(masks, dtype=np.int64)
             t, g = arr[takers], arr[givers]
             allowed &= ((t[:, None] & g[None, :]) != 0) | (t[:, None] == 0) | (g[None, :] == 0)
         elif any(masks):
-            for r, i in enumerate(takers):
-                for k, j in enumerate(givers):
-                    if masks[i] and masks[j] and not (masks[i] & masks[j]):
+            for r, ti in enumerate(takers):
+                for k, gj in enumerate(givers):
+                    if masks[ti] and masks[gj] and not (masks[ti] & masks[gj]):
                         allowed[r, k] = False
     if apart:
         rpos = {people[i].id: r for r, i in enumerate(takers)}
@@ -502,10 +534,18 @@ def _peer_pairs(
     if n < 2:
         raise InfeasibleError([Conflict("pairs", "at least two people are needed for pairs")])
     odd = n % 2 == 1
-    pc = replace(c, min_size=2, max_size=3 if odd else 2, n_groups=n // 2, keep_together=(),
-                 quotas=type(c.quotas)(), min_countries=0)
-    grouping = solve_groups(people, pc, weights, backend=backend, seed=seed,
-                            time_limit=time_limit, model=model)
+    pc = replace(
+        c,
+        min_size=2,
+        max_size=3 if odd else 2,
+        n_groups=n // 2,
+        keep_together=(),
+        quotas=type(c.quotas)(),
+        min_countries=0,
+    )
+    grouping = solve_groups(
+        people, pc, weights, backend=backend, seed=seed, time_limit=time_limit, model=model
+    )
     index = {p.id: i for i, p in enumerate(people)}
     pairs: list[Pair] = []
     for label, ids in grouping.groups.items():

@@ -305,7 +305,7 @@ class State:
 
     def apply(self, changes: list[tuple[int, int]]) -> None:
         touched: set[int] = set()
-        for u, g in changes:
+        for u, _g in changes:
             touched.add(self.remove(u))
         for u, g in changes:
             self.add(u, g)
@@ -408,7 +408,9 @@ def _improve_unit(state: State, u: int, cand: IntArray, lo: int, hi: int, stats:
         t_v = np.einsum("ij,ij->i", Vs, rows) - Vs @ Sa
         cross = V @ us
         gains = t_u - t_v + uu + state.unorm[vids] - 2.0 * cross
-        for idx in np.flatnonzero(gains > EPS):
+        adjusted = bool(state.penalty) or state.unit_home is not None
+        keep = np.arange(len(vids)) if adjusted else np.flatnonzero(gains > EPS)
+        for idx in keep:
             options.append((float(gains[idx]), vgrp[idx], vids[idx]))
     if state.penalty or state.unit_home is not None:
         options = [_adjust(state, u, a, g, b, v) for g, b, v in options]

@@ -25,22 +25,71 @@ from peerlearn.engine.people import Person
 
 __all__ = ["pair_precision", "synthetic_people"]
 
-COUNTRIES = ["KE", "UG", "TZ", "RW", "GH", "NG", "SN", "CI", "BR", "PE", "CO", "MX", "AR",
-             "CL", "FR", "ES", "MA", "TN", "ID", "PH", "IN", "BD", "KZ", "UZ", "KG"]
-REGIONS = {"KE": "east africa", "UG": "east africa", "TZ": "east africa", "RW": "east africa",
-           "GH": "west africa", "NG": "west africa", "SN": "west africa", "CI": "west africa",
-           "BR": "latin america", "PE": "latin america", "CO": "latin america",
-           "MX": "latin america", "AR": "latin america", "CL": "latin america",
-           "FR": "europe", "ES": "europe", "MA": "north africa", "TN": "north africa",
-           "ID": "asia", "PH": "asia", "IN": "asia", "BD": "asia", "KZ": "central asia",
-           "UZ": "central asia", "KG": "central asia"}
+COUNTRIES = [
+    "KE",
+    "UG",
+    "TZ",
+    "RW",
+    "GH",
+    "NG",
+    "SN",
+    "CI",
+    "BR",
+    "PE",
+    "CO",
+    "MX",
+    "AR",
+    "CL",
+    "FR",
+    "ES",
+    "MA",
+    "TN",
+    "ID",
+    "PH",
+    "IN",
+    "BD",
+    "KZ",
+    "UZ",
+    "KG",
+]
+REGIONS = {
+    "KE": "east africa",
+    "UG": "east africa",
+    "TZ": "east africa",
+    "RW": "east africa",
+    "GH": "west africa",
+    "NG": "west africa",
+    "SN": "west africa",
+    "CI": "west africa",
+    "BR": "latin america",
+    "PE": "latin america",
+    "CO": "latin america",
+    "MX": "latin america",
+    "AR": "latin america",
+    "CL": "latin america",
+    "FR": "europe",
+    "ES": "europe",
+    "MA": "north africa",
+    "TN": "north africa",
+    "ID": "asia",
+    "PH": "asia",
+    "IN": "asia",
+    "BD": "asia",
+    "KZ": "central asia",
+    "UZ": "central asia",
+    "KG": "central asia",
+}
 ROLES = ["director", "analyst", "adviser", "minister", "manager", "lawyer", "economist"]
 SENIORITY = ["junior", "mid", "senior"]
 POLICY = ["finance", "health", "education", "justice", "land", "procurement", "digital"]
 
 
 def synthetic_people(
-    n: int, *, seed: int = 0, challenges: int = 3, orgs_per_country: int | None = None,
+    n: int,
+    *,
+    seed: int = 0,
+    challenges: int = 3,
+    orgs_per_country: int | None = None,
     languages: bool = False,
 ) -> tuple[list[Person], dict[str, str]]:
     """``n`` synthetic people and their true category (``id -> category``).
@@ -73,9 +122,20 @@ def synthetic_people(
         country = COUNTRIES[int(rng.integers(len(COUNTRIES)))]
         langs: tuple[str, ...] = ()
         if languages:
-            first = {"BR": "pt", "PE": "es", "CO": "es", "MX": "es", "AR": "es", "CL": "es",
-                     "ES": "es", "FR": "fr", "SN": "fr", "CI": "fr", "MA": "fr",
-                     "TN": "fr"}.get(country, "en")
+            first = {
+                "BR": "pt",
+                "PE": "es",
+                "CO": "es",
+                "MX": "es",
+                "AR": "es",
+                "CL": "es",
+                "ES": "es",
+                "FR": "fr",
+                "SN": "fr",
+                "CI": "fr",
+                "MA": "fr",
+                "TN": "fr",
+            }.get(country, "en")
             langs = (first, "en") if first != "en" and rng.random() < 0.6 else (first,)
         pid = f"p{k:05d}"
         people.append(

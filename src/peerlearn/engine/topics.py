@@ -264,78 +264,31 @@ class InputError(Exception):
     """Input the topics command cannot use; the message is shown to the user."""
 
 
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV or XLSX file as dictionaries keyed by lower-cased header."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputError(f"{path}: the file is empty")
-    if b"\x00" in data[:4096] or data[:2] == b"PK":
-        raise InputError(f"{path}: not a CSV file (binary content); save it as UTF-8 CSV or XLSX")
+def read_challenges(path: Path) -> list[tuple[str, str]]:
+    """(person id, challenge) pairs of a roster, read like ``peerlearn match`` reads it.
+
+    Reading and checks are :func:`peerlearn.engine.io.read_people`'s (ids,
+    ``challenges`` or ``challenge_N`` columns, the web app's export); this adds
+    a check for binary files that are neither CSV nor XLSX.
+    """
+    from peerlearn.engine import io as engine_io
+
+    if path.is_file() and path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        if b"\x00" in head or head[:2] == b"PK":
+            raise InputError(
+                f"{path}: not a CSV file (binary content); save it as UTF-8 CSV or XLSX"
+            )
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:4096], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    table = [row for row in reader if any(cell.strip() for cell in row)]
-    return _as_dicts(path, table)
-
-
-def _read_xlsx(path: Path) -> list[dict[str, str]]:
-    try:
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad file
-        raise InputError(f"{path}: cannot read as XLSX ({exc})") from None
-    sheet = workbook.active
-    if sheet is None:
-        raise InputError(f"{path}: the workbook has no sheet")
-    table = [
-        ["" if cell is None else str(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    return _as_dicts(path, table)
-
-
-def _as_dicts(path: Path, table: list[list[str]]) -> list[dict[str, str]]:
-    if not table:
-        raise InputError(f"{path}: the file is empty")
-    header = [h.strip().lower() for h in table[0]]
-    for column in ("id", "challenges"):
-        if column not in header:
-            raise InputError(f"{path}: missing required column {column!r} in the header")
-    rows = []
-    for row in table[1:]:
-        padded = row + [""] * (len(header) - len(row))
-        rows.append({h: (v or "").strip() for h, v in zip(header, padded, strict=False) if h})
-    if not rows:
-        raise InputError(f"{path}: the file has a header but no rows")
-    return rows
-
-
-def _challenges_from_rows(rows: list[dict[str, str]]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for number, row in enumerate(rows, start=2):
-        pid = row.get("id", "")
-        if not pid:
-            raise InputError(f"row {number}: empty id")
-        for text in row.get("challenges", "").split("|"):
-            if text.strip():
-                out.append((pid, text.strip()))
+        people = engine_io.read_people(path)
+    except engine_io.InputError as exc:
+        raise InputError(str(exc)) from None
+    out = [(p.id, text) for p in people for text in p.challenges]
     if not out:
-        raise InputError("no challenge texts found in the 'challenges' column")
+        raise InputError(
+            f"{path}: no challenge texts found (columns 'challenges' or 'challenge_1'...)"
+        )
     return out
 
 
@@ -451,8 +404,7 @@ def cli_topics(args: argparse.Namespace) -> int:
                 f"backend {args.backend!r} is not installed; available: "
                 + ", ".join(available_backends())
             )
-        rows = _read_rows(Path(args.input))
-        challenges = _challenges_from_rows(rows)
+        challenges = read_challenges(Path(args.input))
         topics = propose_topics(challenges, backend=args.backend, n_topics=args.n, seed=args.seed)
         if not topics:
             raise InputError("no usable challenge text (only blanks or stop words)")
