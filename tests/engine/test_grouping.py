@@ -232,7 +232,7 @@ def test_same_seed_same_result_and_problems_criterion_finds_categories() -> None
     # machine cannot cut one run shorter than the other.
     a = solve_groups(people, c, "problems", seed=7, time_limit=120)
     b = solve_groups(people, c, "problems", seed=7, time_limit=120)
-    assert not a.stats.stopped_by_time_limit and not b.stats.stopped_by_time_limit
+    assert not a.stats.stopped_by_time and not b.stats.stopped_by_time
     assert a.assignment == b.assignment
     assert validate_groups(people, a.assignment, c) == []
     assert pair_precision(a.assignment, truth) > 0.5  # random is about 1/14
