@@ -286,3 +286,21 @@ def test_every_view_has_a_permission_case():
     for module in (accounts_urls, people_urls, programmes_urls):
         for pattern in module.urlpatterns:
             assert f"{module.app_name}:{pattern.name}" in covered, pattern.name
+
+
+def test_module_facilitator_sees_only_their_modules_emails(world, login):
+    from peerlearn.programmes.models import Membership
+
+    Membership.objects.create(
+        person=world.people["peer"],
+        programme=world.programme,
+        cohort=world.module,
+        role="participant",
+    )
+    body = (
+        login(world.users["module_facilitator"])
+        .get(reverse("people:list", args=[world.programme.slug]))
+        .content.decode()
+    )
+    assert "peer@example.org" in body, "peer takes part in the module"
+    assert "participant@example.org" not in body, "participant is only in the event"

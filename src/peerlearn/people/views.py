@@ -70,7 +70,16 @@ def people_list(request: HttpRequest, programme: Programme, access: Access) -> H
         programme=programme, person__in=[p.pk for p in page]
     ).select_related("cohort"):
         roles.setdefault(membership.person_id, []).append(membership)
-    rows = [{"person": p, "roles": roles.get(p.pk, [])} for p in page]
+    rows = [
+        {
+            "person": p,
+            "roles": roles.get(p.pk, []),
+            "email": p.email
+            if access.sees_contact_of(m.cohort_id for m in roles.get(p.pk, []))
+            else "",
+        }
+        for p in page
+    ]
     return render(
         request,
         "people/list.html",
@@ -100,6 +109,9 @@ def person_detail(
             "roles": person.memberships.filter(programme=programme).select_related("cohort"),
             "challenges": person.challenges.filter(programme=programme),
             "expectations": person.expectations.filter(programme=programme),
+            "email_visible": access.sees_contact_of(
+                person.memberships.filter(programme=programme).values_list("cohort_id", flat=True)
+            ),
             "is_me": person.user_id is not None and person.user_id == request.user.pk,
             "role_form": RoleForm(programme=programme) if access.manages_programme else None,
         },

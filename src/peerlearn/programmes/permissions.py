@@ -18,6 +18,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
@@ -59,8 +60,14 @@ class Access:
 
     @property
     def sees_contacts(self) -> bool:
-        """E-mail addresses are for facilitators only."""
-        return self.manages_any_cohort
+        """Every e-mail address of the programme: its facilitators only."""
+        return self.manages_programme
+
+    def sees_contact_of(self, cohort_ids: Iterable[int | None]) -> bool:
+        """A person's e-mail: facilitators of the programme or of one of their cohorts."""
+        return self.manages_programme or any(
+            cohort_id is not None and self.manages_cohort(cohort_id) for cohort_id in cohort_ids
+        )
 
     @property
     def reads_everything(self) -> bool:
