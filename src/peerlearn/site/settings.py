@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "peerlearn.accounts",
     "peerlearn.people",
     "peerlearn.programmes",
+    "peerlearn.intake",
+    "peerlearn.matching",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +133,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Background work goes through Django's tasks API (the django-tasks backport on
+# Django 5.2). "immediate" runs a task inside the request that enqueues it (the
+# demo and tests); "database" queues it for `peerlearn manage db_worker`.
+TASKS_BACKEND = read_choice(
+    "PEERLEARN_TASKS_BACKEND",
+    "immediate",
+    "Where background work runs: immediate (in the request) or database (a worker).",
+    ("immediate", "database"),
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND]
+    }
+}
 
 EMAIL_BACKEND = read_choice(
     "PEERLEARN_EMAIL_BACKEND",

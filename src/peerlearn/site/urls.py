@@ -6,5 +6,7 @@ urlpatterns = [
     path("accounts/", include("peerlearn.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("peerlearn.people.urls")),
+    path("", include("peerlearn.intake.urls")),
+    path("", include("peerlearn.matching.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]
