@@ -159,12 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     man.add_argument("rest", nargs=argparse.REMAINDER)
     man.set_defaults(func=cmd_manage)
 
-    try:
-        from peerlearn.engine.cli import register
-    except ImportError:  # pragma: no cover - engine commands arrive with the engine
-        pass
-    else:
-        register(sub)
+    from peerlearn.engine.cli import register as register_engine
+    from peerlearn.surveys.cli import register as register_surveys
+
+    register_engine(sub)
+    register_surveys(sub)
     return parser
 
 

@@ -113,7 +113,17 @@ def test_console_script_is_installed():
         check=False,
     )
     assert result.returncode == 0
-    for command in ("demo", "import", "export", "backup", "restore"):
+    for command in (
+        "demo",
+        "import",
+        "export",
+        "backup",
+        "restore",
+        "match",
+        "pair",
+        "topics",
+        "survey",
+    ):
         assert command in result.stdout
 
 

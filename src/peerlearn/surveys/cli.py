@@ -1,0 +1,103 @@
+"""Command line for surveys: ``peerlearn survey check FORM.xlsx``.
+
+The project's ``peerlearn`` command calls :func:`register`; until then the
+module runs on its own (``python -m peerlearn.surveys.cli survey check FORM.xlsx``)
+through :func:`main`. Exit codes: 0 valid form, 1 problems found (printed one
+per line as ``sheet, row N, column C: message``), 2 bad command-line usage.
+No Django needed, and never a traceback whatever the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["cmd_check", "main", "register"]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate one XLSForm file; print a JSON summary or the problems.
+
+    Returns
+    -------
+    int
+        0 when the form can be imported, 1 otherwise.
+    """
+    from peerlearn.surveys.xlsform import XLSFormInvalid, read_xlsform
+
+    try:
+        instrument = read_xlsform(args.form)
+    except XLSFormInvalid as err:
+        if args.format == "json":
+            problems = [p.as_dict() for p in err.problems]
+            print(json.dumps({"valid": False, "problems": problems}, ensure_ascii=False, indent=2))
+        else:
+            for problem in err.problems:
+                print(problem)
+            count = len(err.problems)
+            print(f"{args.form}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+        return 1
+    except Exception as err:  # last resort: a bug must still not print a traceback
+        print(f"file: the form could not be checked ({type(err).__name__}: {err})")
+        return 1
+    summary = instrument.summary()
+    if args.format == "json":
+        summary = {"valid": True, **summary}
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add ``survey`` (with ``check``) to a ``peerlearn`` argument parser.
+
+    Each leaf parser sets ``func(args) -> int``.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="peerlearn")
+    >>> register(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["survey", "check", "form.xlsx"])
+    >>> args.form, args.func.__name__
+    ('form.xlsx', 'cmd_check')
+    """
+    survey = subparsers.add_parser(
+        "survey",
+        help="work with survey instruments (XLSForm)",
+        description="Work with survey instruments written as XLSForm workbooks.",
+    )
+    commands = survey.add_subparsers(dest="survey_command", metavar="COMMAND", required=True)
+    check = commands.add_parser(
+        "check",
+        help="validate an XLSForm without storing it",
+        description="Validate an XLSForm (.xlsx) without storing it. On success print a JSON "
+        "summary (questions, types, title, languages, form_id) and exit 0; otherwise print "
+        "each problem as 'sheet, row N, column C: message' and exit 1.",
+    )
+    check.add_argument("form", metavar="FORM.xlsx", help="the XLSForm workbook")
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="how to print problems (default: text, one per line); success is always JSON",
+    )
+    check.set_defaults(func=cmd_check)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return a stand-alone parser with the ``survey`` command."""
+    parser = argparse.ArgumentParser(prog="peerlearn", description="peerlearn survey tools")
+    register(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen subcommand; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Plain dataclasses describing an instrument, independent of any file format.
+
+Texts that can be translated (labels, hints, constraint messages) are dicts
+keyed by language code (``{"en": "...", "es": "...", "fr": "..."}``). Text
+from a column without a language (plain ``label``) is keyed by
+:data:`NO_LANGUAGE`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "ANSWERABLE_TYPES",
+    "NO_LANGUAGE",
+    "Choice",
+    "ChoiceList",
+    "Group",
+    "Instrument",
+    "Item",
+    "Question",
+    "QuestionType",
+    "Text",
+]
+
+QuestionType = Literal[
+    "text", "integer", "decimal", "date", "select_one", "select_multiple", "note"
+]
+#: Types that collect an answer (``note`` only shows text).
+ANSWERABLE_TYPES: tuple[str, ...] = (
+    "text",
+    "integer",
+    "decimal",
+    "date",
+    "select_one",
+    "select_multiple",
+)
+#: Language key for text from a column without ``::Language (code)``.
+NO_LANGUAGE = "default"
+
+Text = dict[str, str]
+
+
+@dataclass
+class Choice:
+    """One option of a choice list: the stored ``name`` and its labels."""
+
+    name: str
+    label: Text = field(default_factory=dict)
+
+
+@dataclass
+class ChoiceList:
+    """A named list of choices used by ``select_one``/``select_multiple`` questions."""
+
+    name: str
+    choices: list[Choice] = field(default_factory=list)
+
+
+@dataclass
+class Question:
+    """A question or a note.
+
+    Parameters
+    ----------
+    type : QuestionType
+        One of :data:`ANSWERABLE_TYPES` or ``"note"``.
+    name : str
+        Field name, unique in the instrument; answers are keyed by it.
+    label, hint, constraint_message : Text
+        Translatable texts keyed by language code.
+    required : bool
+        Whether an answer is mandatory.
+    relevant, constraint : str
+        Expressions in the subset of :mod:`peerlearn.surveys.xlsform.expressions`
+        (empty string when absent).
+    list_name : str or None
+        Choice list of a select question.
+    appearance : str
+        XLSForm appearance hint passed through unchanged (e.g. ``likert``).
+    """
+
+    type: QuestionType
+    name: str
+    label: Text = field(default_factory=dict)
+    hint: Text = field(default_factory=dict)
+    required: bool = False
+    relevant: str = ""
+    constraint: str = ""
+    constraint_message: Text = field(default_factory=dict)
+    list_name: str | None = None
+    appearance: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the question collects an answer (notes do not)."""
+        return self.type in ANSWERABLE_TYPES
+
+
+@dataclass
+class Group:
+    """A group of questions (``begin_group`` ... ``end_group``), possibly nested."""
+
+    name: str
+    label: Text = field(default_factory=dict)
+    relevant: str = ""
+    appearance: str = ""
+    children: list[Item] = field(default_factory=list)
+
+
+Item = Question | Group
+
+
+@dataclass
+class Instrument:
+    """A whole instrument: settings, questions in order, and choice lists.
+
+    Parameters
+    ----------
+    title, form_id, version : str
+        From the ``settings`` sheet.
+    default_language : str or None
+        Language code of the default language, if the form names one.
+    languages : dict of str to str
+        Language code to language name (``{"en": "English"}``), in column order.
+    style : str
+        Form style passed through (e.g. ``pages``).
+    items : list of Item
+        Top-level questions and groups in order.
+    choice_lists : dict of str to ChoiceList
+        Choice lists by name.
+    """
+
+    title: str = ""
+    form_id: str = ""
+    version: str = ""
+    default_language: str | None = None
+    languages: dict[str, str] = field(default_factory=dict)
+    style: str = ""
+    items: list[Item] = field(default_factory=list)
+    choice_lists: dict[str, ChoiceList] = field(default_factory=dict)
+
+    def walk(self) -> Iterator[Item]:
+        """Yield every group and question, depth first, in form order."""
+        stack: list[Iterator[Item]] = [iter(self.items)]
+        while stack:
+            item = next(stack[-1], None)
+            if item is None:
+                stack.pop()
+                continue
+            yield item
+            if isinstance(item, Group):
+                stack.append(iter(item.children))
+
+    def questions(self) -> list[Question]:
+        """Return the answerable questions (no notes, no groups), in any group."""
+        return [i for i in self.walk() if isinstance(i, Question) and i.answerable]
+
+    def find(self, name: str) -> Question | None:
+        """Return the question or note called ``name``, or ``None``."""
+        for item in self.walk():
+            if isinstance(item, Question) and item.name == name:
+                return item
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        """Describe the instrument in a JSON-friendly dict (used by ``survey check``).
+
+        ``questions`` counts answerable fields in any group; ``types`` counts
+        them by type.
+        """
+        questions = self.questions()
+        types = Counter(q.type for q in questions)
+        items = list(self.walk())
+        return {
+            "title": self.title,
+            "form_id": self.form_id,
+            "version": self.version,
+            "default_language": self.default_language,
+            "languages": list(self.languages),
+            "questions": len(questions),
+            "required": sum(1 for q in questions if q.required),
+            "types": dict(sorted(types.items())),
+            "notes": sum(1 for i in items if isinstance(i, Question) and i.type == "note"),
+            "groups": sum(1 for i in items if isinstance(i, Group)),
+            "choice_lists": len(self.choice_lists),
+        }

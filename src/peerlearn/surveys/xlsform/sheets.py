@@ -1,0 +1,263 @@
+"""Low-level reading of an .xlsx workbook into sheets, columns and rows.
+
+Cells are read with openpyxl and turned into text exactly as pyxform does, so
+that the same data can be handed to pyxform for its own validation while
+every cell keeps its spreadsheet position (row number, column letter).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from pyxform.xls2json_backends import xlsx_value_to_str
+
+from peerlearn.surveys.xlsform.model import NO_LANGUAGE
+from peerlearn.surveys.xlsform.problems import FormProblem
+
+__all__ = [
+    "MAX_ROWS",
+    "Column",
+    "Row",
+    "Sheet",
+    "language_header",
+    "load_sheets",
+    "parse_language",
+]
+
+#: Rows read per sheet at most (instruments are far smaller).
+MAX_ROWS = 5000
+_SPACES = re.compile(r"\s+")
+_LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)$")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def parse_language(text: str) -> tuple[str, str]:
+    """Split ``"English (en)"`` into ``("en", "English")``.
+
+    A language without a code in brackets is its own code.
+
+    Examples
+    --------
+    >>> parse_language("Español (es)")
+    ('es', 'Español')
+    >>> parse_language("Kiswahili")
+    ('Kiswahili', 'Kiswahili')
+    """
+    text = text.strip()
+    match = _LANGUAGE.match(text)
+    if match and match.group("name"):
+        return match.group("code").strip(), match.group("name")
+    return text, text
+
+
+def language_header(base: str, code: str, name: str) -> str:
+    """Return the column header for ``base`` text in a language.
+
+    Examples
+    --------
+    >>> language_header("label", "fr", "Français")
+    'label::Français (fr)'
+    >>> language_header("hint", "default", "")
+    'hint'
+    """
+    if code == NO_LANGUAGE:
+        return base
+    if name == code or not name:
+        return f"{base}::{code}"
+    return f"{base}::{name} ({code})"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A header cell: ``label::English (en)`` is base ``label``, language ``en``."""
+
+    letter: str
+    header: str
+    base: str
+    language: str | None = None
+    language_name: str = ""
+
+
+@dataclass
+class Row:
+    """A data row: its spreadsheet number and its non-empty cells by column letter."""
+
+    number: int
+    cells: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Sheet:
+    """One worksheet: its name, header columns and data rows (row 2 onwards)."""
+
+    name: str
+    columns: list[Column] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+    def column(self, base: str) -> Column | None:
+        """Return the first column with ``base`` and no language, if any."""
+        for col in self.columns:
+            if col.base == base and col.language is None:
+                return col
+        return None
+
+    def letter(self, base: str, default: str | None = None) -> str | None:
+        """Return the letter of the first column called ``base`` (any language)."""
+        for col in self.columns:
+            if col.base == base:
+                return col.letter
+        return default
+
+    def value(self, row: Row, base: str) -> str:
+        """Return the text of ``row`` in the plain ``base`` column ('' if empty)."""
+        col = self.column(base)
+        return row.cells.get(col.letter, "") if col else ""
+
+    def texts(self, row: Row, base: str) -> dict[str, str]:
+        """Return the translations of ``base`` in ``row`` keyed by language code."""
+        out: dict[str, str] = {}
+        for col in self.columns:
+            if col.base == base and col.letter in row.cells:
+                out.setdefault(col.language or NO_LANGUAGE, row.cells[col.letter])
+        return out
+
+    def as_pyxform(self) -> tuple[list[dict[str, str]], list[dict[str, None]]]:
+        """Return rows and header in the shape of pyxform's ``DefinitionData``.
+
+        Empty rows are kept so that pyxform's row numbers match the sheet's.
+        """
+        by_number = {row.number: row for row in self.rows}
+        last = max(by_number, default=1)
+        rows: list[dict[str, str]] = []
+        for number in range(2, last + 1):
+            row = by_number.get(number)
+            cells = row.cells if row else {}
+            rows.append({c.header: cells[c.letter] for c in self.columns if c.letter in cells})
+        header = [{c.header: None for c in self.columns}] if self.columns else []
+        return rows, header
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return ""
+    return str(xlsx_value_to_str(value)).strip()
+
+
+def _column(letter: str, header: str) -> Column:
+    base, sep, language = header.partition("::")
+    base = base.strip().lower()
+    if not sep:
+        return Column(letter, header, base)
+    code, name = parse_language(language)
+    return Column(letter, header, base, code, name)
+
+
+def _read_sheet(name: str, values: Any) -> tuple[Sheet, list[FormProblem]]:
+    sheet = Sheet(name)
+    problems: list[FormProblem] = []
+    seen: dict[str, str] = {}
+    positions: list[tuple[str, int]] = []
+    for number, raw in enumerate(values, start=1):
+        if number == 1:
+            for index, value in enumerate(raw or ()):
+                header = _SPACES.sub(" ", _cell_text(value))
+                if not header:
+                    continue
+                letter = get_column_letter(index + 1)
+                if header in seen:
+                    problems.append(
+                        FormProblem(
+                            name,
+                            1,
+                            letter,
+                            f"column header '{header}' is repeated (also in column {seen[header]})",
+                        )
+                    )
+                    continue
+                seen[header] = letter
+                positions.append((letter, index))
+                sheet.columns.append(_column(letter, header))
+            continue
+        if number > MAX_ROWS + 1:
+            problems.append(
+                FormProblem(name, number, None, f"the sheet has more than {MAX_ROWS} rows")
+            )
+            break
+        cells = {}
+        for letter, index in positions:
+            if raw is not None and index < len(raw):
+                text = _cell_text(raw[index])
+                if text:
+                    cells[letter] = text
+        if cells:
+            sheet.rows.append(Row(number, cells))
+    return sheet, problems
+
+
+def _not_xlsx(data: bytes) -> FormProblem | None:
+    if not data:
+        return FormProblem(None, None, None, "the file is empty")
+    if data.startswith(_OLE_MAGIC):
+        return FormProblem(
+            None, None, None, "this is an old .xls (or other Office 97) file: save it as .xlsx"
+        )
+    if data.startswith(b"%PDF"):
+        return FormProblem(None, None, None, "this is a PDF, not an .xlsx XLSForm workbook")
+    if not data.startswith(_ZIP_MAGIC):
+        return FormProblem(None, None, None, "this is not an .xlsx workbook")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except Exception:  # BadZipFile, NotImplementedError (odd versions), EOFError...
+        return FormProblem(None, None, None, "the .xlsx file is damaged (not a readable zip)")
+    if "xl/workbook.xml" not in names:
+        return FormProblem(None, None, None, "this is a zip file but not an .xlsx workbook")
+    return None
+
+
+def load_sheets(data: bytes) -> tuple[dict[str, Sheet], list[FormProblem]]:
+    """Read every worksheet of an .xlsx workbook.
+
+    Parameters
+    ----------
+    data : bytes
+        The file content.
+
+    Returns
+    -------
+    sheets : dict of str to Sheet
+        Sheets keyed by lower-case name.
+    problems : list of FormProblem
+        Why the file could not be read, or header problems; never raises.
+    """
+    problem = _not_xlsx(data)
+    if problem:
+        return {}, [problem]
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for damaged files
+        return {}, [FormProblem(None, None, None, f"the .xlsx file cannot be read ({err})")]
+    sheets: dict[str, Sheet] = {}
+    problems: list[FormProblem] = []
+    try:
+        for worksheet in workbook.worksheets:
+            values = worksheet.iter_rows(values_only=True)
+            sheet, found = _read_sheet(worksheet.title, values)
+            sheets.setdefault(worksheet.title.strip().lower(), sheet)
+            problems += found
+    except Exception as err:  # damaged sheet XML inside a valid zip
+        return {}, [FormProblem(None, None, None, f"the .xlsx file cannot be read ({err})")]
+    finally:
+        workbook.close()
+    return sheets, problems
