@@ -146,29 +146,10 @@ def run_team_former(n: int, seed: int, cap: float) -> dict[str, Any]:
         for i, p in enumerate(people):
             ws.append([p.id, ",".join(people[int(j)].id for j in top[i])])
         wb.save(src)
-        t0 = time.perf_counter()
-        try:
-            proc = subprocess.run(
-                [str(TFR_PY), "-c", TFR_SCRIPT, str(src), str(out), str(cap)],
-                capture_output=True,
-                text=True,
-                timeout=cap + 120,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return {"note": f"killed after {cap + 120:.0f} s (model building + solve)"}
-        wall = time.perf_counter() - t0
-        rss = None
-        for line in proc.stdout.splitlines():
-            if line.startswith("RSS"):
-                rss = float(line.split()[1])
-        if not out.exists():
-            last = proc.stdout.strip().splitlines() or proc.stderr.strip().splitlines() or ["?"]
-            return {
-                "note": f"no solution in {wall:.0f} s ({last[-1][:60]})",
-                "wall": wall,
-                "rss": rss,
-            }
+        run = _run_peer(TFR_PY, TFR_SCRIPT, src, out, cap, grace=120)
+        if "note" in run:
+            return run
+        wall, rss = run["wall"], run["rss"]
         rows = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
         head = list(rows[0])
         i_id, i_team = head.index("Student_ID"), head.index("team")
@@ -200,6 +181,32 @@ print("RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
 """
 
 
+def _run_peer(
+    python: Path, script: str, src: Path, out: Path, cap: float, *, grace: float
+) -> dict[str, Any]:
+    """Run a peer tool in its own venv; wall time, peak RSS, or a note saying why not."""
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [str(python), "-c", script, str(src), str(out), str(cap)],
+            capture_output=True,
+            text=True,
+            timeout=cap + grace,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"note": f"killed after {cap + grace:.0f} s (model building + solve)"}
+    wall = time.perf_counter() - t0
+    rss = None
+    for line in proc.stdout.splitlines():
+        if line.startswith("RSS"):
+            rss = float(line.split()[1])
+    if not out.exists():
+        tail = proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines() or ["?"]
+        return {"note": f"no solution in {wall:.0f} s ({tail[-1][:60]})", "wall": wall, "rss": rss}
+    return {"wall": wall, "rss": rss}
+
+
 def run_team_formation(n: int, seed: int, cap: float) -> dict[str, Any]:
     """team-formation (Python >= 3.12 venv): a *cluster* constraint on a k-means label
     of our person vectors (k = groups) stands in for text similarity, *different* on
@@ -225,29 +232,10 @@ def run_team_formation(n: int, seed: int, cap: float) -> dict[str, Any]:
             w.writerow(["id", "topic", "organisation"])
             for p, lab in zip(people, labels, strict=True):
                 w.writerow([p.id, f"t{lab}", p.organisation])
-        t0 = time.perf_counter()
-        try:
-            proc = subprocess.run(
-                [str(TFM_PY), "-c", TFM_SCRIPT, str(src), str(out), str(cap)],
-                capture_output=True,
-                text=True,
-                timeout=cap + 300,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return {"note": f"killed after {cap + 300:.0f} s (model building + solve)"}
-        wall = time.perf_counter() - t0
-        rss = None
-        for line in proc.stdout.splitlines():
-            if line.startswith("RSS"):
-                rss = float(line.split()[1])
-        if not out.exists():
-            tail = proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines() or ["?"]
-            return {
-                "note": f"no solution in {wall:.0f} s ({tail[-1][:60]})",
-                "wall": wall,
-                "rss": rss,
-            }
+        run = _run_peer(TFM_PY, TFM_SCRIPT, src, out, cap, grace=300)
+        if "note" in run:
+            return run
+        wall, rss = run["wall"], run["rss"]
         with out.open(encoding="utf-8") as fh:
             assignment = {r["id"]: f"T{r['team_num']}" for r in csv.DictReader(fh)}
     c = Constraints()
