@@ -109,3 +109,9 @@ def login(client):
         return client
 
     return as_persona
+
+
+# Real-browser fixtures (`browser`, `page`) live in one module, registered once
+# for the whole suite: a second copy would start a second Playwright in the
+# same process, which Playwright refuses.
+pytest_plugins = ["tests.browser_fixtures"]

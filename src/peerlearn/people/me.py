@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peerlearn.accounts.models import signed_in_user
+from peerlearn.intake.services import record_version
 from peerlearn.people.fields import LanguagesField
 from peerlearn.people.forms import ChallengeForm, ExpectationForm
 from peerlearn.people.models import Challenge, LearningExpectation, Person
@@ -71,6 +72,8 @@ def my_challenges(request: HttpRequest, programme: Programme, access: Access) ->
         with transaction.atomic():
             _save_numbered(challenge_set, person, programme)
             _save_numbered(expectation_set, person, programme)
+            # Same history as answers given through an intake link.
+            record_version(person, programme, entered_by=person)
         messages.success(request, _("Your challenges are saved."))
         return redirect("people:my_challenges", slug=programme.slug)
     return render(

@@ -74,6 +74,7 @@ def programme_detail(request: HttpRequest, programme: Programme, access: Access)
             {
                 "cohort": cohort,
                 "manages": access.manages_cohort(cohort.pk),
+                "is_participant": "participant" in access.cohort_roles.get(cohort.pk, ()),
                 "groups": groups,
                 "people": cohort.memberships.filter(role="participant").count(),
             }

@@ -1,4 +1,4 @@
-"""Real-browser tests: Debian's Chromium driven by Playwright (never a downloaded browser)."""
+"""Real-browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,218 @@
+"""Intake (challenges and expectations named before anyone meets) and topic baselines.
+
+* :class:`IntakeSettings`: one per programme, its deadline and whether the
+  answers are private (hidden from evaluators, participants and observers).
+* :class:`IntakeInvitation`: one per (person, programme), with when it was sent,
+  reminded and answered.  Its personal links are :class:`IntakeToken` rows that
+  keep only a SHA-256 of each token, as sign-in links do.
+* :class:`IntakeVersion`: a JSON snapshot of every submission, so earlier
+  answers are never lost.  The live answers are the person's ``Challenge`` and
+  ``LearningExpectation`` rows for the programme, which the rest of the app reads.
+* :class:`TopicSet` and :class:`Topic`: candidate topics (a draft) and the saved
+  baselines of priority topics of a programme.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peerlearn.accounts.models import hash_token
+
+
+class IntakeSettings(models.Model):
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="intake_settings"
+    )
+    deadline = models.DateTimeField(
+        _("deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Personal links stop accepting answers after this moment."),
+    )
+    is_private = models.BooleanField(
+        _("answers are private"),
+        default=True,
+        help_text=_(
+            "Only facilitators of the programme read the answers; evaluators see counts, "
+            "participants and observers see topic labels."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("intake settings")
+        verbose_name_plural = _("intake settings")
+
+    def __str__(self) -> str:
+        return f"intake settings of {self.programme_id}"
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.deadline is None or (now or timezone.now()) < self.deadline
+
+
+class IntakeInvitation(models.Model):
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="intake_invitations"
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="intake_invitations"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("last answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("intake invitation")
+        verbose_name_plural = _("intake invitations")
+        constraints = [
+            models.UniqueConstraint("person", "programme", name="intake_invitation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"intake of person {self.person_id} in programme {self.programme_id}"
+
+    def issue_token(self) -> str:
+        """A new personal link token (returned once, only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        IntakeToken.objects.create(invitation=self, token_hash=hash_token(token))
+        return token
+
+    @classmethod
+    def for_token(cls, token: str) -> IntakeInvitation | None:
+        found = (
+            IntakeToken.objects.filter(token_hash=hash_token(token))
+            .select_related("invitation__person", "invitation__programme")
+            .first()
+        )
+        return found.invitation if found else None
+
+
+class IntakeToken(models.Model):
+    """A personal link. Every link e-mailed to a person works until the deadline."""
+
+    invitation = models.ForeignKey(
+        IntakeInvitation, on_delete=models.CASCADE, related_name="tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("intake link")
+        verbose_name_plural = _("intake links")
+
+    def __str__(self) -> str:
+        return f"intake link {self.pk}"
+
+
+class IntakeVersion(models.Model):
+    """One submission: what the answers were after it, by whom, on whose behalf."""
+
+    invitation = models.ForeignKey(
+        IntakeInvitation, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+    challenges = models.JSONField(_("challenges"), default=list)
+    expectations = models.JSONField(_("learning expectations"), default=list)
+    entered_by = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on_behalf = models.BooleanField(_("entered on the person's behalf"), default=False)
+
+    class Meta:
+        ordering = ["invitation", "-number"]
+        verbose_name = _("intake version")
+        verbose_name_plural = _("intake versions")
+        constraints = [
+            models.UniqueConstraint("invitation", "number", name="intake_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of {self.invitation_id}"
+
+
+TOPIC_SET_STATUS = (
+    ("draft", _("Draft")),
+    ("baseline", _("Baseline")),
+)
+
+
+class TopicSet(models.Model):
+    """Candidate topics being curated (draft) or a saved baseline of priority topics.
+
+    A programme has at most one draft; every saved baseline is kept, the latest
+    one is the programme's baseline.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="topic_sets"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=TOPIC_SET_STATUS)
+    created_by = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    saved_by = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("saved"), null=True, blank=True)
+    people_count = models.PositiveIntegerField(default=0)
+    challenge_count = models.PositiveIntegerField(default=0)
+    parameters = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-created_at"]
+        verbose_name = _("topic set")
+        verbose_name_plural = _("topic sets")
+        constraints = [
+            models.UniqueConstraint(
+                "programme",
+                condition=models.Q(status="draft"),
+                name="topic_set_one_draft_per_programme",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.pk}"
+
+
+class Topic(models.Model):
+    topic_set = models.ForeignKey(TopicSet, on_delete=models.CASCADE, related_name="topics")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    label = models.CharField(_("label"), max_length=200)
+    key_terms = models.JSONField(_("key terms"), default=list, blank=True)
+    excerpts = models.JSONField(_("excerpts"), default=list, blank=True)
+    challenge_count = models.PositiveIntegerField(_("challenges"), default=0)
+    members: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        "people.Person", related_name="priority_topics", blank=True
+    )
+
+    class Meta:
+        ordering = ["topic_set", "position"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.label

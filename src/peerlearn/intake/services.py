@@ -1,0 +1,250 @@
+"""Intake: who is asked, saving versioned answers, and e-mailing personal links.
+
+Sending is idempotent: the row is claimed with a conditional ``UPDATE`` before
+the e-mail goes out, so two clicks, two workers or a cron job running twice
+cannot send the same person two invitations, or two reminders within
+``min_interval``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from peerlearn.intake.models import IntakeInvitation, IntakeSettings, IntakeVersion
+from peerlearn.people.models import Challenge, LearningExpectation, Person
+from peerlearn.programmes.models import Programme
+
+#: Never two reminders to one person within this interval (web button).
+REMINDER_INTERVAL = timedelta(minutes=1)
+
+MAX_TEXT = 2000
+MAX_ITEMS = 20
+
+
+def settings_for(programme: Programme) -> IntakeSettings:
+    """The programme's intake settings (an unsaved default when never set)."""
+    found = IntakeSettings.objects.filter(programme=programme).first()
+    return found or IntakeSettings(programme=programme)
+
+
+def intake_people(programme: Programme) -> models.QuerySet[Person]:
+    """Everyone asked for intake answers: the participants of the programme or its cohorts."""
+    return (
+        Person.objects.filter(memberships__programme=programme, memberships__role="participant")
+        .distinct()
+        .select_related("organisation")
+        .order_by("name", "pk")
+    )
+
+
+def invitation_for(person: Person, programme: Programme) -> IntakeInvitation:
+    invitation, _created = IntakeInvitation.objects.get_or_create(
+        person=person, programme=programme
+    )
+    return invitation
+
+
+def current_answers(person: Person, programme: Programme) -> tuple[list[str], list[str]]:
+    challenges = Challenge.objects.filter(person=person, programme=programme).order_by(
+        "position", "pk"
+    )
+    expectations = LearningExpectation.objects.filter(person=person, programme=programme).order_by(
+        "position", "pk"
+    )
+    return [c.text for c in challenges], [e.text for e in expectations]
+
+
+def _replace(
+    model: type[Challenge] | type[LearningExpectation],
+    person: Person,
+    programme: Programme,
+    texts: Sequence[str],
+) -> None:
+    """Make the person's rows read ``texts`` in order, keeping row ids (and tags) by position."""
+    rows: list[Challenge | LearningExpectation] = list(
+        model.objects.filter(person=person, programme=programme).order_by("position", "pk")
+    )
+    for position, text in enumerate(texts, start=1):
+        if rows:
+            row = rows.pop(0)
+            if row.text != text or row.position != position:
+                row.text = text
+                row.position = position
+                row.save()
+        else:
+            model.objects.create(person=person, programme=programme, position=position, text=text)
+    for row in rows:
+        row.delete()
+
+
+def save_answers(
+    invitation: IntakeInvitation,
+    challenges: Sequence[str],
+    expectations: Sequence[str],
+    *,
+    entered_by: Person | None = None,
+    on_behalf: bool = False,
+) -> IntakeVersion:
+    """Store the answers as the person's challenges and expectations, and a new version."""
+    with transaction.atomic():
+        locked = IntakeInvitation.objects.select_for_update().get(pk=invitation.pk)
+        person, programme = invitation.person, invitation.programme
+        _replace(Challenge, person, programme, challenges)
+        _replace(LearningExpectation, person, programme, expectations)
+        last = locked.versions.aggregate(last=models.Max("number"))["last"] or 0
+        now = timezone.now()
+        version = IntakeVersion.objects.create(
+            invitation=locked,
+            number=last + 1,
+            created_at=now,
+            challenges=list(challenges),
+            expectations=list(expectations),
+            entered_by=entered_by,
+            on_behalf=on_behalf,
+        )
+        IntakeInvitation.objects.filter(pk=locked.pk).update(submitted_at=now)
+        invitation.submitted_at = now
+    return version
+
+
+def record_version(
+    person: Person, programme: Programme, *, entered_by: Person | None = None
+) -> IntakeVersion:
+    """Snapshot the person's current answers as a version (for edits made on other pages)."""
+    challenges, expectations = current_answers(person, programme)
+    return save_answers(
+        invitation_for(person, programme),
+        challenges,
+        expectations,
+        entered_by=entered_by,
+        on_behalf=entered_by is not None and entered_by.pk != person.pk,
+    )
+
+
+# ------------------------------------------------------------------ e-mail
+
+
+def _language_for(person: Person) -> str:
+    supported = {code for code, _name in settings.LANGUAGES}
+    for code in person.languages or []:
+        if code in supported:
+            return code
+    return settings.LANGUAGE_CODE
+
+
+def _send(invitation: IntakeInvitation, kind: str) -> None:
+    """E-mail a fresh personal link (``kind`` is "invitation" or "reminder")."""
+    person, programme = invitation.person, invitation.programme
+    token = invitation.issue_token()
+    context = {
+        "person": person,
+        "programme_name": programme.name,
+        "url": settings.SITE_URL + reverse("intake:answer", args=[token]),
+        "deadline": settings_for(programme).deadline,
+        "asked": programme.min_challenges,
+    }
+    with translation.override(_language_for(person)):
+        subject = render_to_string(f"intake/email/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"intake/email/{kind}_body.txt", context)
+    send_mail(subject, body, None, [person.email])
+
+
+def send_invitation(invitation: IntakeInvitation, *, now: datetime | None = None) -> bool:
+    """Invite once: True when this call sent the e-mail."""
+    now = now or timezone.now()
+    claimed = IntakeInvitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
+        sent_at=now
+    )
+    if not claimed:
+        return False
+    try:
+        _send(invitation, "invitation")
+    except Exception:
+        IntakeInvitation.objects.filter(pk=invitation.pk, sent_at=now).update(sent_at=None)
+        raise
+    invitation.sent_at = now
+    return True
+
+
+def send_reminder(
+    invitation: IntakeInvitation,
+    *,
+    min_interval: timedelta = REMINDER_INTERVAL,
+    now: datetime | None = None,
+) -> bool:
+    """Remind someone invited who has not answered, at most once per ``min_interval``."""
+    now = now or timezone.now()
+    since = now - min_interval
+    claimed = (
+        IntakeInvitation.objects.filter(
+            pk=invitation.pk, submitted_at__isnull=True, sent_at__lte=since
+        )
+        .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=since))
+        .update(last_reminded_at=now, reminder_count=F("reminder_count") + 1)
+    )
+    if not claimed:
+        return False
+    try:
+        _send(invitation, "reminder")
+    except Exception:
+        IntakeInvitation.objects.filter(pk=invitation.pk, last_reminded_at=now).update(
+            last_reminded_at=invitation.last_reminded_at,
+            reminder_count=F("reminder_count") - 1,
+        )
+        raise
+    invitation.last_reminded_at = now
+    return True
+
+
+@dataclass(frozen=True)
+class Progress:
+    asked: int
+    answered: int
+    invited: int
+
+
+def progress(programme: Programme) -> Progress:
+    people = intake_people(programme)
+    invitations = IntakeInvitation.objects.filter(programme=programme, person__in=people)
+    return Progress(
+        asked=people.count(),
+        answered=invitations.filter(submitted_at__isnull=False).count(),
+        invited=invitations.filter(sent_at__isnull=False).count(),
+    )
+
+
+def invite_all(programme_id: int) -> int:
+    """Invite everyone asked who was never invited; returns the number of e-mails sent."""
+    programme = Programme.objects.get(pk=programme_id)
+    if not settings_for(programme).is_open():
+        return 0
+    sent = 0
+    for person in intake_people(programme):
+        invitation = invitation_for(person, programme)
+        if invitation.sent_at is None and invitation.submitted_at is None:
+            sent += send_invitation(invitation)
+    return sent
+
+
+def remind_all(programme_id: int, *, min_interval: timedelta = REMINDER_INTERVAL) -> int:
+    """Remind everyone invited who has not answered; returns the number of e-mails sent."""
+    programme = Programme.objects.get(pk=programme_id)
+    if not settings_for(programme).is_open():
+        return 0
+    waiting = IntakeInvitation.objects.filter(
+        programme=programme,
+        person__in=intake_people(programme),
+        sent_at__isnull=False,
+        submitted_at__isnull=True,
+    ).select_related("person", "programme")
+    return sum(send_reminder(invitation, min_interval=min_interval) for invitation in waiting)

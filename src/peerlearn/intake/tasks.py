@@ -1,0 +1,25 @@
+"""Background tasks (Django's tasks API, the ``django-tasks`` backport).
+
+Arguments are plain integers so any backend can store them as JSON.  With the
+default immediate backend they run inside the request.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django_tasks import task
+
+from peerlearn.intake import services
+
+
+@task()
+def send_intake_invitations(programme_id: int) -> int:
+    """Invite everyone asked who was never invited; returns the number of e-mails."""
+    return services.invite_all(programme_id)
+
+
+@task()
+def send_intake_reminders(programme_id: int, min_interval_seconds: int = 60) -> int:
+    """Remind everyone invited who has not answered; returns the number of e-mails."""
+    return services.remind_all(programme_id, min_interval=timedelta(seconds=min_interval_seconds))

@@ -1,0 +1,255 @@
+"""Intake pages: the personal-link form, the facilitator's status page, entry on behalf.
+
+The personal link does not sign anyone in: it only opens the form of one
+person in one programme, until the programme's intake deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tasks.base import TaskResult, TaskResultStatus
+
+from peerlearn.accounts.models import signed_in_user
+from peerlearn.intake import services, tasks
+from peerlearn.intake.forms import IntakeForm, IntakeSettingsForm
+from peerlearn.intake.models import IntakeInvitation
+from peerlearn.people.models import Person
+from peerlearn.programmes.decorators import manages_programme, programme_view
+from peerlearn.programmes.models import Programme
+from peerlearn.programmes.permissions import Access
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    person: Person
+    invitation: IntakeInvitation | None
+    on_behalf: bool
+
+    @property
+    def answered(self) -> bool:
+        return self.invitation is not None and self.invitation.submitted_at is not None
+
+    @property
+    def invited(self) -> bool:
+        return self.invitation is not None and self.invitation.sent_at is not None
+
+
+def _reads_status(access: Access) -> bool:
+    return access.reads_everything
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    """Never leak the token to another site (``no-referrer`` would make browsers
+    send ``Origin: null`` with the form, which CSRF checking rightly refuses)."""
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal link: GET shows the form (pre-filled), POST saves a new version."""
+    invitation = IntakeInvitation.for_token(token)
+    if invitation is None:
+        return _no_referrer(render(request, "intake/link_invalid.html", status=404))
+    person, programme = invitation.person, invitation.programme
+    intake = services.settings_for(programme)
+    if not intake.is_open():
+        response = render(
+            request,
+            "intake/link_closed.html",
+            {"programme": programme, "intake": intake, "invitation": invitation},
+            status=410,
+        )
+        return _no_referrer(response)
+    challenges, expectations = services.current_answers(person, programme)
+    form = IntakeForm(
+        request.POST if request.method == "POST" else None,
+        asked=programme.min_challenges,
+        challenges=challenges,
+        expectations=expectations,
+    )
+    if request.method == "POST" and form.is_valid():
+        new_challenges, new_expectations = form.answers()
+        version = services.save_answers(
+            invitation, new_challenges, new_expectations, entered_by=person
+        )
+        response = render(
+            request,
+            "intake/link_thanks.html",
+            {"programme": programme, "intake": intake, "person": person, "version": version},
+        )
+        return _no_referrer(response)
+    context = {
+        "programme": programme,
+        "intake": intake,
+        "person": person,
+        "form": form,
+        "asked": programme.min_challenges,
+        "answered": invitation.submitted_at is not None,
+    }
+    return _no_referrer(render(request, "intake/answer_form.html", context))
+
+
+@programme_view(_reads_status)
+def status(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
+    """Who has answered and who has not; invitations, reminders, settings."""
+    intake = services.settings_for(programme)
+    people = list(services.intake_people(programme))
+    invitations = {
+        inv.person_id: inv
+        for inv in IntakeInvitation.objects.filter(programme=programme)
+        .annotate(version_count=Count("versions"), last_version=Max("versions__number"))
+        .order_by()
+    }
+    on_behalf = set(
+        IntakeInvitation.objects.filter(programme=programme, versions__on_behalf=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    rows = [
+        StatusRow(person, invitations.get(person.pk), person.pk in on_behalf) for person in people
+    ]
+    answered = sum(1 for row in rows if row.answered)
+    context = {
+        "programme": programme,
+        "access": access,
+        "intake": intake,
+        "is_open": intake.is_open(),
+        "rows": rows,
+        "asked": len(rows),
+        "answered": answered,
+        "waiting": len(rows) - answered,
+        "not_invited": sum(1 for row in rows if not row.invited and not row.answered),
+        "settings_form": IntakeSettingsForm(instance=intake) if access.manages_programme else None,
+        "reads_answers": access.manages_programme or not intake.is_private,
+    }
+    return render(request, "intake/status.html", context)
+
+
+@programme_view(manages_programme)
+@require_POST
+def settings_update(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
+    intake = services.settings_for(programme)
+    form = IntakeSettingsForm(request.POST, instance=intake)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Intake settings saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("intake:status", slug=programme.slug)
+
+
+@programme_view(manages_programme)
+@require_POST
+def invite(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
+    if not services.settings_for(programme).is_open():
+        messages.error(request, _("The intake deadline has passed: no invitations sent."))
+        return redirect("intake:status", slug=programme.slug)
+    result = tasks.send_intake_invitations.enqueue(programme.pk)
+    _report(request, result, "invitation")
+    return redirect("intake:status", slug=programme.slug)
+
+
+@programme_view(manages_programme)
+@require_POST
+def remind(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
+    if not services.settings_for(programme).is_open():
+        messages.error(request, _("The intake deadline has passed: no reminders sent."))
+        return redirect("intake:status", slug=programme.slug)
+    result = tasks.send_intake_reminders.enqueue(programme.pk)
+    _report(request, result, "reminder")
+    return redirect("intake:status", slug=programme.slug)
+
+
+def _report(request: HttpRequest, result: TaskResult[int], kind: str) -> None:
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        count = int(result.return_value or 0)
+        if kind == "invitation":
+            text = ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", count)
+        else:
+            text = ngettext("%(n)d reminder sent.", "%(n)d reminders sent.", count)
+        messages.success(request, text % {"n": count})
+    elif result.is_finished:
+        messages.error(request, _("Sending failed; please try again or check the mail settings."))
+    else:
+        messages.info(request, _("Sending in the background; refresh this page in a moment."))
+
+
+def _asked_person(programme: Programme, person_id: int) -> Person:
+    person = services.intake_people(programme).filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+@programme_view(_reads_status)
+def person_answers(
+    request: HttpRequest, programme: Programme, access: Access, person_id: int
+) -> HttpResponse:
+    """One person's current answers and every earlier version."""
+    intake = services.settings_for(programme)
+    if intake.is_private and not access.manages_programme:
+        raise PermissionDenied
+    person = _asked_person(programme, person_id)
+    challenges, expectations = services.current_answers(person, programme)
+    invitation = IntakeInvitation.objects.filter(person=person, programme=programme).first()
+    versions = invitation.versions.select_related("entered_by") if invitation else []
+    context = {
+        "programme": programme,
+        "access": access,
+        "person": person,
+        "invitation": invitation,
+        "challenges": challenges,
+        "expectations": expectations,
+        "versions": versions,
+    }
+    return render(request, "intake/person_answers.html", context)
+
+
+@programme_view(manages_programme)
+@require_http_methods(["GET", "POST"])
+def enter_on_behalf(
+    request: HttpRequest, programme: Programme, access: Access, person_id: int
+) -> HttpResponse:
+    """A facilitator types in someone's answers (e.g. from a calibration call)."""
+    person = _asked_person(programme, person_id)
+    challenges, expectations = services.current_answers(person, programme)
+    form = IntakeForm(
+        request.POST if request.method == "POST" else None,
+        asked=programme.min_challenges,
+        challenges=challenges,
+        expectations=expectations,
+    )
+    if request.method == "POST" and form.is_valid():
+        facilitator = Person.objects.filter(user=signed_in_user(request)).first()
+        new_challenges, new_expectations = form.answers()
+        services.save_answers(
+            services.invitation_for(person, programme),
+            new_challenges,
+            new_expectations,
+            entered_by=facilitator,
+            on_behalf=True,
+        )
+        messages.success(request, _("Answers saved on behalf of %(name)s.") % {"name": person.name})
+        return redirect("intake:person", slug=programme.slug, person_id=person.pk)
+    context = {
+        "programme": programme,
+        "person": person,
+        "form": form,
+        "asked": programme.min_challenges,
+        "intake": services.settings_for(programme),
+    }
+    return render(request, "intake/on_behalf.html", context)

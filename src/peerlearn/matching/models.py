@@ -1,0 +1,167 @@
+"""Matching runs of a cohort, the moves made after them, and published pairs.
+
+A :class:`MatchingRun` keeps everything needed to defend and repeat a grouping:
+its parameters and seed, the engine's quality figures and the resulting
+placements (``result``). Edits (moves, locks) are optimistic: each form carries
+the run's ``version`` and a save only happens with ``UPDATE ... WHERE version =
+n`` (see :meth:`MatchingRun.save_result`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+KIND_CHOICES = (
+    ("groups", _("Groups")),
+    ("pairs", _("Pairs")),
+)
+
+STATUS_CHOICES = (
+    ("queued", _("Queued")),
+    ("running", _("Running")),
+    ("done", _("Done")),
+    ("failed", _("Failed")),
+)
+
+MOVE_SOURCE_CHOICES = (
+    ("facilitator", _("Moved by a facilitator")),
+    ("request", _("Participant's request, accepted")),
+)
+
+REQUEST_STATUS_CHOICES = (
+    ("pending", _("Waiting for a decision")),
+    ("accepted", _("Accepted")),
+    ("declined", _("Declined")),
+)
+
+
+class MatchingRun(models.Model):
+    """One run of the engine for one cohort (groups or pairs)."""
+
+    cohort = models.ForeignKey(
+        "programmes.Cohort", on_delete=models.CASCADE, related_name="matching_runs"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=KIND_CHOICES, default="groups")
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    seed = models.IntegerField(_("seed"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default="queued")
+    error = models.TextField(_("error"), blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    quality = models.JSONField(_("quality figures"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("re-run of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reruns",
+    )
+    created_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:run", args=[self.cohort.programme.slug, self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {"queued", "running"}
+
+    def save_result(self, expected_version: int, result: dict[str, Any]) -> bool:
+        """Store ``result`` only if nobody saved since ``expected_version``.
+
+        Returns ``False`` (and changes nothing) on a stale version.
+        """
+        updated = MatchingRun.objects.filter(pk=self.pk, version=expected_version).update(
+            result=result, version=F("version") + 1
+        )
+        if updated:
+            self.result = result
+            self.version = expected_version + 1
+        return bool(updated)
+
+
+class Move(models.Model):
+    """A person moved from one group to another after a run (kept for the record)."""
+
+    run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="moves")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    from_group = models.CharField(_("from"), max_length=50)
+    to_group = models.CharField(_("to"), max_length=50)
+    reason = models.TextField(_("reason"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=MOVE_SOURCE_CHOICES)
+    moved_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("move")
+        verbose_name_plural = _("moves")
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.from_group} → {self.to_group}"
+
+
+class MoveRequest(models.Model):
+    """A participant asks to leave their published group, with a reason."""
+
+    run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="move_requests")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    from_group = models.CharField(_("from"), max_length=50)
+    reason = models.TextField(_("reason"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=REQUEST_STATUS_CHOICES, default="pending"
+    )
+    decided_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("move request")
+        verbose_name_plural = _("move requests")
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.reason[:40]}"
+
+
+class PublishedPair(models.Model):
+    """One pair (or one edge of a trio) of a published pairs run."""
+
+    run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="published_pairs")
+    cohort = models.ForeignKey(
+        "programmes.Cohort", on_delete=models.CASCADE, related_name="published_pairs"
+    )
+    label = models.CharField(_("pair"), max_length=50)
+    a = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["label", "pk"]
+        verbose_name = _("published pair")
+        verbose_name_plural = _("published pairs")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.a} – {self.b}"

@@ -1,0 +1,622 @@
+"""The bridge between the Django models and the matching engine.
+
+Everything here works on database rows and plain JSON; the views only parse
+forms and render. The engine stays free of Django: people are converted to
+:class:`peerlearn.engine.people.Person` with ``id = str(person.pk)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerlearn.engine.constraints import Constraints, InfeasibleError, validate_groups
+from peerlearn.engine.people import Person as EnginePerson
+from peerlearn.matching.models import MatchingRun, Move, MoveRequest, PublishedPair
+from peerlearn.people.models import Challenge, Person
+from peerlearn.programmes.models import Cohort, Group, GroupMember
+
+log = logging.getLogger(__name__)
+
+CRITERIA = ("problems", "role", "policy", "context")
+PAIR_MODES = ("external-local", "mentor", "peer")
+
+
+# ---------------------------------------------------------------------------
+# People and parameters
+# ---------------------------------------------------------------------------
+
+
+def cohort_people(cohort: Cohort) -> list[Person]:
+    """The participants of a cohort, with their organisation (one query)."""
+    return list(
+        Person.objects.filter(memberships__cohort=cohort, memberships__role="participant")
+        .select_related("organisation")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def to_engine(
+    people: Iterable[Person], programme_id: int = 0, *, with_challenges: bool = True
+) -> list[EnginePerson]:
+    """Engine people for Django people; challenges are those named for the programme."""
+    people = list(people)
+    texts: dict[int, list[str]] = defaultdict(list)
+    tags: dict[int, list[str]] = defaultdict(list)
+    if with_challenges and people:
+        rows = (
+            Challenge.objects.filter(programme_id=programme_id, person__in=[p.pk for p in people])
+            .order_by("person_id", "position", "pk")
+            .values_list("person_id", "text", "tags")
+        )
+        for person_id, text, row_tags in rows:
+            if text.strip():
+                texts[person_id].append(text)
+            tags[person_id].extend(str(t) for t in (row_tags or []))
+    return [
+        EnginePerson(
+            id=str(p.pk),
+            organisation=p.organisation.name if p.organisation else "",
+            country=p.country or "",
+            role=p.role_title or "",
+            challenges=tuple(texts.get(p.pk, ())),
+            languages=tuple(str(x) for x in (p.languages or [])),
+            seniority=p.seniority or "",
+            gender=p.gender or "",
+            external=p.is_external,
+            alumni=p.is_alumni,
+            tags=tuple(dict.fromkeys(tags.get(p.pk, ()))),
+        )
+        for p in people
+    ]
+
+
+def weights_of(parameters: Mapping[str, Any]) -> dict[str, float]:
+    raw = parameters.get("weights") or {}
+    weights = {k: float(raw.get(k, 0) or 0) for k in CRITERIA}
+    weights = {k: v for k, v in weights.items() if v > 0}
+    return weights or {"problems": 1.0}
+
+
+def history_pairs(run: MatchingRun) -> tuple[tuple[str, str], ...]:
+    """Who already met in rounds of the programme published before ``run`` was made."""
+    earlier = (
+        MatchingRun.objects.filter(
+            cohort__programme_id=run.cohort.programme_id,
+            published_at__isnull=False,
+            published_at__lte=run.created_at,
+        )
+        .exclude(pk=run.pk)
+        .only("kind", "result")
+    )
+    out: set[tuple[str, str]] = set()
+    for other in earlier:
+        for a, b in met_pairs(other):
+            out.add((a, b) if a < b else (b, a))
+    return tuple(sorted(out))
+
+
+def met_pairs(run: MatchingRun) -> list[tuple[str, str]]:
+    """The pairs of people a run puts together (every pair inside each group)."""
+    if run.kind == "pairs":
+        return [(p["a"], p["b"]) for p in run.result.get("pairs", [])]
+    out: list[tuple[str, str]] = []
+    for members in groups_of(run).values():
+        ordered = sorted(members)
+        for i, a in enumerate(ordered):
+            out.extend((a, b) for b in ordered[i + 1 :])
+    return out
+
+
+def constraints_for(
+    run: MatchingRun, ids: set[str], *, history: Sequence[tuple[str, str]] | None = None
+) -> Constraints:
+    """The engine constraints of a run, limited to the people ``ids``."""
+    p = run.parameters
+
+    def sets(key: str) -> tuple[tuple[str, ...], ...]:
+        out = []
+        for group in p.get(key) or []:
+            kept = tuple(str(i) for i in group if str(i) in ids)
+            if len(kept) >= 2:
+                out.append(kept)
+        return tuple(out)
+
+    if history is None:
+        history = history_pairs(run) if p.get("avoid_repeats") else ()
+    history = tuple((a, b) for a, b in history if a in ids and b in ids)
+    locked = {str(k): str(v) for k, v in (p.get("locked") or {}).items() if str(k) in ids}
+    return Constraints(
+        min_size=int(p.get("min_size") or 5),
+        max_size=int(p.get("max_size") or 6),
+        max_per_organisation=p.get("max_per_organisation"),
+        max_per_country=p.get("max_per_country"),
+        min_countries=int(p.get("min_countries") or 0),
+        keep_together=sets("keep_together"),
+        keep_apart=sets("keep_apart"),
+        locked=locked,
+        history=history,
+        shared_language=bool(p.get("shared_language", True)),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+
+def _set(run_id: int, **fields: Any) -> None:
+    """Update status fields without touching the version (the task owns them)."""
+    MatchingRun.objects.filter(pk=run_id).update(**fields)
+
+
+def execute(run_id: int) -> None:
+    """Run the engine for ``run_id`` and store the outcome (called by the task)."""
+    run = MatchingRun.objects.select_related("cohort").get(pk=run_id)
+    _set(run_id, status="running", progress=5)
+    try:
+        people = to_engine(cohort_people(run.cohort), run.cohort.programme_id)
+        _set(run_id, progress=20)
+        ids = {p.id for p in people}
+        constraints = constraints_for(run, ids)
+        if run.kind == "pairs":
+            result, quality = _run_pairs(run, people, constraints)
+        else:
+            result, quality = _run_groups(run, people, constraints)
+    except InfeasibleError as err:
+        lines = [str(c) for c in err.conflicts]
+        _set(
+            run_id,
+            status="failed",
+            error="\n".join(lines),
+            progress=100,
+            finished_at=timezone.now(),
+        )
+        return
+    except Exception as err:  # noqa: BLE001 - shown to the facilitator, logged in full
+        log.exception("matching run %s failed", run_id)
+        _set(
+            run_id,
+            status="failed",
+            error=f"{type(err).__name__}: {err}",
+            progress=100,
+            finished_at=timezone.now(),
+        )
+        return
+    _set(
+        run_id,
+        status="done",
+        progress=100,
+        result=result,
+        quality=quality,
+        finished_at=timezone.now(),
+    )
+
+
+def _time_limit(run: MatchingRun) -> float | None:
+    value = run.parameters.get("time_limit")
+    return float(value) if value else None
+
+
+def _run_groups(
+    run: MatchingRun, people: list[EnginePerson], c: Constraints
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from peerlearn.engine.explain import explain
+    from peerlearn.engine.grouping import solve_groups
+
+    p = run.parameters
+    solved = solve_groups(
+        people,
+        c,
+        weights_of(p),
+        role_mode=str(p.get("role_mode") or "equal"),
+        seed=run.seed,
+        time_limit=_time_limit(run),
+    )
+    _set(run.pk, progress=80)
+    explained = explain(solved, terms=5, excerpts=0, bound=len(people) <= 3000)
+    labels = list(solved.groups)
+    result: dict[str, Any] = {
+        "labels": labels,
+        "assignment": dict(solved.assignment),
+        "groups": {
+            label: {
+                "themes": list(g.themes),
+                "mean": round(g.mean_affinity, 4),
+            }
+            for label, g in explained.groups.items()
+        },
+        "members": {
+            pid: {
+                "fit": round(m.fit, 3),
+                "closest": [i for i, a in m.closest if a > 0],
+                "shared": list(m.shared),
+                "mostly": m.why.split("; ")[0][len("mostly ") :]
+                if m.why.startswith("mostly ")
+                else "",
+            }
+            for pid, m in explained.members.items()
+        },
+        "locked": sorted(c.locked),
+        "problems": [],
+    }
+    s = explained.summary
+    quality = {
+        "people": s["people"],
+        "groups": s["groups"],
+        "cohesion": s["cohesion"],
+        "upper_bound": s["upper_bound"],
+        "ratio": s["cohesion_ratio"],
+        "worst_over_mean": s["fairness_worst_over_mean"],
+        "violations": list(s["violations"]),
+        "history_pairs": len(c.history),
+        "seconds": s["search"]["seconds"],
+    }
+    return result, quality
+
+
+def _run_pairs(
+    run: MatchingRun, people: list[EnginePerson], c: Constraints
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from peerlearn.engine.pairing import solve_pairs
+
+    p = run.parameters
+    capacity = p.get("capacity")
+    solved = solve_pairs(
+        people,
+        str(p.get("mode") or "external-local"),
+        c,
+        weights_of(p),
+        capacity=int(capacity) if capacity else None,
+        seed=run.seed,
+        time_limit=_time_limit(run),
+    )
+    _set(run.pk, progress=80)
+    result: dict[str, Any] = {
+        "mode": solved.mode,
+        "capacity": solved.capacity,
+        "pairs": [
+            {"label": x.label, "a": x.a, "b": x.b, "affinity": round(x.affinity, 3)}
+            for x in solved.pairs
+        ],
+        "problems": [],
+    }
+    s = solved.summary
+    quality = {
+        "people": s["people"],
+        "pairs": s["pairs"],
+        "cohesion": s["total_affinity"],
+        "upper_bound": s["upper_bound"],
+        "ratio": s["ratio"],
+        "mean": s["mean_affinity"],
+        "worst": s["worst_pair_affinity"],
+        "violations": list(s["violations"]),  # type: ignore[call-overload]
+        "history_pairs": len(c.history),
+    }
+    return result, quality
+
+
+def start_run(
+    cohort: Cohort,
+    kind: str,
+    parameters: dict[str, Any],
+    seed: int,
+    by: Person | None,
+    parent: MatchingRun | None = None,
+) -> MatchingRun:
+    """Create a run and hand it to the task backend (immediate: runs now)."""
+    from peerlearn.matching.tasks import run_matching
+
+    run = MatchingRun.objects.create(
+        cohort=cohort, kind=kind, parameters=parameters, seed=seed, created_by=by, parent=parent
+    )
+    run_matching.enqueue(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+# ---------------------------------------------------------------------------
+# Reading results
+# ---------------------------------------------------------------------------
+
+
+def groups_of(run: MatchingRun) -> dict[str, list[str]]:
+    """``label -> [person ids]`` in the run's label order."""
+    labels = list(run.result.get("labels") or [])
+    out: dict[str, list[str]] = {label: [] for label in labels}
+    for pid, label in (run.result.get("assignment") or {}).items():
+        out.setdefault(label, []).append(pid)
+    for members in out.values():
+        members.sort(key=lambda x: int(x) if x.isdigit() else 0)
+    return out
+
+
+def current_published(cohort: Cohort, kind: str) -> MatchingRun | None:
+    return (
+        MatchingRun.objects.filter(cohort=cohort, kind=kind, published_at__isnull=False)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def group_problems(run: MatchingRun, assignment: Mapping[str, str]) -> list[str]:
+    """Hard-constraint violations of ``assignment`` under the run's constraints."""
+    persons = Person.objects.filter(pk__in=[int(i) for i in assignment]).select_related(
+        "organisation"
+    )
+    people = to_engine(persons, with_challenges=False)
+    ids = {p.id for p in people}
+    c = constraints_for(run, ids)
+    # locks only bind re-runs; a manual placement is the facilitator's decision
+    c = Constraints(**{**c.__dict__, "locked": {}})
+    return validate_groups(people, {k: v for k, v in assignment.items() if k in ids}, c)
+
+
+def pair_problems(run: MatchingRun) -> list[str]:
+    from peerlearn.engine.pairing import validate_pairs
+
+    pairs = [(p["a"], p["b"]) for p in run.result.get("pairs", [])]
+    ids = {i for pair in pairs for i in pair}
+    persons = Person.objects.filter(pk__in=[int(i) for i in ids]).select_related("organisation")
+    people = to_engine(persons, with_challenges=False)
+    c = constraints_for(run, {p.id for p in people})
+    mode = str(run.result.get("mode") or run.parameters.get("mode") or "external-local")
+    capacity = run.result.get("capacity")
+    return validate_pairs(people, pairs, mode, c, capacity=capacity if mode != "peer" else None)
+
+
+# ---------------------------------------------------------------------------
+# Editing: moves, locks
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What an edit did: ``ok``, or why not (``conflict``, ``problems``, ``error``)."""
+
+    ok: bool = False
+    conflict: bool = False
+    problems: list[str] = field(default_factory=list)
+    error: str = ""
+    move: Move | None = None
+
+
+def move_member(
+    run: MatchingRun,
+    person_id: str,
+    to_label: str,
+    version: int,
+    *,
+    by: Person | None,
+    source: str = "facilitator",
+    reason: str = "",
+    force: bool = False,
+) -> Outcome:
+    """Move one person to another group of the run, checking the hard constraints.
+
+    The move is refused (nothing changes) when it would add a violation, unless
+    ``force``; it is refused too when the run changed since ``version``.
+    """
+    if run.kind != "groups" or run.status != "done":
+        return Outcome(error=_("Only a finished grouping can be edited."))
+    if version != run.version:
+        return Outcome(conflict=True)
+    assignment = dict(run.result.get("assignment") or {})
+    labels = list(run.result.get("labels") or [])
+    if person_id not in assignment:
+        return Outcome(error=_("This person is not in this run."))
+    if to_label not in labels:
+        return Outcome(error=_("There is no group %(label)s in this run.") % {"label": to_label})
+    from_label = assignment[person_id]
+    if from_label == to_label:
+        return Outcome(error=_("This person is already in group %(label)s.") % {"label": to_label})
+    before = set(group_problems(run, assignment))
+    assignment[person_id] = to_label
+    after = group_problems(run, assignment)
+    new = [p for p in after if p not in before]
+    if new and not force:
+        return Outcome(problems=new)
+    result = dict(run.result)
+    result["assignment"] = assignment
+    result["problems"] = after
+    members = dict(result.get("members") or {})
+    members[person_id] = {**members.get(person_id, {}), "moved": True}
+    result["members"] = members
+    with transaction.atomic():
+        if not run.save_result(version, result):
+            return Outcome(conflict=True)
+        move = Move.objects.create(
+            run=run,
+            person_id=int(person_id),
+            from_group=from_label,
+            to_group=to_label,
+            reason=reason,
+            source=source,
+            moved_by=by,
+        )
+        group_ids = run.result.get("group_ids") or {}
+        if run.published_at and from_label in group_ids and to_label in group_ids:
+            GroupMember.objects.filter(
+                group_id=group_ids[from_label], person_id=int(person_id)
+            ).update(group_id=group_ids[to_label])
+    return Outcome(ok=True, move=move)
+
+
+def set_lock(run: MatchingRun, person_id: str, locked: bool, version: int) -> Outcome:
+    """Lock (or unlock) a person in their current group for re-runs."""
+    if run.kind != "groups" or run.status != "done":
+        return Outcome(error=_("Only a finished grouping can be edited."))
+    if person_id not in (run.result.get("assignment") or {}):
+        return Outcome(error=_("This person is not in this run."))
+    current = set(run.result.get("locked") or [])
+    if locked:
+        current.add(person_id)
+    else:
+        current.discard(person_id)
+    result = {**run.result, "locked": sorted(current)}
+    if not run.save_result(version, result):
+        return Outcome(conflict=True)
+    return Outcome(ok=True)
+
+
+def rerun(run: MatchingRun, by: Person | None, seed: int | None = None) -> MatchingRun:
+    """A new run with the same parameters, keeping this run's locked placements."""
+    assignment = run.result.get("assignment") or {}
+    locked = {pid: assignment[pid] for pid in run.result.get("locked") or [] if pid in assignment}
+    parameters = {**run.parameters, "locked": locked}
+    return start_run(
+        run.cohort, run.kind, parameters, run.seed if seed is None else seed, by, parent=run
+    )
+
+
+# ---------------------------------------------------------------------------
+# Publishing
+# ---------------------------------------------------------------------------
+
+
+def publish(run: MatchingRun, version: int) -> Outcome:
+    """Publish the run for its cohort, or say which hard constraints it breaks."""
+    if run.status != "done":
+        return Outcome(error=_("Only a finished run can be published."))
+    if version != run.version:
+        return Outcome(conflict=True)
+    if run.kind == "pairs":
+        return _publish_pairs(run, version)
+    assignment = run.result.get("assignment") or {}
+    problems = group_problems(run, assignment)
+    if problems:
+        return Outcome(problems=problems)
+    groups = groups_of(run)
+    with transaction.atomic():
+        previous = MatchingRun.objects.filter(
+            cohort=run.cohort, kind="groups", published_at__isnull=False
+        )
+        old_ids = [
+            int(gid) for other in previous for gid in (other.result.get("group_ids") or {}).values()
+        ]
+        Group.objects.filter(cohort=run.cohort, pk__in=old_ids).delete()
+        taken = set(Group.objects.filter(cohort=run.cohort).values_list("name", flat=True))
+        group_ids: dict[str, int] = {}
+        rows: list[GroupMember] = []
+        for label, members in groups.items():
+            if not members:
+                continue
+            name = _("Group %(label)s") % {"label": label}
+            if name in taken:
+                name = f"{name} · #{run.pk}"
+            group = Group.objects.create(cohort=run.cohort, name=name)
+            group_ids[label] = group.pk
+            rows.extend(GroupMember(group=group, person_id=int(pid)) for pid in members)
+        GroupMember.objects.bulk_create(rows, batch_size=1000)
+        result = {**run.result, "group_ids": group_ids, "problems": []}
+        if not run.save_result(version, result):
+            transaction.set_rollback(True)
+            return Outcome(conflict=True)
+        run.published_at = timezone.now()
+        MatchingRun.objects.filter(pk=run.pk).update(published_at=run.published_at)
+    return Outcome(ok=True)
+
+
+def _publish_pairs(run: MatchingRun, version: int) -> Outcome:
+    problems = pair_problems(run)
+    if problems:
+        return Outcome(problems=problems)
+    with transaction.atomic():
+        if not run.save_result(version, dict(run.result)):
+            transaction.set_rollback(True)
+            return Outcome(conflict=True)
+        PublishedPair.objects.filter(run=run).delete()
+        PublishedPair.objects.bulk_create(
+            [
+                PublishedPair(
+                    run=run,
+                    cohort=run.cohort,
+                    label=p["label"],
+                    a_id=int(p["a"]),
+                    b_id=int(p["b"]),
+                )
+                for p in run.result.get("pairs", [])
+            ],
+            batch_size=1000,
+        )
+        run.published_at = timezone.now()
+        MatchingRun.objects.filter(pk=run.pk).update(published_at=run.published_at)
+    return Outcome(ok=True)
+
+
+# ---------------------------------------------------------------------------
+# Requests and comparison
+# ---------------------------------------------------------------------------
+
+
+def decide_request(
+    request_row: MoveRequest,
+    accept: bool,
+    to_label: str,
+    version: int,
+    by: Person | None,
+    *,
+    force: bool = False,
+) -> Outcome:
+    """Accept (move, checking constraints) or decline a participant's request."""
+    run = request_row.run
+    if request_row.status != "pending":
+        return Outcome(error=_("This request was already decided."))
+    if accept:
+        outcome = move_member(
+            run,
+            str(request_row.person_id),
+            to_label,
+            version,
+            by=by,
+            source="request",
+            reason=request_row.reason,
+            force=force,
+        )
+        if not outcome.ok:
+            return outcome
+    MoveRequest.objects.filter(pk=request_row.pk).update(
+        status="accepted" if accept else "declined", decided_by=by, decided_at=timezone.now()
+    )
+    return Outcome(ok=True)
+
+
+def mates(run: MatchingRun) -> dict[str, frozenset[str]]:
+    """Each person's group-mates (or partners) in a run."""
+    out: dict[str, set[str]] = defaultdict(set)
+    if run.kind == "pairs":
+        for p in run.result.get("pairs", []):
+            out[p["a"]].add(p["b"])
+            out[p["b"]].add(p["a"])
+    else:
+        for members in groups_of(run).values():
+            for pid in members:
+                out[pid] = set(members) - {pid}
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def placed_differently(a: MatchingRun, b: MatchingRun) -> tuple[int, int]:
+    """(people whose group-mates differ between the runs, people in both runs)."""
+    ma, mb = mates(a), mates(b)
+    both = set(ma) & set(mb)
+    return sum(1 for pid in both if ma[pid] != mb[pid]), len(both)
+
+
+def pair_rows_for(person: Person, cohort: Cohort) -> tuple[MatchingRun | None, list[Person]]:
+    """The partners of ``person`` in the cohort's current published pairs."""
+    run = current_published(cohort, "pairs")
+    if run is None:
+        return None, []
+    rows = PublishedPair.objects.filter(run=run).filter(Q(a=person) | Q(b=person))
+    ids = {r.a_id for r in rows} | {r.b_id for r in rows}
+    ids.discard(person.pk)
+    return run, list(Person.objects.filter(pk__in=ids).select_related("organisation"))

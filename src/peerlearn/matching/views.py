@@ -1,0 +1,591 @@
+"""Matching pages: run, review (move, lock, re-run, compare), publish, my group, history.
+
+Facilitators of the programme or of the cohort manage runs; evaluators read
+runs read-only; participants see only their own group or pair and their own
+move requests. Every edit form carries the run's ``version`` (no lost update).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from peerlearn.accounts.models import signed_in_user
+from peerlearn.matching import services
+from peerlearn.matching.forms import GroupRunForm, MoveRequestForm, PairRunForm
+from peerlearn.matching.models import MatchingRun, Move, MoveRequest
+from peerlearn.people.models import Person
+from peerlearn.programmes.decorators import programme_view
+from peerlearn.programmes.models import Cohort, Programme
+from peerlearn.programmes.permissions import Access
+
+GROUPS_PER_PAGE = 50
+PAIRS_PER_PAGE = 100
+REFRESH_SECONDS = 2
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _reads(access: Access, cohort_id: int) -> bool:
+    return access.manages_cohort(cohort_id) or "evaluator" in access.programme_roles
+
+
+def _cohort(programme: Programme, cohort_id: int) -> Cohort:
+    return get_object_or_404(Cohort, pk=cohort_id, programme=programme)
+
+
+def _run(programme: Programme, run_id: int) -> MatchingRun:
+    return get_object_or_404(
+        MatchingRun.objects.select_related("cohort", "created_by"),
+        pk=run_id,
+        cohort__programme=programme,
+    )
+
+
+def _managed_run(programme: Programme, access: Access, run_id: int) -> MatchingRun:
+    run = _run(programme, run_id)
+    if not access.manages_cohort(run.cohort_id):
+        raise PermissionDenied
+    return run
+
+
+def _me(request: HttpRequest) -> Person | None:
+    return Person.objects.filter(user=signed_in_user(request)).first()
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _back(run: MatchingRun, page: Any = None) -> HttpResponseRedirect:
+    url = reverse("matching:run", args=[run.cohort.programme.slug, run.pk])
+    page_no = _int(page, 1)
+    if page_no > 1:
+        url += f"?page={page_no}"
+    return HttpResponseRedirect(url)
+
+
+def _conflict(request: HttpRequest) -> None:
+    messages.error(
+        request,
+        _(
+            "Someone else changed this run after you opened it. Nothing was saved: "
+            "look at the run as it is now and try again."
+        ),
+    )
+
+
+def _report(request: HttpRequest, outcome: services.Outcome, intro: str) -> None:
+    if outcome.conflict:
+        _conflict(request)
+    elif outcome.problems:
+        messages.error(request, intro + " " + " · ".join(outcome.problems))
+    elif outcome.error:
+        messages.error(request, outcome.error)
+
+
+def _reason(info: dict[str, Any], names: dict[str, str]) -> str:
+    parts = []
+    if info.get("mostly"):
+        parts.append(_("mostly %(criterion)s") % {"criterion": info["mostly"]})
+    closest = [names[i] for i in info.get("closest") or [] if i in names]
+    if closest:
+        parts.append(_("closest to %(names)s") % {"names": ", ".join(closest)})
+    if info.get("shared"):
+        parts.append(_("shares %(what)s") % {"what": "; ".join(info["shared"])})
+    if not parts:
+        parts.append(_("placed to meet the group rules"))
+    return "; ".join(parts)
+
+
+def settings_summary(run: MatchingRun) -> str:
+    """The run's criteria and main rules in one line (history, compare)."""
+    p = run.parameters
+    weights = services.weights_of(p)
+    names = {
+        "problems": _("problems"),
+        "role": _("role"),
+        "policy": _("policy area"),
+        "context": _("context"),
+    }
+    parts = [", ".join(f"{names[k]} {v:g}" for k, v in weights.items())]
+    if run.kind == "pairs":
+        parts.append(str(p.get("mode") or ""))
+    else:
+        parts.append(_("size %(lo)s-%(hi)s") % {"lo": p.get("min_size"), "hi": p.get("max_size")})
+        if p.get("role_mode") == "mix":
+            parts.append(_("mixed seniority"))
+    if p.get("max_per_organisation"):
+        parts.append(_("max %(n)s per organisation") % {"n": p["max_per_organisation"]})
+    if p.get("max_per_country"):
+        parts.append(_("max %(n)s per country") % {"n": p["max_per_country"]})
+    if p.get("avoid_repeats"):
+        parts.append(_("avoid repeats"))
+    if p.get("locked"):
+        parts.append(_("%(n)d locked") % {"n": len(p["locked"])})
+    return " · ".join(part for part in parts if part)
+
+
+def _moves_line(run: MatchingRun) -> str:
+    moves = run.moves.count()
+    people = int(run.quality.get("people") or 0)
+    return ngettext(
+        "%(moves)d move among %(people)d people",
+        "%(moves)d moves among %(people)d people",
+        moves,
+    ) % {"moves": moves, "people": people}
+
+
+# ---------------------------------------------------------------------------
+# history and new runs
+# ---------------------------------------------------------------------------
+
+
+@require_GET
+@programme_view()
+def runs(
+    request: HttpRequest, programme: Programme, access: Access, cohort_id: int
+) -> HttpResponse:
+    cohort = _cohort(programme, cohort_id)
+    if not _reads(access, cohort.pk):
+        raise PermissionDenied
+    rows = (
+        MatchingRun.objects.filter(cohort=cohort)
+        .select_related("created_by")
+        .annotate(move_count=Count("moves"))
+        .defer("result")
+    )
+    return render(
+        request,
+        "matching/runs.html",
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "rows": [{"run": r, "settings": settings_summary(r)} for r in rows],
+            "manages": access.manages_cohort(cohort.pk),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@programme_view()
+def run_new(
+    request: HttpRequest, programme: Programme, access: Access, cohort_id: int, kind: str
+) -> HttpResponse:
+    cohort = _cohort(programme, cohort_id)
+    if kind not in {"groups", "pairs"}:
+        raise Http404
+    if not access.manages_cohort(cohort.pk):
+        raise PermissionDenied
+    people = (
+        Person.objects.filter(memberships__cohort=cohort, memberships__role="participant")
+        .select_related("organisation")
+        .distinct()
+        .order_by("name")
+    )
+    form_class = PairRunForm if kind == "pairs" else GroupRunForm
+    form = form_class(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        run = services.start_run(
+            cohort, kind, form.parameters(), form.cleaned_data["seed"], _me(request)
+        )
+        return redirect(run.get_absolute_url())
+    return render(
+        request,
+        "matching/run_form.html",
+        {"programme": programme, "cohort": cohort, "form": form, "kind": kind},
+    )
+
+
+# ---------------------------------------------------------------------------
+# the run page: status, quality, review
+# ---------------------------------------------------------------------------
+
+
+@require_GET
+@programme_view()
+def run_detail(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    run = _run(programme, run_id)
+    if not _reads(access, run.cohort_id):
+        raise PermissionDenied
+    manages = access.manages_cohort(run.cohort_id)
+    context: dict[str, Any] = {
+        "programme": programme,
+        "cohort": run.cohort,
+        "run": run,
+        "manages": manages,
+        "refresh": REFRESH_SECONDS if run.is_active else None,
+        "error_lines": [line for line in run.error.splitlines() if line.strip()],
+    }
+    if run.status == "done":
+        context["moves_line"] = _moves_line(run)
+        context["others"] = (
+            MatchingRun.objects.filter(cohort=run.cohort, kind=run.kind, status="done")
+            .exclude(pk=run.pk)
+            .only("pk", "created_at", "seed", "kind", "cohort_id")
+        )
+        if run.kind == "pairs":
+            context.update(_pairs_page(request, run))
+        else:
+            context.update(_groups_page(request, run))
+        if manages:
+            context["requests"] = list(
+                MoveRequest.objects.filter(run=run, status="pending").select_related("person")
+            )
+            context["recent_moves"] = list(
+                Move.objects.filter(run=run).select_related("person", "moved_by")[:20]
+            )
+    response = render(request, "matching/run.html", context)
+    if run.is_active:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
+    groups = services.groups_of(run)
+    labels = [label for label, members in groups.items() if members]
+    page = Paginator(labels, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    ids = [int(pid) for label in page.object_list for pid in groups[label]]
+    persons = Person.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
+    names = {str(k): p.name for k, p in persons.items()}
+    info = run.result.get("groups") or {}
+    members_info = run.result.get("members") or {}
+    locked = set(run.result.get("locked") or [])
+    cards = []
+    for label in page.object_list:
+        rows = []
+        for pid in groups[label]:
+            person = persons.get(int(pid))
+            if person is None:
+                continue
+            m = members_info.get(pid, {})
+            rows.append(
+                {
+                    "id": pid,
+                    "person": person,
+                    "locked": pid in locked,
+                    "moved": bool(m.get("moved")),
+                    "reason": _reason(m, names),
+                }
+            )
+        cards.append(
+            {
+                "label": label,
+                "themes": (info.get(label) or {}).get("themes") or [],
+                "members": rows,
+            }
+        )
+    return {
+        "page": page,
+        "cards": cards,
+        "labels": labels,
+        "problems": run.result.get("problems") or [],
+        "locked_count": len(locked),
+    }
+
+
+def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
+    pairs = run.result.get("pairs") or []
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    ids = {int(p[k]) for p in page.object_list for k in ("a", "b")}
+    persons = Person.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
+    rows = [
+        {
+            "label": p["label"],
+            "a": persons.get(int(p["a"])),
+            "b": persons.get(int(p["b"])),
+            "affinity": p["affinity"],
+        }
+        for p in page.object_list
+    ]
+    return {"page": page, "pair_rows": rows, "problems": run.result.get("problems") or []}
+
+
+# ---------------------------------------------------------------------------
+# edits (POST only, facilitators of the cohort)
+# ---------------------------------------------------------------------------
+
+
+@require_POST
+@programme_view()
+def run_move(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    run = _managed_run(programme, access, run_id)
+    outcome = services.move_member(
+        run,
+        request.POST.get("person", ""),
+        request.POST.get("to_group", ""),
+        _int(request.POST.get("version")),
+        by=_me(request),
+        force=request.POST.get("force") == "1",
+        reason=request.POST.get("reason", "")[:2000],
+    )
+    if outcome.ok and outcome.move:
+        messages.success(
+            request,
+            _("%(name)s moved from group %(from)s to group %(to)s.")
+            % {
+                "name": outcome.move.person.name,
+                "from": outcome.move.from_group,
+                "to": outcome.move.to_group,
+            },
+        )
+    _report(request, outcome, _("Not moved: this move would break the rules of the run:"))
+    return _back(run, request.POST.get("page"))
+
+
+@require_POST
+@programme_view()
+def run_lock(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    run = _managed_run(programme, access, run_id)
+    lock = request.POST.get("lock") == "1"
+    outcome = services.set_lock(
+        run, request.POST.get("person", ""), lock, _int(request.POST.get("version"))
+    )
+    if outcome.ok:
+        messages.success(
+            request,
+            _("Locked: this placement is kept when the run is repeated.")
+            if lock
+            else _("Unlocked."),
+        )
+    _report(request, outcome, "")
+    return _back(run, request.POST.get("page"))
+
+
+@require_POST
+@programme_view()
+def run_rerun(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    run = _managed_run(programme, access, run_id)
+    if run.status != "done" and run.status != "failed":
+        messages.error(request, _("Wait for this run to finish first."))
+        return _back(run)
+    seed = request.POST.get("seed")
+    new = services.rerun(run, _me(request), seed=_int(seed) if seed not in (None, "") else None)
+    messages.success(request, _("A new run was started with the same settings and the locks."))
+    return redirect(new.get_absolute_url())
+
+
+@require_POST
+@programme_view()
+def run_publish(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    run = _managed_run(programme, access, run_id)
+    outcome = services.publish(run, _int(request.POST.get("version")))
+    if outcome.ok:
+        messages.success(
+            request,
+            _("Published: the participants of %(cohort)s can now see their group.")
+            % {"cohort": run.cohort.name}
+            if run.kind == "groups"
+            else _("Published: the participants of %(cohort)s can now see their pair.")
+            % {"cohort": run.cohort.name},
+        )
+    _report(request, outcome, _("Not published: the run breaks these rules:"))
+    return _back(run)
+
+
+@require_POST
+@programme_view()
+def request_decide(
+    request: HttpRequest, programme: Programme, access: Access, request_id: int
+) -> HttpResponse:
+    row = get_object_or_404(
+        MoveRequest.objects.select_related("run__cohort", "person"),
+        pk=request_id,
+        run__cohort__programme=programme,
+    )
+    if not access.manages_cohort(row.run.cohort_id):
+        raise PermissionDenied
+    accept = request.POST.get("decision") == "accept"
+    outcome = services.decide_request(
+        row,
+        accept,
+        request.POST.get("to_group", ""),
+        _int(request.POST.get("version")),
+        _me(request),
+        force=request.POST.get("force") == "1",
+    )
+    if outcome.ok:
+        messages.success(
+            request,
+            _("Request accepted: %(name)s was moved.") % {"name": row.person.name}
+            if accept
+            else _("Request declined."),
+        )
+    _report(request, outcome, _("Not moved: this move would break the rules of the run:"))
+    return _back(row.run)
+
+
+# ---------------------------------------------------------------------------
+# compare
+# ---------------------------------------------------------------------------
+
+QUALITY_ROWS = [
+    ("people", "People"),
+    ("groups", "Groups"),
+    ("pairs", "Pairs"),
+    ("cohesion", "Cohesion"),
+    ("upper_bound", "Upper bound"),
+    ("ratio", "Cohesion / bound"),
+    ("worst_over_mean", "Worst group / mean"),
+    ("history_pairs", "Earlier meetings avoided"),
+]
+
+
+@require_GET
+@programme_view()
+def compare(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    run = _run(programme, run_id)
+    if not _reads(access, run.cohort_id):
+        raise PermissionDenied
+    other_id = _int(request.GET.get("other"))
+    other = get_object_or_404(
+        MatchingRun.objects.select_related("cohort", "created_by"),
+        pk=other_id,
+        cohort=run.cohort,
+    )
+    labels = {
+        "people": _("People"),
+        "groups": _("Groups"),
+        "pairs": _("Pairs"),
+        "cohesion": _("Cohesion"),
+        "upper_bound": _("Upper bound"),
+        "ratio": _("Cohesion / bound"),
+        "worst_over_mean": _("Worst group / mean"),
+        "history_pairs": _("Earlier meetings avoided"),
+    }
+    rows = [
+        (labels[key], run.quality.get(key), other.quality.get(key))
+        for key, _label in QUALITY_ROWS
+        if key in run.quality or key in other.quality
+    ]
+    rows.append(
+        (
+            _("Rule problems now"),
+            len(run.result.get("problems") or []),
+            len(other.result.get("problems") or []),
+        )
+    )
+    rows.append((_("Moves"), run.moves.count(), other.moves.count()))
+    differ, both = services.placed_differently(run, other)
+    return render(
+        request,
+        "matching/compare.html",
+        {
+            "programme": programme,
+            "cohort": run.cohort,
+            "run": run,
+            "other": other,
+            "rows": rows,
+            "run_settings": settings_summary(run),
+            "other_settings": settings_summary(other),
+            "differ": differ,
+            "both": both,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# participants: my group, my pair, ask to move
+# ---------------------------------------------------------------------------
+
+
+def _my_placement(
+    request: HttpRequest, cohort: Cohort
+) -> tuple[MatchingRun | None, Person | None, str | None]:
+    run = services.current_published(cohort, "groups")
+    me = _me(request)
+    if run is None or me is None:
+        return run, me, None
+    return run, me, (run.result.get("assignment") or {}).get(str(me.pk))
+
+
+@require_GET
+@programme_view()
+def my_group(
+    request: HttpRequest, programme: Programme, access: Access, cohort_id: int
+) -> HttpResponse:
+    cohort = _cohort(programme, cohort_id)
+    run, me, label = _my_placement(request, cohort)
+    context: dict[str, Any] = {"programme": programme, "cohort": cohort, "label": label}
+    if run is not None and me is not None and label is not None:
+        ids = [int(pid) for pid in services.groups_of(run).get(label, [])]
+        context.update(
+            {
+                "run": run,
+                "members": Person.objects.filter(pk__in=ids)
+                .select_related("organisation")
+                .order_by("name"),
+                "themes": ((run.result.get("groups") or {}).get(label) or {}).get("themes") or [],
+                "group_id": (run.result.get("group_ids") or {}).get(label),
+                "my_requests": MoveRequest.objects.filter(run=run, person=me),
+                "form": MoveRequestForm(),
+            }
+        )
+    return render(request, "matching/my_group.html", context)
+
+
+@require_POST
+@programme_view()
+def move_request(
+    request: HttpRequest, programme: Programme, access: Access, cohort_id: int
+) -> HttpResponse:
+    cohort = _cohort(programme, cohort_id)
+    run, me, label = _my_placement(request, cohort)
+    if run is None or me is None or label is None:
+        raise Http404
+    form = MoveRequestForm(request.POST)
+    url = reverse("matching:my_group", args=[programme.slug, cohort.pk])
+    if not form.is_valid():
+        messages.error(request, _("Please say why you would like to move."))
+        return redirect(url)
+    if MoveRequest.objects.filter(run=run, person=me, status="pending").exists():
+        messages.error(request, _("You already asked to move; a facilitator will answer."))
+        return redirect(url)
+    MoveRequest.objects.create(
+        run=run, person=me, from_group=label, reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, _("Your request was sent to the facilitators."))
+    return redirect(url)
+
+
+@require_GET
+@programme_view()
+def my_pair(
+    request: HttpRequest, programme: Programme, access: Access, cohort_id: int
+) -> HttpResponse:
+    cohort = _cohort(programme, cohort_id)
+    me = _me(request)
+    run, partners = services.pair_rows_for(me, cohort) if me else (None, [])
+    return render(
+        request,
+        "matching/my_pair.html",
+        {"programme": programme, "cohort": cohort, "run": run, "partners": partners},
+    )
