@@ -84,6 +84,10 @@ def test_run_review_move_publish_and_participant_journey(world, login, add_parti
     assert "moved from group" in response.content.decode()
     run.refresh_from_db()
     assert run.result["assignment"][mover] == target and run.version == 2
+    # The move is written as a partial JSON update: the rest stays intact.
+    assert run.result["members"][mover]["moved"] is True
+    assert len(run.result["assignment"]) == 20 and len(run.result["members"]) == 20
+    assert run.result["labels"] and run.result["members"][part].get("moved") is not True
     move = Move.objects.get()
     assert move.source == "facilitator" and move.moved_by == world.people["facilitator"]
     assert "1 move among 20 people" in client.get(run.get_absolute_url()).content.decode()

@@ -9,9 +9,10 @@ n`` (see :meth:`MatchingRun.save_result`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,45 @@ class MatchingRun(models.Model):
         updated = MatchingRun.objects.filter(pk=self.pk, version=expected_version).update(
             result=result, version=F("version") + 1
         )
+        if updated:
+            self.result = result
+            self.version = expected_version + 1
+        return bool(updated)
+
+    def save_move(
+        self, expected_version: int, person_id: str, to_label: str, result: dict[str, Any]
+    ) -> bool:
+        """Like :meth:`save_result` for one move, writing only what a move changes.
+
+        ``result`` is the new result as the caller computed it; the database is
+        told only the changed parts (the person's group, the problems, the
+        person's "moved" mark), so a move in a 10,000-person run does not
+        serialise and send megabytes of JSON (measured: 0.24 s of a 0.34 s move
+        on PostgreSQL, see benchmarks/matching_web.py).
+        """
+        problems = json.dumps(result.get("problems") or [])
+        table = connection.ops.quote_name(self._meta.db_table)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {table} SET version = version + 1, result = jsonb_set("  # noqa: S608
+                    "jsonb_set(jsonb_set(result, ARRAY['assignment', %s], to_jsonb(%s::text)),"
+                    " '{problems}', %s::jsonb), ARRAY['members', %s, 'moved'], 'true'::jsonb)"
+                    " WHERE id = %s AND version = %s",
+                    [person_id, to_label, problems, person_id, self.pk, expected_version],
+                )
+            else:  # SQLite's JSON1: an RFC 7396 merge patch
+                patch = {
+                    "assignment": {person_id: to_label},
+                    "problems": json.loads(problems),
+                    "members": {person_id: {"moved": True}},
+                }
+                cursor.execute(
+                    f"UPDATE {table} SET version = version + 1,"  # noqa: S608
+                    " result = json_patch(result, %s) WHERE id = %s AND version = %s",
+                    [json.dumps(patch), self.pk, expected_version],
+                )
+            updated = cursor.rowcount
         if updated:
             self.result = result
             self.version = expected_version + 1

@@ -441,7 +441,7 @@ def move_member(
     members[person_id] = {**members.get(person_id, {}), "moved": True}
     result["members"] = members
     with transaction.atomic():
-        if not run.save_result(version, result):
+        if not run.save_move(version, person_id, to_label, result):
             return Outcome(conflict=True)
         move = Move.objects.create(
             run=run,
