@@ -26,6 +26,25 @@ def _module_run(w) -> MatchingRun:
     return fake_run(w, published=False, cohort=w.module)
 
 
+def _pairs_run(w) -> MatchingRun:
+    p = w.people
+    return MatchingRun.objects.create(
+        cohort=w.event,
+        kind="pairs",
+        parameters={"mode": "peer"},
+        seed=1,
+        status="done",
+        progress=100,
+        quality={"people": 2, "pairs": 1},
+        result={
+            "mode": "peer",
+            "capacity": 1,
+            "pairs": [{"label": "P1", "a": str(p["participant"].pk), "b": str(p["peer"].pk)}],
+            "problems": [],
+        },
+    )
+
+
 def _request(w) -> int:
     run = fake_run(w)
     return MoveRequest.objects.create(
@@ -77,6 +96,12 @@ CASES = [
     (
         "matching:run_lock",
         lambda w: url("run_lock", w.programme.slug, _run(w).pk),
+        "post",
+        expect({"facilitator"}, ok=302),
+    ),
+    (
+        "matching:run_repair",
+        lambda w: url("run_repair", w.programme.slug, _pairs_run(w).pk),
         "post",
         expect({"facilitator"}, ok=302),
     ),

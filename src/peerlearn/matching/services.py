@@ -267,13 +267,42 @@ def _run_groups(
 def _run_pairs(
     run: MatchingRun, people: list[EnginePerson], c: Constraints
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    from peerlearn.engine.pairing import solve_pairs
+    from peerlearn.engine.pairing import solve_pairs, validate_pairs
 
     p = run.parameters
     capacity = p.get("capacity")
+    mode = str(p.get("mode") or "external-local")
+    ids = {x.id for x in people}
+    # The engine has no fixed pairs: locked pairs are kept out of its input and
+    # added back to its result. Their receivers (both people in peer mode) are
+    # left out; a giver stays in only while it has room under an explicit capacity.
+    fixed = [
+        (str(x[0]), str(x[1]), str(x[2]) if len(x) > 2 else "")
+        for x in p.get("locked_pairs") or []
+        if str(x[0]) in ids and str(x[1]) in ids
+    ]
+    out: set[str] = set()
+    load: dict[str, int] = defaultdict(int)
+    for a, b, _label in fixed:
+        load[a] += 1
+        out.add(b)
+        if mode == "peer":
+            out.add(a)
+    if mode != "peer":
+        cap = int(capacity) if capacity else 1
+        full = {a for a, n in load.items() if not capacity or n >= cap}
+        out |= full
+        # A giver with room left stays out too when the others can take everyone
+        # (so it cannot go over capacity); otherwise it stays in and any excess
+        # is reported as a problem.
+        gives = (lambda x: x.external) if mode == "external-local" else (lambda x: x.alumni)
+        takers = sum(1 for x in people if not gives(x) and x.id not in out)
+        givers = sum(1 for x in people if gives(x) and x.id not in out and x.id not in load)
+        if capacity and takers <= cap * givers:
+            out |= set(load)
     solved = solve_pairs(
-        people,
-        str(p.get("mode") or "external-local"),
+        [x for x in people if x.id not in out],
+        mode,
         c,
         weights_of(p),
         capacity=int(capacity) if capacity else None,
@@ -281,14 +310,32 @@ def _run_pairs(
         time_limit=_time_limit(run),
     )
     _set(run.pk, progress=80)
+    pairs: list[dict[str, Any]] = [
+        {"label": x.label, "a": x.a, "b": x.b, "affinity": round(x.affinity, 3)}
+        for x in solved.pairs
+    ]
+    locked_labels: list[str] = []
+    names: dict[str, str] = {}
+    for a, b, old in fixed:
+        label = names.setdefault(old or f"{a}-{b}", f"L{len(names) + 1}")
+        pairs.append({"label": label, "a": a, "b": b, "affinity": None, "locked": True})
+        if label not in locked_labels:
+            locked_labels.append(label)
+    problems: list[str] = []
+    if fixed:
+        problems = validate_pairs(
+            people,
+            [(x["a"], x["b"]) for x in pairs],
+            mode,
+            c,
+            capacity=solved.capacity if mode != "peer" else None,
+        )
     result: dict[str, Any] = {
         "mode": solved.mode,
         "capacity": solved.capacity,
-        "pairs": [
-            {"label": x.label, "a": x.a, "b": x.b, "affinity": round(x.affinity, 3)}
-            for x in solved.pairs
-        ],
-        "problems": [],
+        "pairs": pairs,
+        "locked_pairs": locked_labels,
+        "problems": problems,
     }
     s = solved.summary
     quality = {
@@ -361,11 +408,22 @@ def group_problems(run: MatchingRun, assignment: Mapping[str, str]) -> list[str]
     return validate_groups(people, {k: v for k, v in assignment.items() if k in ids}, c)
 
 
-def pair_problems(run: MatchingRun) -> list[str]:
+def pair_problems(
+    run: MatchingRun,
+    pairs_rows: Sequence[Mapping[str, Any]] | None = None,
+    extra: Iterable[str] = (),
+) -> list[str]:
+    """Hard-constraint violations of the run's pairs (or of ``pairs_rows``).
+
+    Everyone paired, everyone a re-pair left without a partner (``left_out``)
+    and the people in ``extra`` must be paired validly.
+    """
     from peerlearn.engine.pairing import validate_pairs
 
-    pairs = [(p["a"], p["b"]) for p in run.result.get("pairs", [])]
+    rows = run.result.get("pairs", []) if pairs_rows is None else pairs_rows
+    pairs = [(p["a"], p["b"]) for p in rows]
     ids = {i for pair in pairs for i in pair}
+    ids |= {str(i) for i in run.result.get("left_out") or []} | {str(i) for i in extra}
     persons = Person.objects.filter(pk__in=[int(i) for i in ids]).select_related("organisation")
     people = to_engine(persons, with_challenges=False)
     c = constraints_for(run, {p.id for p in people})
@@ -477,8 +535,145 @@ def set_lock(run: MatchingRun, person_id: str, locked: bool, version: int) -> Ou
     return Outcome(ok=True)
 
 
+def pair_people(run: MatchingRun) -> list[Person]:
+    """Who may be chosen in a re-pair: the run's people and the cohort's participants."""
+    ids = {int(p[k]) for p in run.result.get("pairs") or [] for k in ("a", "b")}
+    ids |= {int(i) for i in run.result.get("left_out") or []}
+    ids |= {p.pk for p in cohort_people(run.cohort)}
+    return list(Person.objects.filter(pk__in=ids).select_related("organisation").order_by("name"))
+
+
+def _gives(run: MatchingRun, person_id: str) -> bool:
+    """Is ``person_id`` the giving side (external peer / mentor) of a bipartite run?"""
+    mode = str(run.result.get("mode") or run.parameters.get("mode") or "external-local")
+    person = Person.objects.filter(pk=int(person_id)).first()
+    if person is None or mode == "peer":
+        return False
+    return bool(person.is_external if mode == "external-local" else person.is_alumni)
+
+
+def repair(
+    run: MatchingRun,
+    person_id: str,
+    partner_id: str,
+    version: int,
+    *,
+    by: Person | None,
+    reason: str = "",
+    force: bool = False,
+) -> Outcome:
+    """Pair ``person_id`` with ``partner_id``, replacing their current pairings.
+
+    In peer mode both lose their current partners; in the bipartite modes the
+    receiver loses their external peer / mentor and the giver keeps the people
+    they already have (capacity is checked). The result is checked with
+    ``validate_pairs``; the re-pair is refused for the problems it adds unless
+    ``force``, and refused too when the run changed since ``version``.
+    """
+    if run.kind != "pairs" or run.status != "done":
+        return Outcome(error=_("Only finished pairs can be re-paired."))
+    if version != run.version:
+        return Outcome(conflict=True)
+    allowed = {str(p.pk) for p in pair_people(run)}
+    if person_id not in allowed or partner_id not in allowed:
+        return Outcome(error=_("This person is not in this run."))
+    if person_id == partner_id:
+        return Outcome(error=_("Choose two different people."))
+    pairs = [dict(p) for p in run.result.get("pairs") or []]
+    if any({p["a"], p["b"]} == {person_id, partner_id} for p in pairs):
+        return Outcome(error=_("These two are already paired."))
+    mode = str(run.result.get("mode") or run.parameters.get("mode") or "external-local")
+    a, b = person_id, partner_id
+    if mode != "peer" and _gives(run, partner_id) and not _gives(run, person_id):
+        a, b = partner_id, person_id
+    dropping = {a, b} if mode == "peer" else {x for x in (a, b) if not _gives(run, x)}
+    removed = [p for p in pairs if p["a"] in dropping or p["b"] in dropping]
+    kept = [p for p in pairs if p not in removed]
+    used = {p["label"] for p in kept}
+    free = [p["label"] for p in removed if p["label"] not in used]
+    label = free[0] if free else ""
+    n = len({p["label"] for p in pairs})
+    while not label or label in used:
+        n += 1
+        label = f"P{n}"
+    new_pairs = [*kept, {"label": label, "a": a, "b": b, "affinity": None, "moved": True}]
+    paired = {x for p in new_pairs for x in (p["a"], p["b"])}
+    left_out = {str(i) for i in run.result.get("left_out") or []}
+    left_out |= {x for p in removed for x in (p["a"], p["b"])}
+    left_out -= paired
+    # Everyone of the run is validated before and after, so a partner left
+    # alone by the re-pair is a new problem ("has no partner").
+    everyone = left_out | {x for p in pairs for x in (p["a"], p["b"])} | {a, b}
+    before = pair_problems(run, pairs, everyone)
+    after = pair_problems(run, new_pairs, everyone)
+    new = [p for p in after if p not in before]
+    if new and not force:
+        return Outcome(problems=new)
+    result = dict(run.result)
+    result["pairs"] = new_pairs
+    result["left_out"] = sorted(left_out, key=lambda x: int(x) if x.isdigit() else 0)
+    untouched = [p for p in result.get("problems") or [] if p not in before]
+    result["problems"] = untouched + [p for p in after if p not in untouched]
+    result["locked_pairs"] = [
+        x for x in result.get("locked_pairs") or [] if x in {p["label"] for p in new_pairs}
+    ]
+    mine = [p["label"] for p in removed if person_id in (p["a"], p["b"])]
+    from_label = ", ".join(dict.fromkeys(mine)) or "–"
+    with transaction.atomic():
+        if not run.save_result(version, result):
+            return Outcome(conflict=True)
+        move = Move.objects.create(
+            run=run,
+            person_id=int(person_id),
+            from_group=from_label[:50],
+            to_group=label[:50],
+            reason=reason,
+            source="facilitator",
+            moved_by=by,
+        )
+        if run.published_at:
+            PublishedPair.objects.filter(run=run).delete()
+            PublishedPair.objects.bulk_create(
+                [
+                    PublishedPair(
+                        run=run,
+                        cohort=run.cohort,
+                        label=p["label"],
+                        a_id=int(p["a"]),
+                        b_id=int(p["b"]),
+                    )
+                    for p in new_pairs
+                ],
+                batch_size=1000,
+            )
+    return Outcome(ok=True, move=move)
+
+
+def set_pair_lock(run: MatchingRun, label: str, locked: bool, version: int) -> Outcome:
+    """Lock (or unlock) a pair (every pair of a trio) so that a re-run keeps it."""
+    if run.kind != "pairs" or run.status != "done":
+        return Outcome(error=_("Only finished pairs can be re-paired."))
+    labels = [p["label"] for p in run.result.get("pairs") or []]
+    if label not in labels:
+        return Outcome(error=_("There is no pair %(label)s in this run.") % {"label": label})
+    current = [x for x in run.result.get("locked_pairs") or [] if x != label]
+    if locked:
+        current.append(label)
+    result = {**run.result, "locked_pairs": current}
+    if not run.save_result(version, result):
+        return Outcome(conflict=True)
+    return Outcome(ok=True)
+
+
 def rerun(run: MatchingRun, by: Person | None, seed: int | None = None) -> MatchingRun:
     """A new run with the same parameters, keeping this run's locked placements."""
+    if run.kind == "pairs":
+        kept = set(run.result.get("locked_pairs") or [])
+        fixed = [[x["a"], x["b"], x["label"]] for x in run.result.get("pairs") or []]
+        parameters = {**run.parameters, "locked_pairs": [x for x in fixed if x[2] in kept]}
+        return start_run(
+            run.cohort, run.kind, parameters, run.seed if seed is None else seed, by, parent=run
+        )
     assignment = run.result.get("assignment") or {}
     locked = {pid: assignment[pid] for pid in run.result.get("locked") or [] if pid in assignment}
     parameters = {**run.parameters, "locked": locked}

@@ -16,6 +16,7 @@ urlpatterns = [
     path(P + "runs/<int:run_id>/", views.run_detail, name="run"),
     path(P + "runs/<int:run_id>/move/", views.run_move, name="run_move"),
     path(P + "runs/<int:run_id>/lock/", views.run_lock, name="run_lock"),
+    path(P + "runs/<int:run_id>/repair/", views.run_repair, name="run_repair"),
     path(P + "runs/<int:run_id>/rerun/", views.run_rerun, name="run_rerun"),
     path(P + "runs/<int:run_id>/publish/", views.run_publish, name="run_publish"),
     path(P + "runs/<int:run_id>/compare/", views.compare, name="compare"),

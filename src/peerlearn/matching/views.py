@@ -139,6 +139,8 @@ def settings_summary(run: MatchingRun) -> str:
         parts.append(_("avoid repeats"))
     if p.get("locked"):
         parts.append(_("%(n)d locked") % {"n": len(p["locked"])})
+    if p.get("locked_pairs"):
+        parts.append(_("%(n)d locked pairs") % {"n": len(p["locked_pairs"])})
     return " · ".join(part for part in parts if part)
 
 
@@ -304,6 +306,7 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
 
 def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     pairs = run.result.get("pairs") or []
+    locked = set(run.result.get("locked_pairs") or [])
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
     ids = {int(p[k]) for p in page.object_list for k in ("a", "b")}
     persons = Person.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
@@ -313,10 +316,18 @@ def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
             "a": persons.get(int(p["a"])),
             "b": persons.get(int(p["b"])),
             "affinity": p["affinity"],
+            "locked": p["label"] in locked,
+            "moved": bool(p.get("moved")),
         }
         for p in page.object_list
     ]
-    return {"page": page, "pair_rows": rows, "problems": run.result.get("problems") or []}
+    return {
+        "page": page,
+        "pair_rows": rows,
+        "problems": run.result.get("problems") or [],
+        "locked_count": len(locked),
+        "pair_people": services.pair_people(run),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -360,9 +371,14 @@ def run_lock(
 ) -> HttpResponse:
     run = _managed_run(programme, access, run_id)
     lock = request.POST.get("lock") == "1"
-    outcome = services.set_lock(
-        run, request.POST.get("person", ""), lock, _int(request.POST.get("version"))
-    )
+    if run.kind == "pairs":
+        outcome = services.set_pair_lock(
+            run, request.POST.get("pair", ""), lock, _int(request.POST.get("version"))
+        )
+    else:
+        outcome = services.set_lock(
+            run, request.POST.get("person", ""), lock, _int(request.POST.get("version"))
+        )
     if outcome.ok:
         messages.success(
             request,
@@ -371,6 +387,35 @@ def run_lock(
             else _("Unlocked."),
         )
     _report(request, outcome, "")
+    return _back(run, request.POST.get("page"))
+
+
+@require_POST
+@programme_view()
+def run_repair(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    run = _managed_run(programme, access, run_id)
+    outcome = services.repair(
+        run,
+        request.POST.get("person", ""),
+        request.POST.get("partner", ""),
+        _int(request.POST.get("version")),
+        by=_me(request),
+        force=request.POST.get("force") == "1",
+        reason=request.POST.get("reason", "")[:2000],
+    )
+    if outcome.ok and outcome.move:
+        messages.success(
+            request,
+            _("%(name)s re-paired: pair %(from)s replaced by pair %(to)s.")
+            % {
+                "name": outcome.move.person.name,
+                "from": outcome.move.from_group,
+                "to": outcome.move.to_group,
+            },
+        )
+    _report(request, outcome, _("Not re-paired: this pair would break the rules of the run:"))
     return _back(run, request.POST.get("page"))
 
 
