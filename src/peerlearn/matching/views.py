@@ -346,21 +346,35 @@ def run_move(
         request.POST.get("person", ""),
         request.POST.get("to_group", ""),
         _int(request.POST.get("version")),
-        by=_me(request),
-        force=request.POST.get("force") == "1",
-        reason=request.POST.get("reason", "")[:2000],
+        **_edit_options(request),
     )
+    return _after_edit(
+        request,
+        run,
+        outcome,
+        _("%(name)s moved from group %(from)s to group %(to)s."),
+        _("Not moved: this move would break the rules of the run:"),
+    )
+
+
+def _edit_options(request: HttpRequest) -> dict[str, Any]:
+    """Who edits, whether rules may break, and why: shared by moves and re-pairs."""
+    return {
+        "by": _me(request),
+        "force": request.POST.get("force") == "1",
+        "reason": request.POST.get("reason", "")[:2000],
+    }
+
+
+def _after_edit(
+    request: HttpRequest, run: MatchingRun, outcome: services.Outcome, done: str, refused: str
+) -> HttpResponse:
+    """Report a move or re-pair (done, refused with its problems, or a conflict)."""
     if outcome.ok and outcome.move:
-        messages.success(
-            request,
-            _("%(name)s moved from group %(from)s to group %(to)s.")
-            % {
-                "name": outcome.move.person.name,
-                "from": outcome.move.from_group,
-                "to": outcome.move.to_group,
-            },
-        )
-    _report(request, outcome, _("Not moved: this move would break the rules of the run:"))
+        move = outcome.move
+        names = {"name": move.person.name, "from": move.from_group, "to": move.to_group}
+        messages.success(request, done % names)
+    _report(request, outcome, refused)
     return _back(run, request.POST.get("page"))
 
 
@@ -401,22 +415,15 @@ def run_repair(
         request.POST.get("person", ""),
         request.POST.get("partner", ""),
         _int(request.POST.get("version")),
-        by=_me(request),
-        force=request.POST.get("force") == "1",
-        reason=request.POST.get("reason", "")[:2000],
+        **_edit_options(request),
     )
-    if outcome.ok and outcome.move:
-        messages.success(
-            request,
-            _("%(name)s re-paired: pair %(from)s replaced by pair %(to)s.")
-            % {
-                "name": outcome.move.person.name,
-                "from": outcome.move.from_group,
-                "to": outcome.move.to_group,
-            },
-        )
-    _report(request, outcome, _("Not re-paired: this pair would break the rules of the run:"))
-    return _back(run, request.POST.get("page"))
+    return _after_edit(
+        request,
+        run,
+        outcome,
+        _("%(name)s re-paired: pair %(from)s replaced by pair %(to)s."),
+        _("Not re-paired: this pair would break the rules of the run:"),
+    )
 
 
 @require_POST
