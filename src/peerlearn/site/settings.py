@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "peerlearn.programmes",
     "peerlearn.intake",
     "peerlearn.matching",
+    "peerlearn.surveys",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -174,6 +175,18 @@ DEFAULT_FROM_EMAIL = read_str(
 
 SIGN_IN_LINK_HOURS = read_int(
     "PEERLEARN_SIGN_IN_LINK_HOURS", 72, "How long an e-mailed sign-in link stays valid.", minimum=1
+)
+PEERLEARN_MIN_RESPONDENTS = read_int(
+    "PEERLEARN_MIN_RESPONDENTS",
+    5,
+    "Default minimum respondents (k) below which survey breakdowns are suppressed.",
+    minimum=2,
+)
+SURVEY_MAX_TEXT = read_int(
+    "PEERLEARN_SURVEY_MAX_TEXT",
+    5000,
+    "Longest text answer accepted in a survey, in characters.",
+    minimum=100,
 )
 ROSTER_MAX_BYTES = read_int(
     "PEERLEARN_ROSTER_MAX_BYTES",

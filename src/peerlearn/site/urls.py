@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("peerlearn.people.urls")),
     path("", include("peerlearn.intake.urls")),
     path("", include("peerlearn.matching.urls")),
+    path("", include("peerlearn.surveys.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]

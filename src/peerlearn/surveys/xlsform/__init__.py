@@ -18,6 +18,8 @@ from peerlearn.surveys.xlsform.model import (
     Instrument,
     Item,
     Question,
+    from_dict,
+    to_dict,
 )
 from peerlearn.surveys.xlsform.problems import FormProblem, XLSFormInvalid
 from peerlearn.surveys.xlsform.reader import read_xlsform
@@ -36,6 +38,8 @@ __all__ = [
     "Question",
     "XLSFormInvalid",
     "evaluate",
+    "from_dict",
     "read_xlsform",
+    "to_dict",
     "write_xlsform",
 ]

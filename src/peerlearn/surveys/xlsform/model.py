@@ -24,6 +24,8 @@ __all__ = [
     "Question",
     "QuestionType",
     "Text",
+    "from_dict",
+    "to_dict",
 ]
 
 QuestionType = Literal[
@@ -188,3 +190,97 @@ class Instrument:
             "groups": sum(1 for i in items if isinstance(i, Group)),
             "choice_lists": len(self.choice_lists),
         }
+
+
+# ---------------------------------------------------------------- JSON form
+#
+# The web app stores an instrument as JSON (parsing the workbook again on every
+# page would cost a pyxform run).  ``to_dict`` / ``from_dict`` round-trip exactly.
+
+
+def _item_to_dict(item: Item) -> dict[str, Any]:
+    if isinstance(item, Group):
+        return {
+            "kind": "group",
+            "name": item.name,
+            "label": dict(item.label),
+            "relevant": item.relevant,
+            "appearance": item.appearance,
+            "children": [_item_to_dict(child) for child in item.children],
+        }
+    return {
+        "kind": "question",
+        "type": item.type,
+        "name": item.name,
+        "label": dict(item.label),
+        "hint": dict(item.hint),
+        "required": item.required,
+        "relevant": item.relevant,
+        "constraint": item.constraint,
+        "constraint_message": dict(item.constraint_message),
+        "list_name": item.list_name,
+        "appearance": item.appearance,
+    }
+
+
+def _item_from_dict(data: dict[str, Any]) -> Item:
+    if data["kind"] == "group":
+        return Group(
+            name=data["name"],
+            label=dict(data.get("label", {})),
+            relevant=data.get("relevant", ""),
+            appearance=data.get("appearance", ""),
+            children=[_item_from_dict(child) for child in data.get("children", [])],
+        )
+    return Question(
+        type=data["type"],
+        name=data["name"],
+        label=dict(data.get("label", {})),
+        hint=dict(data.get("hint", {})),
+        required=bool(data.get("required", False)),
+        relevant=data.get("relevant", ""),
+        constraint=data.get("constraint", ""),
+        constraint_message=dict(data.get("constraint_message", {})),
+        list_name=data.get("list_name"),
+        appearance=data.get("appearance", ""),
+    )
+
+
+def to_dict(instrument: Instrument) -> dict[str, Any]:
+    """The instrument as JSON-friendly data (see :func:`from_dict`)."""
+    return {
+        "title": instrument.title,
+        "form_id": instrument.form_id,
+        "version": instrument.version,
+        "default_language": instrument.default_language,
+        "languages": dict(instrument.languages),
+        "style": instrument.style,
+        "items": [_item_to_dict(item) for item in instrument.items],
+        "choice_lists": {
+            name: {
+                "name": choice_list.name,
+                "choices": [{"name": c.name, "label": dict(c.label)} for c in choice_list.choices],
+            }
+            for name, choice_list in instrument.choice_lists.items()
+        },
+    }
+
+
+def from_dict(data: dict[str, Any]) -> Instrument:
+    """Rebuild an :class:`Instrument` from :func:`to_dict` output."""
+    return Instrument(
+        title=data.get("title", ""),
+        form_id=data.get("form_id", ""),
+        version=data.get("version", ""),
+        default_language=data.get("default_language"),
+        languages=dict(data.get("languages", {})),
+        style=data.get("style", ""),
+        items=[_item_from_dict(item) for item in data.get("items", [])],
+        choice_lists={
+            name: ChoiceList(
+                name=value["name"],
+                choices=[Choice(c["name"], dict(c.get("label", {}))) for c in value["choices"]],
+            )
+            for name, value in data.get("choice_lists", {}).items()
+        },
+    )
