@@ -252,7 +252,7 @@ def test_invitations_are_sent_once_in_the_persons_language(world, login):
     ]
     message = next(m for m in mail.outbox if m.to == ["peer@example.org"])
     assert "Reform leaders" in message.subject and "/intake/" in message.body
-    assert services._language_for(world.people["peer"]) == "fr"
+    assert world.people["peer"].site_language() == "fr"
     client.post(url)
     assert len(mail.outbox) == 3, "a second click invites nobody twice"
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from peerlearn.intake import curation
-from tests.site.test_permissions import MEMBERS, PERSONAS, expect
+from tests.site.test_permissions import MEMBERS, PERSONAS, expect, request_as
 
 
 def _with_baseline(world):
@@ -57,11 +57,7 @@ CASES = [
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "url", "method", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_view_permissions(world, login, persona, name, url, method, expected):
-    client = login(None if persona == "anonymous" else world.users[persona])
-    response = getattr(client, method)(url(world))
-    assert response.status_code == expected[persona], f"{name} as {persona}"
-    if response.status_code == 302 and persona == "anonymous":
-        assert reverse("accounts:login") in response["Location"]
+    request_as(world, login, persona, name, url, method, expected)
 
 
 def test_answer_link_is_public_but_needs_a_token(client, db):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from peerlearn.matching.models import MatchingRun, MoveRequest
 from tests.matching.conftest import fake_run
-from tests.site.test_permissions import MEMBERS, PERSONAS, expect
+from tests.site.test_permissions import MEMBERS, PERSONAS, expect, request_as
 
 READERS = {"facilitator", "evaluator"}
 IN_GROUPS = {"participant", "peer", "module_facilitator"}  # the event's participants
@@ -153,11 +153,7 @@ CASES = [
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "url", "method", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_view_permissions(world, login, persona, name, url, method, expected):
-    client = login(None if persona == "anonymous" else world.users[persona])
-    response = getattr(client, method)(url(world))
-    assert response.status_code == expected[persona], f"{name} as {persona}"
-    if response.status_code == 302 and persona == "anonymous":
-        assert reverse("accounts:login") in response["Location"]
+    request_as(world, login, persona, name, url, method, expected)
 
 
 def test_every_view_has_a_permission_case():

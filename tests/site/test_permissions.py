@@ -46,6 +46,16 @@ def _upload(world):
     ).pk
 
 
+def request_as(world, login, persona, name, url, method, expected):
+    """Open ``url`` as ``persona`` and check the status (and the sign-in redirect)."""
+    client = login(None if persona == "anonymous" else world.users[persona])
+    response = getattr(client, method)(url(world))
+    assert response.status_code == expected[persona], f"{name} as {persona}"
+    if response.status_code == 302 and persona == "anonymous":
+        assert reverse("accounts:login") in response["Location"]
+    return response
+
+
 # (name, url builder, method, expected statuses)
 CASES = [
     (
@@ -220,11 +230,7 @@ CASES = [
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "url", "method", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_view_permissions(world, login, persona, name, url, method, expected):
-    client = login(None if persona == "anonymous" else world.users[persona])
-    response = getattr(client, method)(url(world))
-    assert response.status_code == expected[persona], f"{name} as {persona}"
-    if response.status_code == 302 and persona == "anonymous":
-        assert reverse("accounts:login") in response["Location"]
+    request_as(world, login, persona, name, url, method, expected)
 
 
 def test_public_pages_open_to_anonymous(client, db):

@@ -537,3 +537,17 @@ def test_mutated_workbooks_never_raise_anything_else(tmp_path: Path) -> None:
             assert err.problems
             outcomes.add("invalid")
     assert "invalid" in outcomes
+
+
+def test_names_the_answer_page_posts_are_reserved(tmp_path):
+    from peerlearn.surveys.xlsform import XLSFormInvalid, read_xlsform
+    from tests.surveys import simple_survey, write_form
+
+    path = write_form(tmp_path / "f.xlsx", simple_survey(["text", "action", "What next?"]))
+    try:
+        read_xlsform(path)
+    except XLSFormInvalid as err:
+        assert [(p.sheet, p.row, p.column) for p in err.problems] == [("survey", 2, "B")]
+        assert "reserved" in err.problems[0].message
+    else:
+        raise AssertionError("a question named 'action' was accepted")

@@ -26,14 +26,6 @@ def account_for(person: Person) -> User:
     return user
 
 
-def _language_for(person: Person) -> str:
-    supported = {code for code, _name in settings.LANGUAGES}
-    for code in person.languages or []:
-        if code in supported:
-            return code
-    return settings.LANGUAGE_CODE
-
-
 def send_sign_in_link(person: Person, *, programme_name: str = "") -> None:
     """E-mail ``person`` a fresh single-use link, in their first supported language."""
     user = account_for(person)
@@ -45,7 +37,7 @@ def send_sign_in_link(person: Person, *, programme_name: str = "") -> None:
         "programme_name": programme_name,
         "hours": settings.SIGN_IN_LINK_HOURS,
     }
-    with translation.override(_language_for(person)):
+    with translation.override(person.site_language()):
         subject = render_to_string("accounts/email/sign_in_subject.txt", context).strip()
         body = render_to_string("accounts/email/sign_in_body.txt", context)
     send_mail(subject, body, None, [person.email])

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from peerlearn.accounts.models import User
+from peerlearn.demo.surveys import load_demo_surveys
 from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership, Programme
 
@@ -100,6 +101,7 @@ def load_demo() -> DemoSummary:
         if entry.get("team"):
             group, _ = Group.objects.get_or_create(cohort=cohort, name=entry["team"])
             GroupMember.objects.get_or_create(group=group, person=person)
+    load_demo_surveys(programme, cohorts)
     return DemoSummary(
         programme=programme.name,
         people=len(data["people"]),

@@ -134,14 +134,6 @@ def record_version(
 # ------------------------------------------------------------------ e-mail
 
 
-def _language_for(person: Person) -> str:
-    supported = {code for code, _name in settings.LANGUAGES}
-    for code in person.languages or []:
-        if code in supported:
-            return code
-    return settings.LANGUAGE_CODE
-
-
 def _send(invitation: IntakeInvitation, kind: str) -> None:
     """E-mail a fresh personal link (``kind`` is "invitation" or "reminder")."""
     person, programme = invitation.person, invitation.programme
@@ -153,7 +145,7 @@ def _send(invitation: IntakeInvitation, kind: str) -> None:
         "deadline": settings_for(programme).deadline,
         "asked": programme.min_challenges,
     }
-    with translation.override(_language_for(person)):
+    with translation.override(person.site_language()):
         subject = render_to_string(f"intake/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"intake/email/{kind}_body.txt", context)
     send_mail(subject, body, None, [person.email])

@@ -75,6 +75,17 @@ class Person(models.Model):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
 
+    def site_language(self) -> str:
+        """The first of the person's languages the site speaks, else the site's default.
+
+        E-mails and pages addressed to the person are written in it.
+        """
+        supported = {code for code, _name in settings.LANGUAGES}
+        for code in self.languages or []:
+            if code in supported:
+                return str(code)
+        return str(settings.LANGUAGE_CODE)
+
 
 class Challenge(models.Model):
     """A problem a person names in their own words, before anyone meets."""

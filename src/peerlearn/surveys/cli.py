@@ -1,10 +1,12 @@
-"""Command line for surveys: ``peerlearn survey check FORM.xlsx``.
+"""Command line for surveys: ``peerlearn survey check FORM.xlsx`` and
+``peerlearn survey import FORM.xlsx --programme SLUG``.
 
 The project's ``peerlearn`` command calls :func:`register`; until then the
 module runs on its own (``python -m peerlearn.surveys.cli survey check FORM.xlsx``)
 through :func:`main`. Exit codes: 0 valid form, 1 problems found (printed one
 per line as ``sheet, row N, column C: message``), 2 bad command-line usage.
-No Django needed, and never a traceback whatever the file.
+``check`` needs no Django; ``import`` sets Django up and writes to the
+configured database.  Never a traceback, whatever the file.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["cmd_check", "main", "register"]
+__all__ = ["cmd_check", "cmd_import", "main", "register"]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -47,6 +49,77 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         summary = {"valid": True, **summary}
     print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _setup_django() -> None:
+    """Configure Django as ``peerlearn``'s own database commands do."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlearn.site.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import one XLSForm into a programme; print ``{"instrument", "title", "questions"}``.
+
+    Returns
+    -------
+    int
+        0 when stored, 1 when the form has problems or is already there,
+        2 when the programme or the file cannot be found.
+    """
+    from pathlib import Path
+
+    try:
+        data = Path(args.form).read_bytes()
+    except OSError as err:
+        print(f"error: {args.form} cannot be read ({err.strerror or err})", file=sys.stderr)
+        return 2
+    try:
+        _setup_django()
+        return _import_into(args, data)
+    except Exception as err:  # last resort: a bug or a database error, never a traceback
+        print(f"error: the form could not be imported ({type(err).__name__}: {err})")
+        return 1
+
+
+def _import_into(args: argparse.Namespace, data: bytes) -> int:
+    from pathlib import Path
+
+    from peerlearn.programmes.models import Programme
+    from peerlearn.surveys.library import DuplicateInstrument, import_xlsform
+    from peerlearn.surveys.xlsform import XLSFormInvalid
+
+    programme = Programme.objects.filter(slug=args.programme).first()
+    if programme is None:
+        known = ", ".join(Programme.objects.values_list("slug", flat=True)) or "none"
+        print(f"error: no programme '{args.programme}' (known: {known})", file=sys.stderr)
+        return 2
+    try:
+        instrument = import_xlsform(
+            programme, data, filename=Path(args.form).name[:255], anonymity=args.anonymity
+        )
+    except XLSFormInvalid as err:
+        for problem in err.problems:
+            print(problem)
+        count = len(err.problems)
+        print(
+            f"{args.form}: {count} problem{'s' if count != 1 else ''}; nothing imported",
+            file=sys.stderr,
+        )
+        return 1
+    except DuplicateInstrument as err:
+        print(f"error: {err}; change the version in the settings sheet", file=sys.stderr)
+        return 1
+    summary = {
+        "instrument": instrument.pk,
+        "title": instrument.title,
+        "questions": len(instrument.form.questions()),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 
@@ -84,6 +157,23 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="how to print problems (default: text, one per line); success is always JSON",
     )
     check.set_defaults(func=cmd_check)
+    imp = commands.add_parser(
+        "import",
+        help="import an XLSForm into a programme",
+        description="Import an XLSForm (.xlsx) as an instrument of a programme (uses the "
+        "configured database). On success print JSON {instrument, title, questions} and exit "
+        "0; otherwise print each problem as 'sheet, row N, column C: message', store nothing "
+        "and exit 1 (2 when the file or the programme is not found).",
+    )
+    imp.add_argument("form", metavar="FORM.xlsx", help="the XLSForm workbook")
+    imp.add_argument("--programme", required=True, help="programme short name (slug)")
+    imp.add_argument(
+        "--anonymity",
+        choices=("identified", "pseudonymous", "anonymous"),
+        default="pseudonymous",
+        help="what respondents are promised (default: pseudonymous)",
+    )
+    imp.set_defaults(func=cmd_import)
 
 
 def build_parser() -> argparse.ArgumentParser:

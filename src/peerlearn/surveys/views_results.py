@@ -1,19 +1,318 @@
-"""PLACEHOLDER: replaced by the helper that owns this module."""
+"""Results pages and exports of surveys.
 
-from django.http import Http404
+Who sees them (:func:`peerlearn.surveys.permissions.reads_survey`): the
+survey's facilitators and the programme's evaluators; other members get 403,
+outsiders 404.  Small numbers are suppressed for every reader alike
+(:mod:`peerlearn.surveys.analysis`); names and e-mails appear only for
+identified instruments (:mod:`peerlearn.surveys.exports`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from peerlearn.programmes.decorators import programme_view
+from peerlearn.programmes.models import Programme
+from peerlearn.programmes.permissions import Access
+from peerlearn.surveys.analysis import Breakdown, summarise, summarise_by_group
+from peerlearn.surveys.analysis import compare as compare_results
+from peerlearn.surveys.exports import (
+    codebook_rows,
+    csv_chunks,
+    export_plan,
+    export_rows,
+    identity_columns,
+    meta_columns,
+    write_xlsx,
+)
+from peerlearn.surveys.models import AUDIENCE_CHOICES, Response, Survey
+from peerlearn.surveys.permissions import reads_instruments, reads_survey, sees_identities
+from peerlearn.surveys.xlsform import Instrument as Form
+
+#: Text answers listed on the page per question; the export has them all.
+TEXTS_SHOWN = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
-def results(request, *args, **kwargs):
-    raise Http404
+def _survey_for(programme: Programme, access: Access, pk: int) -> Survey:
+    """The survey ``pk`` of ``programme`` (404 elsewhere), if the reader may read it (403)."""
+    survey = get_object_or_404(
+        Survey.objects.select_related("instrument", "cohort"), pk=pk, programme=programme
+    )
+    if not reads_survey(access, survey):
+        raise PermissionDenied
+    return survey
 
 
-def compare(request, *args, **kwargs):
-    raise Http404
+def _label_language(request: HttpRequest, form: Form) -> str | None:
+    """``?lang=`` if the form has it, else the page language, else the form's default."""
+    languages = list(form.languages)
+    asked = request.GET.get("lang", "")
+    if asked in languages:
+        return asked
+    current = (get_language() or "").split("-")[0]
+    if current in languages:
+        return current
+    return form.default_language or (languages[0] if languages else None)
 
 
-def export(request, *args, **kwargs):
-    raise Http404
+def _response_rate(survey: Survey) -> dict[str, int]:
+    counts = survey.invitations.aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(submitted_at__isnull=False))
+    )
+    return {"invited": counts["invited"] or 0, "answered": counts["answered"] or 0}
 
 
-def codebook(request, *args, **kwargs):
-    raise Http404
+def _languages(form: Form) -> list[tuple[str, str]]:
+    return [(code, name or code) for code, name in form.languages.items()]
+
+
+@require_GET
+@programme_view()
+def results(request: HttpRequest, programme: Programme, access: Access, pk: int) -> HttpResponse:
+    """Counts, shares, numbers and texts per question; a breakdown by respondent group."""
+    survey = _survey_for(programme, access, pk)
+    instrument = survey.instrument
+    form = instrument.form
+    k = instrument.min_respondents
+    language = _label_language(request, form)
+    rows = list(
+        Response.objects.filter(survey=survey).order_by().values_list("answers", "audience")
+    )
+    audiences = {audience for _a, audience in rows}
+    has_control = "control" in audiences or survey.invitations.filter(audience="control").exists()
+    groups: Breakdown | None = None
+    if has_control:
+        keys = [key for key, _label in AUDIENCE_CHOICES]
+        keys += sorted(audiences - set(keys))
+        summary, groups = summarise_by_group(form, rows, keys, k=k, language=language)
+    else:
+        summary = summarise(form, (answers for answers, _a in rows), k=k, language=language)
+    context: dict[str, object] = {
+        "programme": programme,
+        "access": access,
+        "survey": survey,
+        "instrument": instrument,
+        "summary": summary,
+        "k": k,
+        "rate": _response_rate(survey),
+        "breakdown": groups,
+        "texts_slice": f":{TEXTS_SHOWN}",
+        "language": language,
+        "languages": _languages(form),
+        "texts_shown": TEXTS_SHOWN,
+        "sees_identities": sees_identities(access, survey),
+    }
+    if groups is not None:
+        context.update(_breakdown_table(groups))
+    return render(request, "surveys/results/results.html", context)
+
+
+def _breakdown_table(groups: Breakdown) -> dict[str, object]:
+    """The breakdown with each cell next to its group's label (for phone cards)."""
+    labels = dict(AUDIENCE_CHOICES)
+    names = [str(labels.get(g.key, g.key)) for g in groups.groups]
+    rows, hidden = [], []
+    for row in groups.rows:
+        if not row.any_shown:
+            hidden.append(row.label)
+            continue
+        numeric = row.type in ("integer", "decimal")
+        choices = row.choice_table() if row.type.startswith("select_") else []
+        rows.append(
+            {
+                "row": row,
+                "cells": list(zip(names, row.cells, strict=True)),
+                "choices": [
+                    (label, list(zip(names, found, strict=True))) for label, found in choices
+                ],
+                "numbers": numeric,
+            }
+        )
+    return {
+        "breakdown_groups": list(zip(groups.groups, names, strict=True)),
+        "breakdown_rows": rows,
+        "breakdown_hidden": hidden,
+    }
+
+
+def _readable_surveys(programme: Programme, access: Access) -> list[Survey]:
+    surveys = Survey.objects.filter(programme=programme).select_related("instrument", "cohort")
+    return [
+        s
+        for s in surveys.order_by("instrument__title", "opens_at", "pk")
+        if reads_survey(access, s)
+    ]
+
+
+def _picker(
+    request: HttpRequest,
+    programme: Programme,
+    access: Access,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    surveys = _readable_surveys(programme, access)
+    by_instrument: dict[str, list[Survey]] = {}
+    for survey in surveys:
+        by_instrument.setdefault(survey.instrument.title, []).append(survey)
+    context = {
+        "programme": programme,
+        "by_instrument": by_instrument,
+        "error": error,
+        "a": request.GET.get("a", ""),
+        "b": request.GET.get("b", ""),
+    }
+    return render(request, "surveys/results/compare_picker.html", context, status=status)
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+@require_GET
+@programme_view(reads_instruments)
+def compare(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
+    """Two surveys of the same instrument side by side (two cohorts, or two time points)."""
+    raw_a, raw_b = request.GET.get("a", ""), request.GET.get("b", "")
+    if not raw_a or not raw_b:
+        return _picker(request, programme, access)
+    pk_a, pk_b = _int_or_none(raw_a), _int_or_none(raw_b)
+    if pk_a is None or pk_b is None:
+        return _picker(request, programme, access, _("Choose two surveys from the lists."), 400)
+    a = _survey_for(programme, access, pk_a)
+    b = _survey_for(programme, access, pk_b)
+    if a.instrument_id != b.instrument_id:
+        mismatch = {"programme": programme, "a": a, "b": b}
+        return render(request, "surveys/results/compare_error.html", mismatch, status=400)
+    instrument = a.instrument
+    form = instrument.form
+    k = instrument.min_respondents
+    language = _label_language(request, form)
+    comparison = compare_results(form, _answers_of(a), _answers_of(b), k=k, language=language)
+    context: dict[str, object] = {
+        "programme": programme,
+        "a": a,
+        "b": b,
+        "instrument": instrument,
+        "comparison": comparison,
+        "side_query": f"a={a.pk}&b={b.pk}&",
+        "k": k,
+        "language": language,
+        "languages": _languages(form),
+    }
+    return render(request, "surveys/results/compare.html", context)
+
+
+def _answers_of(survey: Survey) -> Iterable[dict]:
+    return Response.objects.filter(survey=survey).order_by().values_list("answers", flat=True)
+
+
+def _filename(survey: Survey, suffix: str, fmt: str) -> str:
+    title = slugify(survey.title)[:50] or "survey"
+    return f"{title}-{survey.pk}-{suffix}.{fmt}"
+
+
+def _no_store(response: HttpResponseBase) -> HttpResponseBase:
+    """Answers are personal data: no cache keeps a copy."""
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_GET
+@programme_view()
+def export(
+    request: HttpRequest, programme: Programme, access: Access, pk: int, fmt: str
+) -> HttpResponseBase:
+    """Every response as a row (CSV streamed, XLSX from a temporary file)."""
+    survey = _survey_for(programme, access, int(pk))
+    values = request.GET.get("values", "labels")
+    if values not in ("labels", "codes"):
+        return HttpResponse(
+            _("values must be labels or codes."), status=400, content_type="text/plain"
+        )
+    form = survey.instrument.form
+    language = _label_language(request, form)
+    with_names = sees_identities(access, survey)
+    plan = export_plan(
+        survey,
+        values="codes" if values == "codes" else "labels",
+        language=language,
+        with_names=with_names,
+        with_emails=with_names and access.sees_contact_of([survey.cohort_id]),
+    )
+    filename = _filename(survey, f"responses-{values}", fmt)
+    response: HttpResponseBase
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_chunks(plan.header(), export_rows(plan)), content_type=CSV_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+        write_xlsx(
+            target,
+            plan.header(),
+            export_rows(plan),
+            codebook=codebook_rows(form, language, plan.meta_columns()),
+            notes=plan.explanations(),
+        )
+        target.seek(0)
+        response = FileResponse(
+            target, as_attachment=True, filename=filename, content_type=XLSX_TYPE
+        )
+    if plan.note():
+        response["X-Peerlearn-Suppressed"] = plan.note()
+    return _no_store(response)
+
+
+@require_GET
+@programme_view()
+def codebook(
+    request: HttpRequest, programme: Programme, access: Access, pk: int, fmt: str
+) -> HttpResponseBase:
+    """Variables, labels, types, rules and choice codes of the export."""
+    survey = _survey_for(programme, access, int(pk))
+    form = survey.instrument.form
+    language = _label_language(request, form)
+    with_names = sees_identities(access, survey)
+    columns = meta_columns(
+        *identity_columns(
+            survey.instrument.anonymity,
+            names=with_names,
+            emails=with_names and access.sees_contact_of([survey.cohort_id]),
+        )
+    )
+    rows = codebook_rows(form, language, columns)
+    filename = _filename(survey, "codebook", fmt)
+    if fmt == "csv":
+        response = HttpResponse("".join(csv_chunks(rows[0], rows[1:])), content_type=CSV_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return _no_store(response)
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(target, rows[0], rows[1:], sheet_title="codebook")
+    target.seek(0)
+    return _no_store(
+        FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    )

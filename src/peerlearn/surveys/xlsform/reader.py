@@ -263,6 +263,13 @@ class _Reader:
                 letter,
                 f"name '{name}' is not valid: use letters, digits and '_', starting with a letter",
             )
+        elif name in RESERVED_NAMES:
+            self.problem(
+                sheet.name,
+                row.number,
+                letter,
+                f"name '{name}' is reserved by peerlearn's answer page: choose another name",
+            )
         elif name in self.names:
             self.problem(
                 sheet.name,
@@ -363,6 +370,10 @@ def _sort_key(problem: FormProblem) -> tuple[int, int, int, str, str]:
         column,
         problem.message,
     )
+
+
+#: Field names the web answer page posts itself; a question or group cannot take them.
+RESERVED_NAMES = frozenset({"action", "csrfmiddlewaretoken", "lang"})
 
 
 def read_xlsform(data: bytes | str | Path) -> Instrument:

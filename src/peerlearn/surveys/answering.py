@@ -1,0 +1,547 @@
+"""Answering a survey through a personal link: checking, saving and submitting answers.
+
+Everything here works on plain data (a parsed form and the raw values a
+browser posted), plus two small writes to the database, so the pages
+(:mod:`peerlearn.surveys.views_answer`), the JSON autosave and the tests share
+one set of rules.
+
+Checking
+--------
+:func:`check_answers` turns raw values into typed ones (integer -> ``int``,
+decimal -> ``float``, date -> ``"YYYY-MM-DD"``, select_one -> ``str``,
+select_multiple -> ``list[str]``), works out which questions and groups are
+relevant (a question is relevant when its own ``relevant`` holds and so do
+its enclosing groups'; answers of irrelevant questions count as empty for the
+questions after them), and collects one error per question: a type error, a
+text longer than ``settings.SURVEY_MAX_TEXT``, a broken ``constraint`` (with
+the form's message in the respondent's language, or a generic translated
+one), or a missing answer to a *relevant* required question.  Field names
+that are not questions of the form are ignored.
+
+Saving as you go
+----------------
+A draft is the raw answers, kept on the invitation (``Invitation.draft``)
+even when they are incomplete or invalid, so that the respondent can come
+back through the same link and carry on.  The first save sets
+``started_at``.  Every save is a conditional UPDATE on "not submitted yet":
+an autosave arriving after the submission (a slow network, a second tab)
+changes nothing.
+
+Submitting exactly once
+-----------------------
+:func:`submit` checks the answers, then in one transaction *claims* the
+invitation with ``UPDATE ... SET submitted_at = now WHERE pk = ... AND
+submitted_at IS NULL``.  The database lets exactly one caller change that
+row; only the caller whose UPDATE counted one row creates the
+:class:`~peerlearn.surveys.models.Response`.  Every other caller (a double
+click, the back button, two tabs, concurrent requests on several workers)
+gets a :class:`Submitted` marked ``already``.  If creating the response fails, the
+transaction rolls the claim back, so the respondent can try again.  The
+unique constraints on ``Response`` (person or pseudonym per survey) are a
+second line of defence.
+
+Drafts of pseudonymous and anonymous surveys
+--------------------------------------------
+Until submission a draft necessarily sits on the invitation, which names the
+person: that is what makes "resume later" possible without an account.  At
+submission the same UPDATE that claims the invitation erases the draft (and
+its save time), so afterwards nothing links the person to the answers: the
+response carries a pseudonym or nothing, and an hour-rounded time
+(:func:`~peerlearn.surveys.identity.stored_time`).  Identified surveys keep
+the draft, which holds nothing the response does not already show.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from peerlearn.surveys.identity import pseudonym_for, stored_time
+from peerlearn.surveys.models import Invitation, Response, Survey
+from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
+from peerlearn.surveys.xlsform import Instrument as Form
+from peerlearn.surveys.xlsform.model import Item, Text
+
+__all__ = [
+    "Checked",
+    "Submitted",
+    "answer_text",
+    "availability",
+    "check_answers",
+    "choose_language",
+    "raw_answers",
+    "save_draft",
+    "submit",
+    "text_in",
+]
+
+#: A typed answer as stored in ``Response.answers``.
+Answer = int | float | str | list[str]
+#: A raw answer as posted by the browser and kept in a draft.
+Raw = str | list[str]
+
+#: Longest integer accepted, in digits (beyond it JSON readers lose precision).
+MAX_DIGITS = 15
+#: A number above this is refused (decimals); keeps exports and charts sane.
+MAX_NUMBER = 1e15
+#: Most values kept for one select_multiple question in a draft.
+MAX_SELECTED = 200
+#: Longest single choice value kept in a draft (choice names are short).
+MAX_CHOICE_CHARS = 200
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def max_text() -> int:
+    """Longest text answer accepted, in characters (``settings.SURVEY_MAX_TEXT``)."""
+    return int(getattr(settings, "SURVEY_MAX_TEXT", 5000))
+
+
+# ------------------------------------------------------------------ language
+
+
+def _language_codes(person_languages: Iterable[Any]) -> Iterator[str]:
+    """Each language of a person as written, then its base (``pt-BR`` -> ``pt``)."""
+    for code in person_languages:
+        if not isinstance(code, str) or not code.strip():
+            continue
+        code = code.strip().lower()
+        yield code
+        if "-" in code or "_" in code:
+            yield re.split(r"[-_]", code)[0]
+
+
+def choose_language(
+    form: Form,
+    person_languages: Iterable[Any] = (),
+    *,
+    requested: str | None = None,
+    remembered: str | None = None,
+) -> str:
+    """The language to show the instrument in.
+
+    In order: the language asked for with ``?lang=`` and the one remembered on
+    the invitation (each only if the instrument has it); the first of the
+    person's languages the instrument has; the form's default language; its
+    first language; :data:`NO_LANGUAGE` for forms with plain ``label``
+    columns only.
+    """
+    offered = form.languages
+    for choice in (requested, remembered):
+        if choice and choice in offered:
+            return choice
+    for code in _language_codes(person_languages):
+        if code in offered:
+            return code
+    if form.default_language:
+        return form.default_language
+    return next(iter(offered), NO_LANGUAGE)
+
+
+def text_in(texts: Text, language: str, form: Form) -> str:
+    """A label or hint in ``language``, falling back to the form's default, then any."""
+    for key in (language, form.default_language, NO_LANGUAGE):
+        if key and texts.get(key):
+            return texts[key]
+    return next((value for value in texts.values() if value), "")
+
+
+def site_language(language: str) -> str | None:
+    """``language`` if the site's pages are translated into it, else ``None``."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else None
+
+
+@contextmanager
+def page_language(language: str) -> Iterator[None]:
+    """Render messages in ``language`` when the site has it (else leave the request's)."""
+    code = site_language(language)
+    if code is None:
+        yield
+        return
+    with translation.override(code):
+        yield
+
+
+# ------------------------------------------------------------------ raw answers
+
+
+def _clean_string(value: object, limit: int) -> str:
+    """A posted string as we keep it: no NUL (PostgreSQL refuses them), Unix line
+    ends (browsers count a line break as one character in ``maxlength`` but post
+    two), and never more than ``limit`` characters in a draft."""
+    text = str(value).replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    return text[:limit]
+
+
+def raw_answers(form: Form, data: Any) -> dict[str, Raw]:
+    """The answers in ``data`` (a ``QueryDict`` or a plain dict) for the form's questions.
+
+    Unknown names (the CSRF token, buttons, anything a client made up) are
+    ignored; empty answers are left out.  Strings are bounded at twice the
+    longest accepted text so an oversized answer can still be reported (and
+    kept in a draft) without storing megabytes.
+    """
+    limit = 2 * max_text()
+    found: dict[str, Raw] = {}
+    for question in form.questions():
+        values = _values(data, question.name)
+        if question.type == "select_multiple":
+            chosen = [_clean_string(v, MAX_CHOICE_CHARS) for v in values if str(v).strip()]
+            unique = list(dict.fromkeys(v.strip() for v in chosen))[:MAX_SELECTED]
+            if unique:
+                found[question.name] = unique
+        elif values:
+            text = _clean_string(values[-1], limit)
+            if text.strip():
+                found[question.name] = text
+    return found
+
+
+def _values(data: Any, name: str) -> list[Any]:
+    if hasattr(data, "getlist"):
+        return list(data.getlist(name))
+    value = data.get(name) if isinstance(data, Mapping) else None
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+# ------------------------------------------------------------------ parsing
+
+
+class _Invalid(ValueError):
+    """A raw answer of the wrong type; the message is shown to the respondent."""
+
+
+def _parse(question: Question, raw: Raw, form: Form) -> Answer:
+    """The typed value of a non-empty raw answer, or :class:`_Invalid`."""
+    if question.type == "select_multiple":
+        return _parse_multiple(question, raw, form)
+    if isinstance(raw, list):  # a single-valued question posted as a list
+        raw = raw[-1] if raw else ""
+    value = raw.strip()
+    if question.type == "text":
+        if len(value) > max_text():
+            raise _Invalid(_("At most %(count)d characters.") % {"count": max_text()})
+        return value
+    if question.type == "integer":
+        return _parse_integer(value)
+    if question.type == "decimal":
+        return _parse_decimal(value)
+    if question.type == "date":
+        return _parse_date(value)
+    if question.type == "select_one":
+        if value not in _choice_names(question, form):
+            raise _Invalid(_("Choose one of the options."))
+        return value
+    raise _Invalid(_("This question does not take an answer."))
+
+
+def _parse_integer(value: str) -> int:
+    if not _INTEGER.match(value):
+        raise _Invalid(_("Enter a whole number, digits only."))
+    if len(value.lstrip("+-")) > MAX_DIGITS:
+        raise _Invalid(_("This number is too large."))
+    return int(value)
+
+
+def _parse_decimal(value: str) -> float:
+    if not _DECIMAL.match(value):
+        raise _Invalid(_("Enter a number, for example 12.5."))
+    number = float(value.replace(",", "."))
+    if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
+        raise _Invalid(_("This number is too large."))
+    return number
+
+
+def _parse_date(value: str) -> str:
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise _Invalid(_("Enter a date as year-month-day, for example 2024-06-30.")) from None
+
+
+def _parse_multiple(question: Question, raw: Raw, form: Form) -> list[str]:
+    chosen = raw if isinstance(raw, list) else raw.split()
+    names = _choice_names(question, form)
+    if any(value not in names for value in chosen):
+        raise _Invalid(_("Choose only among the options shown."))
+    wanted = set(chosen)
+    return [name for name in names if name in wanted]  # the list's order, no repeats
+
+
+def _choice_names(question: Question, form: Form) -> list[str]:
+    choice_list = form.choice_lists.get(question.list_name or "")
+    return [choice.name for choice in choice_list.choices] if choice_list else []
+
+
+# ------------------------------------------------------------------ checking
+
+
+@dataclass
+class Checked:
+    """The outcome of checking one set of raw answers against a form.
+
+    Attributes
+    ----------
+    raw : dict
+        The raw answers as kept in a draft (see :func:`raw_answers`).
+    typed : dict
+        Valid answers of relevant questions, typed: what a response stores.
+    relevant : dict
+        Every question, note and group by name: whether it is shown.
+    errors : dict
+        One message per relevant question that cannot be accepted as it is.
+    """
+
+    raw: dict[str, Raw]
+    typed: dict[str, Answer] = field(default_factory=dict)
+    relevant: dict[str, bool] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def _holds(expression: str, answers: Mapping[str, object], current: object = None) -> bool:
+    """Evaluate a ``relevant``/``constraint``; forms are checked on import, so an
+    expression error here means a hand-edited definition: do not block anyone."""
+    if not expression:
+        return True
+    try:
+        return evaluate(expression, answers, current=current)
+    except ExpressionError:
+        return True
+
+
+def _relevance(items: list[Item], answers: dict[str, Answer]) -> dict[str, bool]:
+    """Relevance of every item in form order.
+
+    ``answers`` is updated in place: the answer of an irrelevant question is
+    removed, so it counts as empty for the expressions that follow (as in ODK).
+    """
+    relevant: dict[str, bool] = {}
+
+    def visit(children: list[Item], parent_shown: bool) -> None:
+        for item in children:
+            shown = parent_shown and _holds(item.relevant, answers)
+            relevant[item.name] = shown
+            if not shown:
+                answers.pop(item.name, None)
+            if isinstance(item, Group):
+                visit(item.children, shown)
+
+    visit(items, True)
+    return relevant
+
+
+def constraint_message(question: Question, language: str) -> str:
+    """The form's constraint message in ``language`` (or a language-less column),
+    else a generic message in the page's language."""
+    for key in (language, NO_LANGUAGE):
+        if question.constraint_message.get(key):
+            return question.constraint_message[key]
+    return _("This answer is not accepted; please check it.")
+
+
+def check_answers(form: Form, data: Any, language: str) -> Checked:
+    """Check the answers in ``data`` (a ``QueryDict``, a dict, or a saved draft).
+
+    Messages are in ``language`` when the site has it.
+    """
+    with page_language(language):
+        return _check(form, raw_answers(form, data), language)
+
+
+def _check(form: Form, raw: dict[str, Raw], language: str) -> Checked:
+    questions = form.questions()
+    parsed: dict[str, Answer] = {}
+    type_errors: dict[str, str] = {}
+    for question in questions:
+        if question.name not in raw:
+            continue
+        try:
+            parsed[question.name] = _parse(question, raw[question.name], form)
+        except _Invalid as error:
+            type_errors[question.name] = str(error)
+    answers = {name: value for name, value in parsed.items() if value not in ("", [])}
+    relevant = _relevance(form.items, answers)
+    errors: dict[str, str] = {}
+    for question in questions:
+        if not relevant.get(question.name, True):
+            continue
+        value = answers.get(question.name)
+        if question.name in type_errors:
+            errors[question.name] = type_errors[question.name]
+        elif value is None:
+            if question.required:
+                errors[question.name] = _("Please answer this question.")
+        elif not _holds(question.constraint, answers, current=value):
+            errors[question.name] = constraint_message(question, language)
+    return Checked(raw=raw, typed=answers, relevant=relevant, errors=errors)
+
+
+# ------------------------------------------------------------------ state
+
+State = Literal["open", "submitted", "closed", "not_open"]
+
+
+def availability(invitation: Invitation, now: datetime | None = None) -> State:
+    """Whether the link shows the form, and if not, why.
+
+    A submitted invitation says so even after the survey closed: the
+    respondent learns their answers arrived.
+    """
+    now = now or timezone.now()
+    survey = invitation.survey
+    if invitation.submitted_at is not None:
+        return "submitted"
+    if survey.cancelled_at is not None or (
+        survey.closes_at is not None and now >= survey.closes_at
+    ):
+        return "closed"
+    if now < survey.opens_at:
+        return "not_open"
+    return "open"
+
+
+def closed_on(survey: Survey) -> datetime | None:
+    """When the survey stopped taking answers (cancelled or closed, the earlier)."""
+    moments = [m for m in (survey.cancelled_at, survey.closes_at) if m is not None]
+    return min(moments) if moments else None
+
+
+# ------------------------------------------------------------------ saving
+
+
+def save_draft(
+    invitation: Invitation, data: Any, language: str, *, now: datetime | None = None
+) -> Checked | None:
+    """Keep the answers in ``data`` as the invitation's draft, valid or not.
+
+    Returns the check (relevance and errors for the page), or ``None`` when
+    the invitation was submitted meanwhile: the draft is then left alone (for
+    pseudonymous and anonymous surveys it was erased on purpose).
+    """
+    now = now or timezone.now()
+    form = invitation.survey.instrument.form
+    checked = check_answers(form, data, language)
+    saved = Invitation.objects.filter(pk=invitation.pk, submitted_at__isnull=True).update(
+        draft=checked.raw,
+        draft_saved_at=now,
+        language=language,
+        started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
+    )
+    if not saved:
+        return None
+    invitation.draft, invitation.draft_saved_at, invitation.language = checked.raw, now, language
+    invitation.started_at = invitation.started_at or now
+    return checked
+
+
+# ------------------------------------------------------------------ submitting
+
+
+@dataclass
+class Submitted:
+    """A submission attempt: the check, and the response if one was created."""
+
+    checked: Checked
+    response: Response | None = None
+    already: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None
+
+
+def _author(invitation: Invitation) -> dict[str, Any]:
+    """What the response keeps of its author, by the instrument's anonymity."""
+    anonymity = invitation.survey.instrument.anonymity
+    if anonymity == "identified":
+        return {"person": invitation.person}
+    if anonymity == "pseudonymous":
+        return {"pseudonym": pseudonym_for(invitation.survey.programme_id, invitation.person_id)}
+    return {}
+
+
+def submit(
+    invitation: Invitation, data: Any, language: str, *, now: datetime | None = None
+) -> Submitted:
+    """Check and submit the answers in ``data`` once and for all.
+
+    Returns a :class:`Submitted`: with ``response`` set on success, with
+    ``already`` when the invitation was submitted before (nothing changes),
+    or with neither when the answers have errors (``checked.errors``; nothing
+    is stored, not even the draft, which the page still holds).
+    """
+    now = now or timezone.now()
+    survey = invitation.survey
+    form = survey.instrument.form
+    checked = check_answers(form, data, language)
+    if not checked.valid:
+        return Submitted(checked)
+    keeps_draft = survey.instrument.keeps_identity
+    try:
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(pk=invitation.pk, submitted_at__isnull=True).update(
+                submitted_at=now,
+                language=language,
+                started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
+                draft=checked.raw if keeps_draft else {},
+                draft_saved_at=now if keeps_draft else None,
+            )
+            if not claimed:
+                return Submitted(checked, already=True)
+            response = Response.objects.create(
+                survey=survey,
+                audience=invitation.audience,
+                language=language,
+                answers=checked.typed,
+                submitted_at=stored_time(survey.instrument.anonymity, now),
+                **_author(invitation),
+            )
+    except IntegrityError:
+        # A response for this person or pseudonym exists already (see the
+        # constraints on Response): the same outcome as losing the claim.
+        return Submitted(checked, already=True)
+    invitation.submitted_at, invitation.language = now, language
+    if not keeps_draft:
+        invitation.draft, invitation.draft_saved_at = {}, None
+    return Submitted(checked, response=response)
+
+
+# ------------------------------------------------------------------ showing answers
+
+
+def answer_text(question: Question, value: Answer, form: Form, language: str) -> str:
+    """An answer as the respondent reads it: choice labels in their language."""
+    if question.type in ("select_one", "select_multiple"):
+        choice_list = form.choice_lists.get(question.list_name or "")
+        choices = choice_list.choices if choice_list else []
+        labels = {c.name: text_in(c.label, language, form) for c in choices}
+        values = value if isinstance(value, list) else [str(value)]
+        return ", ".join(labels.get(v) or v for v in values)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

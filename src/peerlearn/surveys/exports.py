@@ -1,0 +1,435 @@
+"""Survey exports: one row per response as CSV or XLSX, and the codebook.
+
+Decisions
+---------
+* **Columns**: ``_response`` (1..n, never the database id), the identity
+  columns the reader may see (``_name`` and ``_email`` for identified
+  instruments, ``_pseudonym`` for pseudonymous ones, none for anonymous
+  ones), ``_group`` (participant or control), ``_language``, ``_submitted``
+  (date and time for identified instruments, the date only otherwise), then
+  one column per answerable question in form order, named like the question.
+  The leading underscore, as in Kobo's exports, keeps them apart from question
+  names.
+* **Values**: ``labels`` (default) writes choice labels in the chosen language
+  (``select_multiple`` joined with ``"; "``), ``codes`` the stored codes
+  (``select_multiple`` separated by spaces).  Numbers stay numbers (numeric
+  cells in XLSX).  An answer to a question that was not relevant is left blank.
+* **Row order** never follows submission time unless names are shown anyway:
+  identified by submission time; pseudonymous by code; anonymous by the
+  answers themselves, so a row's position cannot be matched with the time an
+  invitation was submitted.
+* **k-suppression**: with fewer than ``k`` responses the file has its header
+  and no rows; a question answered by fewer than ``k`` people keeps its column
+  with every cell blank.  Either way the HTTP header ``X-Peerlearn-Suppressed``
+  says what was held back, and the XLSX gets a "notes" sheet.
+* **Safety**: every text cell goes through
+  :func:`peerlearn.people.roster.writing.neutralise` (formula injection); XLSX
+  text cells are always text, never formulas.
+* **Memory**: rows come from ``.iterator(chunk_size=2000)``; CSV is yielded in
+  batches, XLSX is written by openpyxl's write-only mode to a temporary file.
+  Nothing holds all rows at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any, Literal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerlearn.people.roster.writing import neutralise
+from peerlearn.surveys.analysis import (
+    QuestionPlan,
+    Relevance,
+    answered_counts,
+    choice_codes,
+    is_empty,
+    plan,
+    text_in,
+)
+from peerlearn.surveys.models import AUDIENCE_CHOICES, Response, Survey
+from peerlearn.surveys.xlsform import Instrument as Form
+
+__all__ = [
+    "CHUNK_SIZE",
+    "ExportPlan",
+    "codebook_rows",
+    "csv_chunks",
+    "export_plan",
+    "export_rows",
+    "identity_columns",
+    "meta_columns",
+    "write_xlsx",
+]
+
+Values = Literal["labels", "codes"]
+CHUNK_SIZE = 2000
+CSV_BATCH = 500
+_ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_RECORD_FIELDS = (
+    "answers",
+    "person__name",
+    "person__email",
+    "pseudonym",
+    "audience",
+    "language",
+    "submitted_at",
+)
+
+
+@dataclass
+class ExportPlan:
+    """What an export of one survey holds for one reader."""
+
+    survey: Survey
+    form: Form
+    values: Values
+    language: str | None
+    with_names: bool
+    with_emails: bool
+    with_pseudonym: bool
+    k: int
+    responses: int
+    suppressed: bool  # fewer than k responses: header only
+    suppressed_questions: list[str] = field(default_factory=list)
+    questions: list[QuestionPlan] = field(default_factory=list)
+
+    @property
+    def identified(self) -> bool:
+        return self.survey.instrument.anonymity == "identified"
+
+    def meta_columns(self) -> list[str]:
+        return meta_columns(self.with_names, self.with_emails, self.with_pseudonym)
+
+    def header(self) -> list[str]:
+        return self.meta_columns() + [p.question.name for p in self.questions]
+
+    def note(self) -> str:
+        """The ``X-Peerlearn-Suppressed`` header value, or ``""`` when nothing was held back."""
+        if self.suppressed:
+            return f"fewer than {self.k} responses"
+        if self.suppressed_questions:
+            return f"fewer than {self.k} answers: " + " ".join(self.suppressed_questions)
+        return ""
+
+    def explanations(self) -> list[str]:
+        """The same in words for people (the XLSX "notes" sheet)."""
+        if self.suppressed:
+            return [
+                _(
+                    "This survey has fewer than %(k)d responses, so no answers are exported "
+                    "to protect the respondents."
+                )
+                % {"k": self.k}
+            ]
+        if self.suppressed_questions:
+            return [
+                _(
+                    "These questions were answered by fewer than %(k)d people, so their "
+                    "columns are left blank: %(names)s"
+                )
+                % {"k": self.k, "names": ", ".join(self.suppressed_questions)}
+            ]
+        return []
+
+
+def meta_columns(with_names: bool, with_emails: bool, with_pseudonym: bool) -> list[str]:
+    """The columns before the questions, for a reader who sees what the flags say."""
+    columns = ["_response"]
+    if with_names:
+        columns.append("_name")
+    if with_emails:
+        columns.append("_email")
+    if with_pseudonym:
+        columns.append("_pseudonym")
+    return [*columns, "_group", "_language", "_submitted"]
+
+
+def identity_columns(anonymity: str, *, names: bool, emails: bool) -> tuple[bool, bool, bool]:
+    """(names, e-mails, pseudonym) an export shows: names only when identified."""
+    identified = anonymity == "identified"
+    return names and identified, emails and names and identified, anonymity == "pseudonymous"
+
+
+def export_plan(
+    survey: Survey,
+    *,
+    values: Values = "labels",
+    language: str | None = None,
+    with_names: bool = False,
+    with_emails: bool = False,
+) -> ExportPlan:
+    """Decide columns and suppression (one streaming pass counting answers)."""
+    instrument = survey.instrument
+    form = instrument.form
+    anonymity = instrument.anonymity
+    k = max(1, instrument.min_respondents)
+    names, emails, pseudonym = identity_columns(anonymity, names=with_names, emails=with_emails)
+    responses = Response.objects.filter(survey=survey)
+    total = responses.count()
+    result = ExportPlan(
+        survey=survey,
+        form=form,
+        values=values,
+        language=language,
+        with_names=names,
+        with_emails=emails,
+        with_pseudonym=pseudonym,
+        k=k,
+        responses=total,
+        suppressed=total < k,
+        questions=plan(form),
+    )
+    if not result.suppressed:
+        stream = responses.order_by().values_list("answers", flat=True).iterator(CHUNK_SIZE)
+        _count, answered = answered_counts(form, (a if isinstance(a, dict) else {} for a in stream))
+        result.suppressed_questions = [
+            p.question.name for p in result.questions if answered[p.question.name] < k
+        ]
+    return result
+
+
+def _ordering(anonymity: str) -> tuple[str, ...]:
+    if anonymity == "identified":
+        return ("submitted_at", "pk")
+    if anonymity == "pseudonymous":
+        return ("pseudonym", "pk")
+    return ("answers", "pk")
+
+
+def _records(export: ExportPlan) -> Iterator[tuple[Any, ...]]:
+    if export.suppressed:
+        return iter(())
+    return (
+        Response.objects.filter(survey=export.survey)
+        .order_by(*_ordering(export.survey.instrument.anonymity))
+        .values_list(*_RECORD_FIELDS)
+        .iterator(CHUNK_SIZE)
+    )
+
+
+def _submitted(moment: datetime | None, identified: bool) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return local.strftime("%Y-%m-%d %H:%M") if identified else local.date().isoformat()
+
+
+class _Formatter:
+    """Turns a stored answer into a cell value (label or code, number or text)."""
+
+    def __init__(self, export: ExportPlan) -> None:
+        form = export.form
+        self.values = export.values
+        self.labels: dict[str, dict[str, str]] = {}
+        for item in export.questions:
+            question = item.question
+            choice_list = form.choice_lists.get(question.list_name or "")
+            if choice_list is not None:
+                self.labels[question.name] = {
+                    c.name: text_in(c.label, export.language, form.default_language) or c.name
+                    for c in choice_list.choices
+                }
+
+    def cell(self, kind: str, name: str, value: object) -> object:
+        if is_empty(value):
+            return None
+        if kind in ("integer", "decimal") and isinstance(value, int | float):
+            return None if isinstance(value, bool) else value
+        if kind == "select_multiple":
+            codes = choice_codes(value)
+            if self.values == "codes":
+                return " ".join(codes)
+            labels = self.labels.get(name, {})
+            return "; ".join(labels.get(code, code) for code in codes)
+        if kind == "select_one" and self.values == "labels":
+            return self.labels.get(name, {}).get(str(value), str(value))
+        return str(value)
+
+
+def export_rows(export: ExportPlan) -> Iterator[list[object]]:
+    """The data rows (after the header), streamed from the database."""
+    relevance = Relevance(export.questions)
+    formatter = _Formatter(export)
+    hidden = set(export.suppressed_questions)
+    questions = [
+        (p.question.type, p.question.name, p.question.name in hidden) for p in export.questions
+    ]
+    groups = dict(AUDIENCE_CHOICES)
+    for number, record in enumerate(_records(export), start=1):
+        answers, name, email, pseudonym, audience, language, submitted = record
+        answers = answers if isinstance(answers, dict) else {}
+        row: list[object] = [number]
+        if export.with_names:
+            row.append(name or "")
+        if export.with_emails:
+            row.append(email or "")
+        if export.with_pseudonym:
+            row.append(pseudonym)
+        group = str(groups.get(audience, audience)) if export.values == "labels" else audience
+        row += [group, language, _submitted(submitted, export.identified)]
+        flags = relevance.flags(answers)
+        for (kind, name_, blank), relevant in zip(questions, flags, strict=True):
+            value = answers.get(name_) if relevant and not blank else None
+            row.append(formatter.cell(kind, name_, value))
+        yield row
+
+
+# ----------------------------------------------------------------- writers
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value  # a number is never a formula
+    return neutralise(value)
+
+
+class _Line:
+    """A file-like object whose ``write`` returns what it was given (for csv.writer)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV text in batches: a byte-order mark for Excel, the header, then the rows."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow([neutralise(h) for h in header])
+    batch: list[str] = []
+    for row in rows:
+        batch.append(writer.writerow([_csv_cell(v) for v in row]))
+        if len(batch) >= CSV_BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def _xlsx_cell(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return _ILLEGAL_XML.sub("", neutralise(value)) or None
+
+
+def write_xlsx(
+    target: IO[bytes],
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    codebook: list[list[str]] | None = None,
+    notes: list[str] | None = None,
+    sheet_title: str = "responses",
+) -> None:
+    """Write a workbook (write-only mode: rows go to disk as they come) to ``target``.
+
+    Text cells are neutralised first, so none starts with ``=`` and openpyxl
+    never stores one as a formula.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header_cells(sheet: Any, names: Sequence[str]) -> list[WriteOnlyCell]:
+        cells = []
+        for name in names:
+            cell = WriteOnlyCell(sheet, value=_xlsx_cell(name))
+            cell.font = bold
+            cells.append(cell)
+        return cells
+
+    sheet = workbook.create_sheet(title=sheet_title)
+    sheet.freeze_panes = "A2"
+    sheet.append(header_cells(sheet, header))
+    for row in rows:
+        sheet.append([_xlsx_cell(v) for v in row])
+    if codebook is not None:
+        book = workbook.create_sheet(title="codebook")
+        book.freeze_panes = "A2"
+        book.append(header_cells(book, codebook[0]))
+        for line in codebook[1:]:
+            book.append([_xlsx_cell(v) for v in line])
+    if notes:
+        sheet_notes = workbook.create_sheet(title="notes")
+        for note in notes:
+            sheet_notes.append([_xlsx_cell(note)])
+    workbook.save(target)
+
+
+# ----------------------------------------------------------------- codebook
+
+CODEBOOK_HEADER = [
+    "variable",
+    "label",
+    "type",
+    "required",
+    "relevant",
+    "constraint",
+    "code",
+    "code_label",
+]
+
+
+def _meta_descriptions() -> dict[str, str]:
+    return {
+        "_response": _("Response number in this file (1, 2, …), not a database id"),
+        "_name": _("Name of the respondent (identified instruments only)"),
+        "_email": _("E-mail address of the respondent (identified instruments only)"),
+        "_pseudonym": _("Stable code of the respondent in this programme"),
+        "_group": _("Respondent group: participant or control group"),
+        "_language": _("Language the respondent answered in"),
+        "_submitted": _("When the response was submitted (the date only unless identified)"),
+    }
+
+
+def codebook_rows(
+    form: Form, language: str | None, meta_columns: list[str] | None = None
+) -> list[list[str]]:
+    """The codebook: the header, one row per column, then a row per choice code.
+
+    Meta columns (``_response``...) come first with a description; then each
+    question with its label in ``language``, type, required, relevant and
+    constraint; each choice of a select question follows on its own row with
+    its code and label.
+    """
+    rows = [list(CODEBOOK_HEADER)]
+    descriptions = _meta_descriptions()
+    for column in meta_columns or []:
+        rows.append([column, descriptions.get(column, ""), "meta", "", "", "", "", ""])
+    groups = {code: str(label) for code, label in AUDIENCE_CHOICES}
+    if meta_columns and "_group" in meta_columns:
+        for code, label in groups.items():
+            rows.append(["_group", "", "", "", "", "", code, str(label)])
+    for item in plan(form):
+        question = item.question
+        kind = question.type + (f" {question.list_name}" if question.list_name else "")
+        label = text_in(question.label, language, form.default_language)
+        relevant = " and ".join(f"({e})" if len(item.chain) > 1 else e for e in item.chain)
+        rows.append(
+            [
+                question.name,
+                label,
+                kind,
+                "yes" if question.required else "no",
+                relevant,
+                question.constraint,
+                "",
+                "",
+            ]
+        )
+        choice_list = form.choice_lists.get(question.list_name or "")
+        for choice in choice_list.choices if choice_list else []:
+            choice_label = text_in(choice.label, language, form.default_language)
+            rows.append([question.name, "", "", "", "", "", choice.name, choice_label])
+    return rows
