@@ -207,7 +207,8 @@ def test_email_in_the_persons_language_with_a_working_personal_link(world, clien
     assert english.body.startswith("Hello Participant Person,")
     assert "marzo" in spanish.body and "marzo" not in english.body
     assert "March" in english.body
-    assert spanish.subject != "" and "Reform leaders" in spanish.subject
+    assert spanish.subject == f"Reform leaders solicita sus respuestas: {survey.title}"
+    assert english.subject == f"Reform leaders asks for your answers: {survey.title}"
     assert "Reform leaders" in english.body and survey.title in english.body
     assert "5 questions" in english.body and "no password" in english.body
     token = link_token(spanish.body, survey)
