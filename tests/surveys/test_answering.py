@@ -227,7 +227,7 @@ def test_choose_language(full, plain):
     assert answering.choose_language(full, ["fr"], requested="xx") == "fr"
     assert answering.choose_language(full, ["fr"], remembered="es") == "es"
     assert answering.choose_language(plain, ["fr"]) == NO_LANGUAGE
-    assert answering.text_in(plain.questions()[0].label, "fr", plain) == "Comment"
+    assert answering.text_in(plain.questions()[0].label, "fr", plain.default_language) == "Comment"
 
 
 def test_first_form_language_when_there_is_no_default(tmp_path):

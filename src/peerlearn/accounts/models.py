@@ -42,6 +42,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A fresh secret for an e-mailed link and the hash to store (the secret never is)."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
 class SignInLinkQuerySet(models.QuerySet["SignInLink"]):
     def usable(self) -> SignInLinkQuerySet:
         return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
@@ -72,10 +78,10 @@ class SignInLink(models.Model):
     @classmethod
     def issue(cls, user: User) -> str:
         """Create a link for ``user`` and return its secret token (shown once)."""
-        token = secrets.token_urlsafe(32)
+        token, token_hash = new_token()
         cls.objects.create(
             user=user,
-            token_hash=hash_token(token),
+            token_hash=token_hash,
             expires_at=timezone.now() + timedelta(hours=settings.SIGN_IN_LINK_HOURS),
         )
         return token

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.accounts.models import hash_token
+from peerlearn.accounts.models import hash_token, new_token
 
 
 class IntakeSettings(models.Model):
@@ -80,8 +79,8 @@ class IntakeInvitation(models.Model):
 
     def issue_token(self) -> str:
         """A new personal link token (returned once, only its hash is stored)."""
-        token = secrets.token_urlsafe(32)
-        IntakeToken.objects.create(invitation=self, token_hash=hash_token(token))
+        token, token_hash = new_token()
+        IntakeToken.objects.create(invitation=self, token_hash=token_hash)
         return token
 
     @classmethod

@@ -43,7 +43,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
+from peerlearn.surveys.languages import text_in
+from peerlearn.surveys.xlsform import ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
 from peerlearn.surveys.xlsform.expressions import references
 
@@ -82,20 +83,6 @@ RANGE_BINS = 8
 
 
 # ----------------------------------------------------------------- labels
-
-
-def text_in(text: Mapping[str, str], language: str | None, default_language: str | None) -> str:
-    """The text in ``language``, else the form's default language, else any text.
-
-    >>> text_in({"en": "Yes", "fr": "Oui"}, "fr", "en"), text_in({"en": "Yes"}, "es", "en")
-    ('Oui', 'Yes')
-    >>> text_in({"default": "Plain"}, "es", None), text_in({}, "es", None)
-    ('Plain', '')
-    """
-    for key in (language, default_language, NO_LANGUAGE):
-        if key and text.get(key):
-            return text[key]
-    return next((value for value in text.values() if value), "")
 
 
 # ----------------------------------------------------------------- plan

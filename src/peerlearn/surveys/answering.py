@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -69,10 +69,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peerlearn.surveys.identity import pseudonym_for, stored_time
+from peerlearn.surveys.languages import choose_language, text_in
 from peerlearn.surveys.models import Invitation, Response, Survey
 from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
-from peerlearn.surveys.xlsform.model import Item, Text
+from peerlearn.surveys.xlsform.model import Item
 
 __all__ = [
     "Checked",
@@ -112,52 +113,6 @@ def max_text() -> int:
 
 
 # ------------------------------------------------------------------ language
-
-
-def _language_codes(person_languages: Iterable[Any]) -> Iterator[str]:
-    """Each language of a person as written, then its base (``pt-BR`` -> ``pt``)."""
-    for code in person_languages:
-        if not isinstance(code, str) or not code.strip():
-            continue
-        code = code.strip().lower()
-        yield code
-        if "-" in code or "_" in code:
-            yield re.split(r"[-_]", code)[0]
-
-
-def choose_language(
-    form: Form,
-    person_languages: Iterable[Any] = (),
-    *,
-    requested: str | None = None,
-    remembered: str | None = None,
-) -> str:
-    """The language to show the instrument in.
-
-    In order: the language asked for with ``?lang=`` and the one remembered on
-    the invitation (each only if the instrument has it); the first of the
-    person's languages the instrument has; the form's default language; its
-    first language; :data:`NO_LANGUAGE` for forms with plain ``label``
-    columns only.
-    """
-    offered = form.languages
-    for choice in (requested, remembered):
-        if choice and choice in offered:
-            return choice
-    for code in _language_codes(person_languages):
-        if code in offered:
-            return code
-    if form.default_language:
-        return form.default_language
-    return next(iter(offered), NO_LANGUAGE)
-
-
-def text_in(texts: Text, language: str, form: Form) -> str:
-    """A label or hint in ``language``, falling back to the form's default, then any."""
-    for key in (language, form.default_language, NO_LANGUAGE):
-        if key and texts.get(key):
-            return texts[key]
-    return next((value for value in texts.values() if value), "")
 
 
 def site_language(language: str) -> str | None:
@@ -539,7 +494,7 @@ def answer_text(question: Question, value: Answer, form: Form, language: str) ->
     if question.type in ("select_one", "select_multiple"):
         choice_list = form.choice_lists.get(question.list_name or "")
         choices = choice_list.choices if choice_list else []
-        labels = {c.name: text_in(c.label, language, form) for c in choices}
+        labels = {c.name: text_in(c.label, language, form.default_language) for c in choices}
         values = value if isinstance(value, list) else [str(value)]
         return ", ".join(labels.get(v) or v for v in values)
     if isinstance(value, float) and value.is_integer():

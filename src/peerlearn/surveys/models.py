@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from django.conf import settings
@@ -27,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.accounts.models import hash_token
+from peerlearn.accounts.models import hash_token, new_token
 from peerlearn.surveys.xlsform import Instrument as FormDefinition
 from peerlearn.surveys.xlsform import from_dict
 
@@ -190,8 +189,8 @@ class Invitation(models.Model):
 
     def issue_link(self) -> str:
         """A new personal link token (returned once; only its hash is stored)."""
-        token = secrets.token_urlsafe(32)
-        InvitationLink.objects.create(invitation=self, token_hash=hash_token(token))
+        token, token_hash = new_token()
+        InvitationLink.objects.create(invitation=self, token_hash=token_hash)
         return token
 
     @classmethod

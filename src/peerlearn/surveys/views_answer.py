@@ -80,15 +80,18 @@ class Page:
     checked: Checked
     errors: dict[str, str]
 
+    def text(self, texts: dict[str, str]) -> str:
+        return text_in(texts, self.language, self.form.default_language)
+
     def nodes(self, items: list[Item] | None = None) -> list[Node]:
         return [self.node(item) for item in (self.form.items if items is None else items)]
 
     def node(self, item: Item) -> Node:
-        label = text_in(item.label, self.language, self.form) or item.name
+        label = self.text(item.label) or item.name
         shown = self.checked.relevant.get(item.name, True)
         if isinstance(item, Group):
             return Node("group", item.name, label, shown=shown, children=self.nodes(item.children))
-        hint = text_in(item.hint, self.language, self.form)
+        hint = self.text(item.hint)
         if item.type == "note":
             return Node("note", item.name, label, hint=hint, shown=shown)
         raw = self.raw.get(item.name, "")
@@ -115,7 +118,8 @@ class Page:
             ChoiceView(
                 id=f"in-{question.name}-{index}",
                 value=choice.name,
-                label=text_in(choice.label, self.language, self.form) or choice.name,
+                label=text_in(choice.label, self.language, self.form.default_language)
+                or choice.name,
                 checked=choice.name in picked,
             )
             for index, choice in enumerate(choice_list.choices, start=1)
@@ -126,7 +130,7 @@ class Page:
         return [
             {
                 "name": q.name,
-                "label": text_in(q.label, self.language, self.form) or q.name,
+                "label": self.text(q.label) or q.name,
                 "message": self.errors[q.name],
             }
             for q in self.form.questions()
@@ -253,7 +257,7 @@ def _thanks(
     form = invitation.survey.instrument.form
     rows = [
         {
-            "label": text_in(q.label, language, form) or q.name,
+            "label": text_in(q.label, language, form.default_language) or q.name,
             "text": answering.answer_text(q, checked.typed[q.name], form, language),
         }
         for q in form.questions()

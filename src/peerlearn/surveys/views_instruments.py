@@ -36,6 +36,7 @@ from peerlearn.surveys.instrument_forms import (
     max_upload_bytes,
 )
 from peerlearn.surveys.instruments import BUILT_IN
+from peerlearn.surveys.languages import choose_language
 from peerlearn.surveys.models import Instrument, Invitation, Response
 from peerlearn.surveys.permissions import manages_instruments, reads_instruments
 from peerlearn.surveys.xlsform import (
@@ -237,16 +238,6 @@ class PreviewRow:
     choices: list[tuple[str, Shown]] = field(default_factory=list)
 
 
-def preview_language(form: FormDefinition, requested: str) -> str:
-    """The language asked for if the form has it, else the page's, the form's default, the first."""
-    codes = list(form.languages)
-    page_language = (get_language() or "").split("-")[0]
-    for candidate in (requested, page_language, form.default_language):
-        if candidate and candidate in codes:
-            return candidate
-    return codes[0] if codes else NO_LANGUAGE
-
-
 def shown(text: dict[str, str], language: str) -> Shown:
     """``text`` in ``language``; otherwise the unlabelled text or any other, flagged."""
     if text.get(language):
@@ -310,7 +301,7 @@ def instrument(request: HttpRequest, programme: Programme, access: Access, pk: i
     """Settings, languages and a read-only preview of every question (``?lang=es``)."""
     instrument = _instrument(programme, pk)
     form = instrument.form
-    language = preview_language(form, request.GET.get("lang", ""))
+    language = choose_language(form, [get_language() or ""], requested=request.GET.get("lang"))
     context = {
         "programme": programme,
         "access": access,

@@ -41,6 +41,7 @@ from peerlearn.surveys.exports import (
     meta_columns,
     write_xlsx,
 )
+from peerlearn.surveys.languages import choose_language
 from peerlearn.surveys.models import AUDIENCE_CHOICES, Response, Survey
 from peerlearn.surveys.permissions import reads_instruments, reads_survey, sees_identities
 from peerlearn.surveys.xlsform import Instrument as Form
@@ -61,16 +62,9 @@ def _survey_for(programme: Programme, access: Access, pk: int) -> Survey:
     return survey
 
 
-def _label_language(request: HttpRequest, form: Form) -> str | None:
+def _label_language(request: HttpRequest, form: Form) -> str:
     """``?lang=`` if the form has it, else the page language, else the form's default."""
-    languages = list(form.languages)
-    asked = request.GET.get("lang", "")
-    if asked in languages:
-        return asked
-    current = (get_language() or "").split("-")[0]
-    if current in languages:
-        return current
-    return form.default_language or (languages[0] if languages else None)
+    return choose_language(form, [get_language() or ""], requested=request.GET.get("lang"))
 
 
 def _response_rate(survey: Survey) -> dict[str, int]:
