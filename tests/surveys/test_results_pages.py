@@ -94,6 +94,19 @@ def test_results_show_response_rate_denominators_and_choices(world, login):
     assert compare_url(world) + f"?a={survey.pk}" in body
 
 
+def test_response_rate_counts_invited_as_the_survey_page_does(world, login):
+    """Invitations not e-mailed yet are not "invited" on either page."""
+    survey = make_survey(world, "pulse")
+    invite(survey, 4, 1)
+    for i in range(3):
+        person = Person.objects.create(name=f"Waiting {i}", email=f"waiting-{i}@example.org")
+        Invitation.objects.create(survey=survey, person=person)
+    client = login(world.users["facilitator"])
+    assert "1 of 4 invited answered" in client.get(results_url(survey)).content.decode()
+    detail = reverse("surveys:survey", args=[world.programme.slug, survey.pk])
+    assert "1 of 4 (25%)" in client.get(detail).content.decode()
+
+
 def test_fewer_than_k_responses_show_nothing_but_the_explanation(world, login):
     survey = make_survey(world, "pulse")
     for _ in range(4):

@@ -109,6 +109,19 @@ class Instrument(models.Model):
         return self.anonymity == "identified"
 
 
+#: Invitation counts of a survey, as annotations (one query for a whole list).
+#: "Invited" means an e-mail went out or the person answered (e.g. from "My surveys").
+SURVEY_COUNTS = {
+    "n_invited": models.Count(
+        "invitations",
+        filter=Q(invitations__sent_at__isnull=False) | Q(invitations__submitted_at__isnull=False),
+    ),
+    "n_started": models.Count("invitations", filter=Q(invitations__started_at__isnull=False)),
+    "n_answered": models.Count("invitations", filter=Q(invitations__submitted_at__isnull=False)),
+    "n_control": models.Count("invitations", filter=Q(invitations__audience="control")),
+}
+
+
 class Survey(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="surveys")
     programme = models.ForeignKey(

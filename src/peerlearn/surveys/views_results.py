@@ -13,7 +13,6 @@ import tempfile
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -42,7 +41,7 @@ from peerlearn.surveys.exports import (
     write_xlsx,
 )
 from peerlearn.surveys.languages import choose_language
-from peerlearn.surveys.models import AUDIENCE_CHOICES, Response, Survey
+from peerlearn.surveys.models import AUDIENCE_CHOICES, SURVEY_COUNTS, Response, Survey
 from peerlearn.surveys.permissions import reads_instruments, reads_survey, sees_identities
 from peerlearn.surveys.xlsform import Instrument as Form
 
@@ -68,10 +67,10 @@ def _label_language(request: HttpRequest, form: Form) -> str:
 
 
 def _response_rate(survey: Survey) -> dict[str, int]:
-    counts = survey.invitations.aggregate(
-        invited=Count("pk"), answered=Count("pk", filter=Q(submitted_at__isnull=False))
-    )
-    return {"invited": counts["invited"] or 0, "answered": counts["answered"] or 0}
+    """Answered of invited, counted as on the survey's own page."""
+    wanted = {name: SURVEY_COUNTS[name] for name in ("n_invited", "n_answered")}
+    counts = Survey.objects.filter(pk=survey.pk).aggregate(**wanted)
+    return {"invited": counts["n_invited"], "answered": counts["n_answered"]}
 
 
 def _languages(form: Form) -> list[tuple[str, str]]:

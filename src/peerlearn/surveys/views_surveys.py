@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,18 +31,9 @@ from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
 from peerlearn.surveys import sending, tasks
 from peerlearn.surveys.forms import ControlGroupForm, SurveyForm
+from peerlearn.surveys.models import SURVEY_COUNTS as COUNTS
 from peerlearn.surveys.models import Invitation, Survey
 from peerlearn.surveys.permissions import manages_survey, reads_instruments, reads_survey
-
-#: Invitation counts of a survey, as annotations (one query for a whole list).
-INVITED = Q(invitations__sent_at__isnull=False) | Q(invitations__submitted_at__isnull=False)
-COUNTS = {
-    "n_invited": Count("invitations", filter=INVITED),
-    "n_started": Count("invitations", filter=Q(invitations__started_at__isnull=False)),
-    "n_answered": Count("invitations", filter=Q(invitations__submitted_at__isnull=False)),
-    "n_control": Count("invitations", filter=Q(invitations__audience="control")),
-}
-
 
 # ---------------------------------------------------------------- helpers
 
