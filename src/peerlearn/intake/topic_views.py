@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peerlearn.accounts.models import signed_in_user
 from peerlearn.intake import curation, services
 from peerlearn.intake.forms import ProposeForm
-from peerlearn.people.models import Person
+from peerlearn.people.models import signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
@@ -33,10 +32,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _shows_excerpts(programme: Programme, access: Access) -> bool:
     return access.manages_programme or not services.settings_for(programme).is_private
-
-
-def _me(request: HttpRequest) -> Person | None:
-    return Person.objects.filter(user=signed_in_user(request)).first()
 
 
 def _baseline_context(programme: Programme, access: Access) -> dict[str, object]:
@@ -89,7 +84,7 @@ def curate(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
                 merges[topic.pk] = int(target)
         merged = curation.apply_edits(draft, labels, merges)
         if request.POST.get("action") == "save":
-            curation.save_baseline(draft, _me(request))
+            curation.save_baseline(draft, signed_in_person(request))
             messages.success(request, _("The baseline of priority topics is saved."))
             return redirect("intake:topics", slug=programme.slug)
         text = ngettext("Changes applied (%(n)d merge).", "Changes applied (%(n)d merges).", merged)
@@ -113,12 +108,12 @@ def curate(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
 def propose(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     """Propose topics afresh (replaces the draft, never the saved baseline)."""
     if request.POST.get("source") == "baseline":
-        if curation.draft_from_baseline(programme, _me(request)) is None:
+        if curation.draft_from_baseline(programme, signed_in_person(request)) is None:
             messages.error(request, _("There is no saved baseline yet."))
         return redirect("intake:topics_curate", slug=programme.slug)
     form = ProposeForm(request.POST)
     n_topics = form.cleaned_data["n_topics"] if form.is_valid() else None
-    draft = curation.propose_draft(programme, _me(request), n_topics=n_topics)
+    draft = curation.propose_draft(programme, signed_in_person(request), n_topics=n_topics)
     if not draft.topics.exists():
         messages.error(request, _("No challenges to build topics from yet."))
     return redirect("intake:topics_curate", slug=programme.slug)

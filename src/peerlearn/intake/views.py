@@ -19,11 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tasks.base import TaskResult, TaskResultStatus
 
-from peerlearn.accounts.models import signed_in_user
 from peerlearn.intake import services, tasks
 from peerlearn.intake.forms import IntakeForm, IntakeSettingsForm
 from peerlearn.intake.models import IntakeInvitation
-from peerlearn.people.models import Person
+from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
@@ -234,7 +233,7 @@ def enter_on_behalf(
         expectations=expectations,
     )
     if request.method == "POST" and form.is_valid():
-        facilitator = Person.objects.filter(user=signed_in_user(request)).first()
+        facilitator = signed_in_person(request)
         new_challenges, new_expectations = form.answers()
         services.save_answers(
             services.invitation_for(person, programme),

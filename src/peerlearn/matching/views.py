@@ -20,11 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peerlearn.accounts.models import signed_in_user
 from peerlearn.matching import services
 from peerlearn.matching.forms import GroupRunForm, MoveRequestForm, PairRunForm
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest
-from peerlearn.people.models import Person
+from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Cohort, Programme
 from peerlearn.programmes.permissions import Access
@@ -60,10 +59,6 @@ def _managed_run(programme: Programme, access: Access, run_id: int) -> MatchingR
     if not access.manages_cohort(run.cohort_id):
         raise PermissionDenied
     return run
-
-
-def _me(request: HttpRequest) -> Person | None:
-    return Person.objects.filter(user=signed_in_user(request)).first()
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -205,7 +200,7 @@ def run_new(
     form = form_class(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         run = services.start_run(
-            cohort, kind, form.parameters(), form.cleaned_data["seed"], _me(request)
+            cohort, kind, form.parameters(), form.cleaned_data["seed"], signed_in_person(request)
         )
         return redirect(run.get_absolute_url())
     return render(
@@ -360,7 +355,7 @@ def run_move(
 def _edit_options(request: HttpRequest) -> dict[str, Any]:
     """Who edits, whether rules may break, and why: shared by moves and re-pairs."""
     return {
-        "by": _me(request),
+        "by": signed_in_person(request),
         "force": request.POST.get("force") == "1",
         "reason": request.POST.get("reason", "")[:2000],
     }
@@ -436,7 +431,9 @@ def run_rerun(
         messages.error(request, _("Wait for this run to finish first."))
         return _back(run)
     seed = request.POST.get("seed")
-    new = services.rerun(run, _me(request), seed=_int(seed) if seed not in (None, "") else None)
+    new = services.rerun(
+        run, signed_in_person(request), seed=_int(seed) if seed not in (None, "") else None
+    )
     messages.success(request, _("A new run was started with the same settings and the locks."))
     return redirect(new.get_absolute_url())
 
@@ -479,7 +476,7 @@ def request_decide(
         accept,
         request.POST.get("to_group", ""),
         _int(request.POST.get("version")),
-        _me(request),
+        signed_in_person(request),
         force=request.POST.get("force") == "1",
     )
     if outcome.ok:
@@ -573,7 +570,7 @@ def _my_placement(
     request: HttpRequest, cohort: Cohort
 ) -> tuple[MatchingRun | None, Person | None, str | None]:
     run = services.current_published(cohort, "groups")
-    me = _me(request)
+    me = signed_in_person(request)
     if run is None or me is None:
         return run, me, None
     return run, me, (run.result.get("assignment") or {}).get(str(me.pk))
@@ -634,7 +631,7 @@ def my_pair(
     request: HttpRequest, programme: Programme, access: Access, cohort_id: int
 ) -> HttpResponse:
     cohort = _cohort(programme, cohort_id)
-    me = _me(request)
+    me = signed_in_person(request)
     run, partners = services.pair_rows_for(me, cohort) if me else (None, [])
     return render(
         request,

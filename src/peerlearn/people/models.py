@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from peerlearn.accounts.models import signed_in_user
 from peerlearn.people.choices import ORGANISATION_KIND_CHOICES, SENIORITY_CHOICES
 
 
@@ -161,3 +164,8 @@ class RosterUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+def signed_in_person(request: Any) -> Person | None:
+    """The Person of the request's signed-in user (``None`` for accounts without one)."""
+    return Person.objects.filter(user=signed_in_user(request)).first()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peerlearn.accounts.models import signed_in_user
-from peerlearn.people.models import Person
+from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.forms import CohortForm, GroupNoteForm, ProgrammeForm
 from peerlearn.programmes.models import Cohort, Group, Membership, Programme
@@ -160,7 +160,7 @@ def group_detail(
             raise PermissionDenied
         if form.is_valid():
             form.instance.group = group
-            form.instance.author = Person.objects.filter(user=signed_in_user(request)).first()
+            form.instance.author = signed_in_person(request)
             form.save()
             messages.success(request, _("Shared with your group."))
             return redirect("programmes:group", slug=programme.slug, group_id=group.pk)

@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peerlearn.accounts.models import signed_in_user
-from peerlearn.people.models import Person
+from peerlearn.people.models import signed_in_person
 from peerlearn.surveys import answering
 from peerlearn.surveys.answering import Checked, Raw, page_language, text_in
 from peerlearn.surveys.models import Invitation
@@ -384,7 +384,7 @@ def _open_filter(now: datetime) -> Q:
 @login_required
 def my_surveys(request: HttpRequest) -> HttpResponse:
     """The signed-in person's open surveys to answer, and the ones already answered."""
-    person = Person.objects.filter(user=signed_in_user(request)).first()
+    person = signed_in_person(request)
     to_answer: list[Invitation] = []
     answered: list[Invitation] = []
     if person is not None:

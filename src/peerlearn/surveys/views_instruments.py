@@ -24,8 +24,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peerlearn.accounts.models import signed_in_user
-from peerlearn.people.models import Person
+from peerlearn.people.models import signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
@@ -68,10 +67,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _instrument(programme: Programme, pk: int) -> Instrument:
     """The instrument ``pk`` of this programme; another programme's is a 404."""
     return get_object_or_404(Instrument, pk=pk, programme=programme)
-
-
-def _person(request: HttpRequest) -> Person | None:
-    return Person.objects.filter(user=signed_in_user(request)).first()
 
 
 # ---------------------------------------------------------------- list
@@ -120,7 +115,7 @@ def instrument_install(request: HttpRequest, programme: Programme, access: Acces
         return render(request, "surveys/instruments/error.html", context, status=400)
     already = Instrument.objects.filter(programme=programme, builtin=name).exists()
     try:
-        instrument = library.install_builtin(programme, name, created_by=_person(request))
+        instrument = library.install_builtin(programme, name, created_by=signed_in_person(request))
     except library.DuplicateInstrument:
         raced = Instrument.objects.filter(programme=programme, builtin=name).first()
         if raced is not None:  # a double click installed it a moment ago
@@ -161,7 +156,7 @@ def instrument_import(request: HttpRequest, programme: Programme, access: Access
                 data,
                 filename=(upload.name or "")[:255],
                 anonymity=form.cleaned_data["anonymity"],
-                created_by=_person(request),
+                created_by=signed_in_person(request),
             )
         except XLSFormInvalid as invalid:
             problems = sorted(invalid.problems, key=_problem_order)

@@ -24,8 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tasks.base import TaskResultStatus
 
-from peerlearn.accounts.models import signed_in_user
-from peerlearn.people.models import Person
+from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_any_cohort, programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
@@ -56,10 +55,6 @@ def _managed_survey(programme: Programme, access: Access, pk: int) -> Survey:
     if not manages_survey(access, survey):
         raise PermissionDenied
     return survey
-
-
-def _me(request: HttpRequest) -> Person | None:
-    return Person.objects.filter(user=signed_in_user(request)).first()
 
 
 def _visible_surveys(programme: Programme, access: Access) -> QuerySet[Survey]:
@@ -196,7 +191,7 @@ def survey_new(request: HttpRequest, programme: Programme, access: Access) -> Ht
     )
     if request.method == "POST" and form.is_valid():
         survey = form.save(commit=False)
-        survey.created_by = _me(request)
+        survey.created_by = signed_in_person(request)
         survey.save()
         messages.success(request, _("Survey scheduled."))
         return redirect("surveys:survey", slug=programme.slug, pk=survey.pk)
