@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "peerlearn.intake",
     "peerlearn.matching",
     "peerlearn.surveys",
+    "peerlearn.audit",
+    "simple_history",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Row history records who made each change (peerlearn.audit.history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,0 +1,64 @@
+"""The audit log is append-only, in the application and in the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from peerlearn.audit import record
+from peerlearn.audit.models import AppendOnlyError, AuditEvent
+
+
+def test_record_keeps_actor_programme_target_and_detail(world):
+    user = world.users["facilitator"]
+    person = world.people["participant"]
+    event = record(
+        "person.edit",
+        actor=user,
+        programme=world.programme,
+        target=person,
+        detail={"fields": ["name"]},
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.actor_id == user.pk
+    assert stored.actor_label == user.email
+    assert stored.programme_id == world.programme.pk
+    assert (stored.target_type, stored.target_id) == ("people.person", str(person.pk))
+    assert stored.detail == {"fields": ["name"]}
+
+
+def test_events_cannot_be_changed_or_deleted_through_the_orm(world):
+    event = record("roster.export", actor=world.users["facilitator"], programme=world.programme)
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="nothing")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_the_database_refuses_to_rewrite_an_event(world):
+    event = record("roster.export", actor=world.users["facilitator"], programme=world.programme)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET action = %s WHERE id = %s", ["nothing", event.pk]
+        )
+    assert AuditEvent.objects.get(pk=event.pk).action == "roster.export"
+
+
+def test_deleting_a_programme_leaves_its_events(world):
+    record("roster.export", actor=world.users["facilitator"], programme=world.other_programme)
+    programme_id = world.other_programme.pk
+    world.other_programme.delete()
+    assert AuditEvent.objects.filter(programme_id=programme_id).count() == 1
+
+
+def test_person_changes_keep_history_with_who_made_them(world):
+    person = world.people["participant"]
+    person.name = "Renamed Person"
+    person.save()
+    latest = person.history.latest()
+    assert latest.name == "Renamed Person"
+    assert latest.history_type == "~"
