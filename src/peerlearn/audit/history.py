@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.apps import apps
 from simple_history import register
-from simple_history.exceptions import MultipleRegistrationsError
 
 # (app label, model name): each change to one of these rows is kept.
 HISTORY_MODELS = (
@@ -24,7 +23,4 @@ HISTORY_MODELS = (
 def register_models() -> None:
     for app_label, model_name in HISTORY_MODELS:
         model = apps.get_model(app_label, model_name)
-        try:
-            register(model, app="peerlearn.audit", table_name=f"audit_history_{model_name.lower()}")
-        except MultipleRegistrationsError:
-            pass
+        register(model, app="peerlearn.audit", table_name=f"audit_history_{model_name.lower()}")
