@@ -7,23 +7,35 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.test-extras-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Every installed version comes from this committed file (`make lock` refreshes it).
+CONSTRAINTS := requirements/constraints.txt
+UV_VERSION := 0.13.8
+PIP_VERSION := 26.3
 
-.PHONY: install install-test run demo test lint types test-sqlite test-postgres browser benchmarks clean messages
+.PHONY: install install-test run demo test lint types test-sqlite test-postgres browser benchmarks clean messages lock
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,prod]'
+	$(BIN)/python -m pip install -q pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -e '.[dev,prod]'
 	touch $(STAMP)
 
 # The suite also exercises the optional sentence-embedding backend.
 install-test: $(TEST_STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[dev,prod,semantic]'
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -e '.[dev,prod,semantic]'
 	touch $(TEST_STAMP)
+
+# Re-resolve every dependency (all extras, every platform) into $(CONSTRAINTS).
+# Run after changing pyproject.toml, then commit both files.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra prod --extra semantic \
+	  --universal --python-version 3.11 --quiet -o $(CONSTRAINTS)
 
 run: install
 	mkdir -p var
