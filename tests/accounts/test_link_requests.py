@@ -106,3 +106,15 @@ def test_invalid_addresses_send_nothing_and_count_nothing(world, client, email):
     response = ask_for_link(client, email)
     assert response.status_code == 200
     assert mail.outbox == []
+
+
+@override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    EMAIL_HOST="127.0.0.1",
+    EMAIL_PORT=9,  # nothing listens: sending fails
+    EMAIL_TIMEOUT=2,
+)
+def test_a_mail_failure_for_a_known_address_does_not_change_the_answer(world, client):
+    known = answer(ask_for_link(client, KNOWN), client)
+    unknown = answer(ask_for_link(client, UNKNOWN), client)
+    assert known == unknown

@@ -80,3 +80,10 @@ def test_lockout_page_is_translated(world, client):
     response = sign_in(client, PASSWORD, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 429
     assert "Connexion suspendue" in response.content.decode()
+
+
+def test_failed_attempts_do_not_keep_the_password(world, client):
+    sign_in(client, "my-secret-guess")
+    (attempt,) = AccessAttempt.objects.all()
+    assert attempt.username == "facilitator@example.org"
+    assert "my-secret-guess" not in attempt.post_data + attempt.get_data

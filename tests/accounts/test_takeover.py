@@ -90,3 +90,18 @@ def test_superuser_with_a_person_row_gets_links_only_at_the_account_address(worl
     assert mail.outbox == []
     ask_for_link(client, "root@example.org")
     assert [m.to for m in mail.outbox] == [["root@example.org"]]
+
+
+def test_deactivated_account_cannot_use_its_link(world, client):
+    from django.urls import reverse
+
+    token = SignInLink.issue(world.users["participant"])
+    User.objects.filter(pk=world.users["participant"].pk).update(is_active=False)
+    assert client.post(reverse("accounts:link", args=[token])).status_code == 410
+    assert "_auth_user_id" not in client.session
+
+
+def test_deactivated_account_gets_no_link(world, client):
+    User.objects.filter(pk=world.users["participant"].pk).update(is_active=False)
+    ask_for_link(client, "participant@example.org")
+    assert mail.outbox == []

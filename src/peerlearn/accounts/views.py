@@ -78,7 +78,7 @@ def link_redeem(request: HttpRequest, token: str) -> HttpResponse:
     """A GET only shows a button: mail scanners that open links must not use them up."""
     if request.method == "POST":
         user = SignInLink.redeem(token)
-        if user is None:
+        if user is None or not user.is_active:  # deactivated since the link was sent
             return render(request, "accounts/link_invalid.html", status=410)
         login(request, user, backend="peerlearn.accounts.backends.EmailBackend")
         audit.record("signin.link_used", request=request, target=user)
