@@ -77,14 +77,42 @@ class SignInLink(models.Model):
 
     @classmethod
     def issue(cls, user: User) -> str:
-        """Create a link for ``user`` and return its secret token (shown once)."""
+        """Create a link for ``user`` and return its secret token (shown once).
+
+        At most ``SIGN_IN_LINKS_LIVE`` of the account's links stay usable:
+        older ones are revoked, so a mailbox full of requests does not hold
+        dozens of working links.
+        """
         token, token_hash = new_token()
         cls.objects.create(
             user=user,
             token_hash=token_hash,
             expires_at=timezone.now() + timedelta(hours=settings.SIGN_IN_LINK_HOURS),
         )
+        cls.revoke_all_but_newest(user, settings.SIGN_IN_LINKS_LIVE)
         return token
+
+    @classmethod
+    def revoke_all_but_newest(cls, user: User, keep: int) -> int:
+        """Expire the account's usable links except the ``keep`` newest; returns how many.
+
+        A conditional UPDATE: only links still usable are touched, so a link
+        redeemed meanwhile keeps its ``used_at``, and two requests issuing at
+        once both leave the same newest links alive.
+        """
+        newest = (
+            cls.objects.usable()
+            .filter(user=user)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)
+        )[:keep]
+        now = timezone.now()
+        return (
+            cls.objects.usable()
+            .filter(user=user)
+            .exclude(pk__in=list(newest))
+            .update(expires_at=now)
+        )
 
     @classmethod
     def redeem(cls, token: str) -> User | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import AuthenticationForm
@@ -11,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from peerlearn.accounts.links import send_sign_in_link
+from peerlearn import audit
 from peerlearn.accounts.models import SignInLink, hash_token
-from peerlearn.people.models import Person
+from peerlearn.accounts.tasks import send_requested_sign_in_link
+from peerlearn.accounts.throttle import client_address, link_request_allowed
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -27,6 +29,22 @@ class SignInView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        audit.record("signin.password_login", request=self.request, target=form.get_user())
+        return response
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """The page axes shows instead of the login form once an address+client is locked."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "login_cooloff_minutes": settings.LOGIN_COOLOFF_MINUTES,
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
+
 
 class LinkRequestForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail"))
@@ -36,14 +54,18 @@ class LinkRequestForm(forms.Form):
 def link_request(request: HttpRequest) -> HttpResponse:
     """Peers without a password ask for a sign-in link.
 
-    The answer is the same whether or not the address is known, so the page
-    cannot be used to find out who is in the network.
+    The view does the same work whatever the address: it counts the request
+    against the limits and hands it to a task, which looks the account up and
+    mails the link. It never asks the database whether the address exists,
+    so neither the answer nor its timing tells who is in the network. Over a
+    limit the answer is the same, but nothing is sent.
     """
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = Person.objects.filter(email=form.cleaned_data["email"].strip().lower()).first()
-        if person is not None and person.memberships.exists():
-            send_sign_in_link(person)
+        email = form.cleaned_data["email"]
+        client = client_address(request)
+        if link_request_allowed(email, client):
+            send_requested_sign_in_link.enqueue(email, client)
         messages.info(
             request, _("If this address is in our network, a sign-in link is on its way.")
         )
@@ -56,9 +78,10 @@ def link_redeem(request: HttpRequest, token: str) -> HttpResponse:
     """A GET only shows a button: mail scanners that open links must not use them up."""
     if request.method == "POST":
         user = SignInLink.redeem(token)
-        if user is None:
+        if user is None or not user.is_active:  # deactivated since the link was sent
             return render(request, "accounts/link_invalid.html", status=410)
         login(request, user, backend="peerlearn.accounts.backends.EmailBackend")
+        audit.record("signin.link_used", request=request, target=user)
         messages.success(request, _("Welcome! You are signed in."))
         return redirect("people:me")
     valid = SignInLink.objects.usable().filter(token_hash=hash_token(token)).exists()

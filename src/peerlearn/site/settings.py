@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    # Login lockout after repeated wrong passwords (see "Sign-in limits" below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     # Row history records who made each change (peerlearn.audit.history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a lockout into the lockout page; axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "peerlearn.site.urls"
@@ -113,7 +117,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["peerlearn.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out address+client is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "peerlearn.accounts.backends.EmailBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "programmes:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -180,6 +188,72 @@ DEFAULT_FROM_EMAIL = read_str(
 SIGN_IN_LINK_HOURS = read_int(
     "PEERLEARN_SIGN_IN_LINK_HOURS", 72, "How long an e-mailed sign-in link stays valid.", minimum=1
 )
+
+# Sign-in limits (peerlearn.accounts): lockout after wrong passwords (django-axes),
+# how often a link may be asked for, and how many links stay usable at once.
+SIGN_IN_LINKS_LIVE = read_int(
+    "PEERLEARN_SIGN_IN_LINKS_LIVE",
+    3,
+    "Most sign-in links of one account usable at once; issuing one more revokes the oldest.",
+    minimum=1,
+)
+SIGN_IN_LINKS_PER_ADDRESS_HOUR = read_int(
+    "PEERLEARN_SIGN_IN_LINKS_PER_ADDRESS_HOUR",
+    3,
+    "Sign-in links sent per e-mail address per hour; further requests send nothing.",
+    minimum=1,
+)
+SIGN_IN_LINKS_PER_CLIENT_HOUR = read_int(
+    "PEERLEARN_SIGN_IN_LINKS_PER_CLIENT_HOUR",
+    20,
+    "Sign-in link requests accepted per client address per hour; further ones send nothing.",
+    minimum=1,
+)
+
+
+def _cache_from_url(url: str) -> dict[str, object]:
+    """locmem:// (one process only), db (a table, see createcachetable) or redis://host..."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "peerlearn_cache",
+        }
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ValueError("use locmem://, db or redis://host:port/db")
+
+
+CACHES = {
+    "default": read_parsed(
+        "PEERLEARN_CACHE_URL",
+        "locmem://",
+        "Cache for sign-in limits: locmem:// (one process), db, or redis://host:port/0.",
+        _cache_from_url,
+    )
+}
+AXES_FAILURE_LIMIT = read_int(
+    "PEERLEARN_LOGIN_FAILURE_LIMIT",
+    5,
+    "Wrong passwords for one address from one client before sign-in is locked.",
+    minimum=1,
+)
+LOGIN_COOLOFF_MINUTES = read_int(
+    "PEERLEARN_LOGIN_COOLOFF_MINUTES",
+    15,
+    "Minutes a locked address+client waits before it may try again.",
+    minimum=1,
+)
+AXES_COOLOFF_TIME = LOGIN_COOLOFF_MINUTES / 60  # a float is read as hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "peerlearn.accounts.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "peerlearn.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "peerlearn.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are in the audit log (signin.password_login); axes keeps no copy.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 PEERLEARN_MIN_RESPONDENTS = read_int(
     "PEERLEARN_MIN_RESPONDENTS",
     5,
