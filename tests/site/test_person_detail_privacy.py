@@ -176,3 +176,36 @@ def test_list_count_counts_only_who_is_listed(world, login):
     body = _list_body(world, login, "observer")
     # The observer, the facilitator and the module facilitator (who facilitates a module).
     assert "3 people" in body
+
+
+# ------------------------------------------------------------------ the intake form's promise
+
+#: Who reads the peer's private answers: the peer and the programme's facilitators only.
+READS_PRIVATE_ANSWERS = {"facilitator", "peer"}
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "facilitator",
+        "module_facilitator",
+        "participant",
+        "peer",
+        "evaluator",
+        "observer",
+        "outsider",
+    ],
+)
+def test_private_answers_reach_only_facilitators_on_every_page(answered, login, persona):
+    """'Your answers are read by the programme's facilitators only': on every page that
+    could show them (profile, intake answers, intake status), for every persona."""
+    _consent(answered)  # listing the peer must not be what hides the answers
+    client = login(answered.users[persona])
+    pages = [
+        _detail(answered),
+        _intake_person(answered),
+        reverse("intake:status", args=[answered.programme.slug]),
+        reverse("people:list", args=[answered.programme.slug]),
+    ]
+    seen = [url for url in pages if CHALLENGE in client.get(url).content.decode()]
+    assert bool(seen) is (persona in READS_PRIVATE_ANSWERS), (persona, seen)
