@@ -209,3 +209,11 @@ def test_private_answers_reach_only_facilitators_on_every_page(answered, login, 
     ]
     seen = [url for url in pages if CHALLENGE in client.get(url).content.decode()]
     assert bool(seen) is (persona in READS_PRIVATE_ANSWERS), (persona, seen)
+
+
+@pytest.mark.parametrize("persona", ["participant", "observer"])
+def test_search_does_not_reveal_people_who_are_not_listed(world, login, persona):
+    url = reverse("people:list", args=[world.programme.slug])
+    body = login(world.users[persona]).get(url, {"q": "Peer"}).content.decode()
+    assert "Peer Person" not in body
+    assert "0 people" in body
