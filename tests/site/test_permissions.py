@@ -113,10 +113,12 @@ CASES = [
         expect(MEMBERS),
     ),
     (
+        # The participant did not agree to be contacted: hidden from other participants
+        # and observers (tests/site/test_person_detail_privacy.py).
         "people:detail",
         lambda w: reverse("people:detail", args=[w.programme.slug, w.people["participant"].pk]),
         "get",
-        expect(MEMBERS),
+        expect({"facilitator", "module_facilitator", "evaluator", "participant"}, member=404),
     ),
     (
         "people:create",

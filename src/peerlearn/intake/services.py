@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from peerlearn.intake.models import IntakeInvitation, IntakeSettings, IntakeVersion
 from peerlearn.people.models import Challenge, LearningExpectation, Person
-from peerlearn.programmes.models import Programme
+from peerlearn.programmes.models import Cohort, Membership, Programme
 
 #: Never two reminders to one person within this interval (web button).
 REMINDER_INTERVAL = timedelta(minutes=1)
@@ -45,6 +45,45 @@ def intake_people(programme: Programme) -> models.QuerySet[Person]:
         .select_related("organisation")
         .order_by("name", "pk")
     )
+
+
+@dataclass(frozen=True)
+class CohortCount:
+    """How many people of one cohort were asked, invited and have answered (no names)."""
+
+    cohort: Cohort | None  # None: participants of the whole programme
+    asked: int
+    invited: int
+    answered: int
+
+
+def cohort_counts(programme: Programme) -> list[CohortCount]:
+    """Intake progress per cohort, for readers who get counts only (evaluators).
+
+    Counts of who answered are not answers, so they are shown however small;
+    a person in two cohorts counts in both.
+    """
+    asked: dict[int | None, set[int]] = {}
+    for cohort_id, person_id in Membership.objects.filter(
+        programme=programme, role="participant"
+    ).values_list("cohort_id", "person_id"):
+        asked.setdefault(cohort_id, set()).add(person_id)
+    invitations = IntakeInvitation.objects.filter(programme=programme)
+    invited = set(invitations.filter(sent_at__isnull=False).values_list("person_id", flat=True))
+    answered = set(
+        invitations.filter(submitted_at__isnull=False).values_list("person_id", flat=True)
+    )
+    cohorts = {c.pk: c for c in programme.cohorts.all()}
+    ordered = sorted(asked, key=lambda c: (c is not None, cohorts[c].name if c else ""))
+    return [
+        CohortCount(
+            cohort=cohorts[cohort_id] if cohort_id is not None else None,
+            asked=len(asked[cohort_id]),
+            invited=len(asked[cohort_id] & invited),
+            answered=len(asked[cohort_id] & answered),
+        )
+        for cohort_id in ordered
+    ]
 
 
 def invitation_for(person: Person, programme: Programme) -> IntakeInvitation:

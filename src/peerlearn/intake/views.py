@@ -25,7 +25,7 @@ from peerlearn.intake.models import IntakeInvitation
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.models import Programme
-from peerlearn.programmes.permissions import Access
+from peerlearn.programmes.permissions import Access, lists_intake_names, reads_intake_answers
 
 
 @dataclass(frozen=True)
@@ -120,18 +120,21 @@ def status(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
         StatusRow(person, invitations.get(person.pk), person.pk in on_behalf) for person in people
     ]
     answered = sum(1 for row in rows if row.answered)
+    names = lists_intake_names(access, programme)
     context = {
         "programme": programme,
         "access": access,
         "intake": intake,
         "is_open": intake.is_open(),
-        "rows": rows,
+        "rows": rows if names else [],
+        "lists_names": names,
+        "cohort_counts": services.cohort_counts(programme),
         "asked": len(rows),
         "answered": answered,
         "waiting": len(rows) - answered,
         "not_invited": sum(1 for row in rows if not row.invited and not row.answered),
         "settings_form": IntakeSettingsForm(instance=intake) if access.manages_programme else None,
-        "reads_answers": access.manages_programme or not intake.is_private,
+        "reads_answers": names,
     }
     return render(request, "intake/status.html", context)
 
@@ -194,15 +197,14 @@ def _asked_person(programme: Programme, person_id: int) -> Person:
     return person
 
 
-@programme_view(_reads_status)
+@programme_view()
 def person_answers(
     request: HttpRequest, programme: Programme, access: Access, person_id: int
 ) -> HttpResponse:
-    """One person's current answers and every earlier version."""
-    intake = services.settings_for(programme)
-    if intake.is_private and not access.manages_programme:
-        raise PermissionDenied
+    """One person's current answers and every earlier version (the same rule as their profile)."""
     person = _asked_person(programme, person_id)
+    if not reads_intake_answers(request.user, access, programme, person):
+        raise PermissionDenied
     challenges, expectations = services.current_answers(person, programme)
     invitation = IntakeInvitation.objects.filter(person=person, programme=programme).first()
     versions = invitation.versions.select_related("entered_by") if invitation else []

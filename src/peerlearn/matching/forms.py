@@ -192,5 +192,7 @@ class MoveRequestForm(forms.Form):
         label=_("Why would you like to move?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        # promise: tests/matching/test_permissions.py::test_participant_sees_only_their_own_requests
+        # promise: tests/matching/test_permissions.py::test_evaluator_reads_runs_without_edit_forms_or_requests
         help_text=_("Only the facilitators read this."),
     )

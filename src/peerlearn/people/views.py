@@ -37,7 +37,7 @@ from peerlearn.people.roster.writing import (
 )
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.models import Membership, Programme
-from peerlearn.programmes.permissions import Access
+from peerlearn.programmes.permissions import Access, listed_people, reads_intake_answers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -55,7 +55,7 @@ def _programme_people(programme: Programme):
 
 @programme_view()
 def people_list(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
-    people = _programme_people(programme)
+    people = listed_people(request.user, access, programme, _programme_people(programme))
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(
@@ -94,11 +94,23 @@ def _person_in_programme(programme: Programme, person_id: int) -> Person:
     return person
 
 
+def _listed_person(
+    request: HttpRequest, programme: Programme, access: Access, person_id: int
+) -> Person:
+    """A person the viewer may see listed; anyone else does not exist for them (404)."""
+    people = listed_people(request.user, access, programme, _programme_people(programme))
+    person = people.filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    return person
+
+
 @programme_view()
 def person_detail(
     request: HttpRequest, programme: Programme, access: Access, person_id: int
 ) -> HttpResponse:
-    person = _person_in_programme(programme, person_id)
+    person = _listed_person(request, programme, access, person_id)
+    reads_answers = reads_intake_answers(request.user, access, programme, person)
     return render(
         request,
         "people/detail.html",
@@ -107,8 +119,11 @@ def person_detail(
             "access": access,
             "person": person,
             "roles": person.memberships.filter(programme=programme).select_related("cohort"),
-            "challenges": person.challenges.filter(programme=programme),
-            "expectations": person.expectations.filter(programme=programme),
+            "reads_answers": reads_answers,
+            "challenges": person.challenges.filter(programme=programme) if reads_answers else [],
+            "expectations": (
+                person.expectations.filter(programme=programme) if reads_answers else []
+            ),
             "email_visible": access.sees_contact_of(
                 person.memberships.filter(programme=programme).values_list("cohort_id", flat=True)
             ),

@@ -121,6 +121,7 @@ class ExportPlan:
         """The same in words for people (the XLSX "notes" sheet)."""
         if self.suppressed:
             return [
+                # promise: tests/surveys/test_exports.py::test_fewer_than_k_responses_give_headers_only_and_a_note
                 _(
                     "This survey has fewer than %(k)d responses, so no answers are exported "
                     "to protect the respondents."
@@ -129,6 +130,7 @@ class ExportPlan:
             ]
         if self.suppressed_questions:
             return [
+                # promise: tests/surveys/test_exports.py::test_a_question_answered_by_fewer_than_k_is_blank
                 _(
                     "These questions were answered by fewer than %(k)d people, so their "
                     "columns are left blank: %(names)s"
@@ -384,11 +386,15 @@ CODEBOOK_HEADER = [
 def _meta_descriptions() -> dict[str, str]:
     return {
         "_response": _("Response number in this file (1, 2, …), not a database id"),
+        # promise: tests/surveys/test_exports.py::test_identity_columns_of_an_identified_instrument_by_persona
         "_name": _("Name of the respondent (identified instruments only)"),
+        # promise: tests/surveys/test_exports.py::test_identity_columns_of_an_identified_instrument_by_persona
         "_email": _("E-mail address of the respondent (identified instruments only)"),
         "_pseudonym": _("Stable code of the respondent in this programme"),
         "_group": _("Respondent group: participant or control group"),
         "_language": _("Language the respondent answered in"),
+        # promise: tests/surveys/test_exports.py::test_pseudonymous_exports_codes_never_names_even_if_a_person_was_stored
+        # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
         "_submitted": _("When the response was submitted (the date only unless identified)"),
     }
 

@@ -38,6 +38,7 @@ class XLSFormUploadForm(forms.Form):
         choices=ANONYMITY_CHOICES,
         initial="pseudonymous",
         widget=forms.RadioSelect,
+        # promise: tests/surveys/test_instrument_pages.py::test_anonymity_is_fixed_once_someone_started_answering
         help_text=_(
             "What respondents are promised. It can be changed only until someone starts answering."
         ),
@@ -71,6 +72,8 @@ class InstrumentSettingsForm(forms.ModelForm):
         label=_("Minimum respondents shown (k)"),
         min_value=MIN_K,
         max_value=MAX_K,
+        # promise: tests/surveys/test_analysis.py::test_exactly_k_responses_are_shown_and_k_minus_one_suppressed
+        # promise: tests/surveys/test_results_pages.py::test_k_is_the_instruments_minimum
         help_text=_(
             "Any breakdown with fewer respondents is suppressed in reports and exports "
             "(at least 2, at most 100)."

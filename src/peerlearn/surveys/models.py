@@ -31,8 +31,11 @@ from peerlearn.surveys.xlsform import Instrument as FormDefinition
 from peerlearn.surveys.xlsform import from_dict
 
 ANONYMITY_CHOICES = (
+    # promise: tests/surveys/test_answering.py::test_identified_response_keeps_the_person_and_the_draft
     ("identified", _("Identified: answers show who gave them")),
+    # promise: tests/surveys/test_answering.py::test_pseudonym_is_stable_in_a_programme_and_differs_across_programmes
     ("pseudonymous", _("Pseudonymous: a stable code per person, never a name")),
+    # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
     ("anonymous", _("Anonymous: nothing links answers to a person")),
 )
 
@@ -72,6 +75,8 @@ class Instrument(models.Model):
     min_respondents = models.PositiveSmallIntegerField(
         _("minimum respondents shown"),
         default=default_min_respondents,
+        # promise: tests/surveys/test_analysis.py::test_exactly_k_responses_are_shown_and_k_minus_one_suppressed
+        # promise: tests/surveys/test_results_pages.py::test_k_is_the_instruments_minimum
         help_text=_("Any breakdown with fewer respondents is suppressed in reports and exports."),
     )
     definition = models.JSONField(_("definition"), default=dict)
@@ -238,6 +243,8 @@ class Response(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="survey_responses",
+        # promise: tests/surveys/test_answering.py::test_pseudonym_is_stable_in_a_programme_and_differs_across_programmes
+        # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
         help_text=_("Only for identified instruments."),
     )
     pseudonym = models.CharField(_("pseudonym"), max_length=20, blank=True)

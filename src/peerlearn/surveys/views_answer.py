@@ -211,9 +211,12 @@ def _already(request: HttpRequest, invitation: Invitation, language: str) -> Htt
 
 def _privacy_note(anonymity: str) -> str:
     if anonymity == "identified":
+        # promise: tests/surveys/test_exports.py::test_identity_columns_of_an_identified_instrument_by_persona
         return _("Your name is kept with your answers; the programme's facilitators can see them.")
     if anonymity == "pseudonymous":
+        # promise: tests/surveys/test_answering.py::test_pseudonym_is_stable_in_a_programme_and_differs_across_programmes
         return _("Your answers are kept under a code, never with your name.")
+    # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
     return _("Your answers are anonymous: nothing links them to you.")
 
 
