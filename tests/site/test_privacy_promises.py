@@ -72,6 +72,7 @@ NOT_PROMISES = {
     "“{{ b_instrument }}”. Only surveys of the same instrument can be compared, question "
     "by question.": "what can be compared",
     "pseudonym": "the name of a field",
+    "Staff opened a group's private material": "the name of an audit log action",
     "There are no surveys here whose results you can read.": "an empty list's message "
     "(who reads which results: tests/surveys/test_permissions_results.py)",
 }
