@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from peerlearn.accounts.models import User
 from peerlearn.programmes.models import Cohort, Group, Membership, Programme
@@ -124,6 +125,22 @@ def can_see_group(user: AnyUser, group: Group, access: Access) -> bool:
 def can_see_group_notes(user: AnyUser, group: Group, access: Access) -> bool:
     """What peers share in a group: members and facilitators only, never evaluators."""
     return access.manages_cohort(group.cohort_id) or is_group_member(user, group)
+
+
+def private_read_needs_reason(user: AnyUser, group: Group, access: Access) -> bool:
+    """Must this reader give a reason before reading what is shared inside ``group``?
+
+    Superusers act as facilitators everywhere, but only by their account: a
+    superuser who holds no facilitator role in the programme or the group's
+    cohort, and is not a member of the group, states why they read a group's
+    private material (recorded as ``group.private_read`` in the audit log).
+    """
+    if not access.superuser or not isinstance(user, User) or is_group_member(user, group):
+        return False
+    holds_role = Membership.objects.filter(
+        programme_id=group.cohort.programme_id, person__user=user, role="facilitator"
+    ).filter(Q(cohort__isnull=True) | Q(cohort_id=group.cohort_id))
+    return not holds_role.exists()
 
 
 def manageable_cohorts(programme: Programme, access: Access) -> list[Cohort]:
