@@ -69,6 +69,28 @@ def test_confirmation_lists_what_moves_to_earlier_groupings_then_publishes(world
     assert event.actor == world.users["facilitator"] and event.programme_id == world.programme.pk
 
 
+def test_publishing_pairs_is_audited_with_the_pair_count(world, login):
+    p = world.people
+    run = MatchingRun.objects.create(
+        cohort=world.event,
+        kind="pairs",
+        parameters={"mode": "peer"},
+        status="done",
+        result={
+            "mode": "peer",
+            "pairs": [{"label": "P1", "a": str(p["participant"].pk), "b": str(p["peer"].pk)}],
+            "problems": [],
+        },
+    )
+    client = login(world.users["facilitator"])
+    _body, fields = confirmation(client, world, run)
+    client.post(publish_url(world, run), fields)
+    run.refresh_from_db()
+    assert run.published_at
+    event = AuditEvent.objects.get(action="matching.publish")
+    assert event.detail == {"run": run.pk, "kind": "pairs", "pairs": 1, "archived_groups": 0}
+
+
 def test_first_publish_says_nothing_is_affected(world, login):
     run = fake_run(world, published=False)
     body, fields = confirmation(login(world.users["facilitator"]), world, run)

@@ -449,8 +449,8 @@ class Outcome:
     error: str = ""
     move: Move | None = None
     stale_preview: bool = False
-    groups: int = 0
-    archived: int = 0
+    groups: int = 0  # published: groups written (pairs, for a pairs run)
+    archived: int = 0  # published: groups moved to the earlier groupings
 
 
 def _members_of(assignment: Mapping[str, str], labels: set[str]) -> dict[str, str]:
@@ -828,7 +828,7 @@ def _publish_pairs(run: MatchingRun, version: int) -> Outcome:
         )
         run.published_at = timezone.now()
         MatchingRun.objects.filter(pk=run.pk).update(published_at=run.published_at)
-    return Outcome(ok=True)
+    return Outcome(ok=True, groups=len(run.result.get("pairs", [])))
 
 
 # ---------------------------------------------------------------------------

@@ -491,7 +491,7 @@ def run_publish(
             detail={
                 "run": run.pk,
                 "kind": run.kind,
-                "groups": outcome.groups,
+                "pairs" if run.kind == "pairs" else "groups": outcome.groups,
                 "archived_groups": outcome.archived,
             },
         )
