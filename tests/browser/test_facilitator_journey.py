@@ -63,6 +63,7 @@ def test_intake_topics_run_move_publish(world, live_server, page, add_participan
     assert Move.objects.filter(run=run, person_id=int(mover), to_group=target).exists()
 
     page.click("#publish")
+    page.click("#confirm-publish")  # the page saying what moves to earlier groupings
     page.wait_for_selector("#published")
     run.refresh_from_db()
     assert run.published_at is not None

@@ -58,6 +58,9 @@ def test_facilitator_runs_moves_and_publishes(world, live_server, page, add_part
     # Publish with the keyboard.
     page.focus("#publish")
     page.keyboard.press("Enter")
+    page.wait_for_selector("#what-changes")
+    page.focus("#confirm-publish")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#published")
     assert "Published" in page.locator(".messages").inner_text()
     run.refresh_from_db()

@@ -409,21 +409,26 @@ def test_review_paginates_groups_without_n_plus_one(world, login, django_assert_
     assert body.count('class="card group"') == 10
 
 
-def test_publishing_a_new_round_replaces_the_previous_groups(world, login, add_participants):
+def test_publishing_a_new_round_keeps_the_previous_groups_as_earlier(world, login):
+    from peerlearn.programmes.models import GroupNote
     from tests.matching.conftest import fake_run
 
     first = fake_run(world)
     old_ids = set(first.result["group_ids"].values())
-    GroupNoteText = "Round one notes"
-    from peerlearn.programmes.models import GroupNote
-
-    GroupNote.objects.create(group_id=min(old_ids), text=GroupNoteText)
+    GroupNote.objects.create(group_id=min(old_ids), text="Round one notes")
     second = fake_run(world)
-    assert not Group.objects.filter(pk__in=old_ids).exists()
-    assert not GroupNote.objects.filter(text=GroupNoteText).exists()
+    old = Group.objects.filter(pk__in=old_ids)
+    assert old.count() == 2 and all(g.archived_at and g.source_run == first for g in old)
+    assert GroupNote.objects.filter(text="Round one notes", group_id__in=old_ids).exists()
+    assert GroupMember.objects.filter(group_id__in=old_ids).count() == 3
     new_ids = set(second.result["group_ids"].values())
-    assert Group.objects.filter(pk__in=new_ids).count() == 2
-    assert Group.objects.filter(name__in=["Group A", "Group B"]).count() == 2
+    assert Group.objects.filter(pk__in=new_ids, archived_at__isnull=True).count() == 2
+    # each round has its own "Group G1": names are unique among current groups only
+    assert set(Group.objects.filter(pk__in=new_ids).values_list("name", flat=True)) == {
+        "Group G1",
+        "Group G2",
+    }
+    assert Group.objects.filter(name__in=["Group A", "Group B"], archived_at=None).count() == 2
     assert services.current_published(world.event, "groups") == second
     # the earlier round stays in the history
     assert MatchingRun.objects.filter(published_at__isnull=False).count() == 2

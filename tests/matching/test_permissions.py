@@ -118,6 +118,12 @@ CASES = [
         expect({"facilitator"}, ok=302),
     ),
     (
+        "matching:run_publish confirmation",
+        lambda w: url("run_publish", w.programme.slug, _module_run(w).pk),
+        "get",
+        expect({"facilitator", "module_facilitator"}),
+    ),
+    (
         "matching:compare",
         lambda w: url("compare", w.programme.slug, _other(w)[0]) + f"?other={_other(w)[1]}",
         "get",

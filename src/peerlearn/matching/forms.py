@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peerlearn.matching.models import SEED_MAX
 from peerlearn.people.models import Person
 
 WEIGHT_HELP = _("0 turns the criterion off; higher counts more.")
@@ -32,6 +33,19 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 def _weight(label: Any, initial: int) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, min_value=0, max_value=10, initial=initial, help_text=WEIGHT_HELP
+    )
+
+
+def seed_field(*, required: bool) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=SEED_MAX,
+        required=required,
+        initial=1 if required else None,
+        help_text=_(
+            "A whole number from 0 to 4294967295. The same seed and settings give the same result."
+        ),
     )
 
 
@@ -67,12 +81,7 @@ class _RunForm(forms.Form):
     shared_language = forms.BooleanField(
         label=_("Everyone shares a working language"), required=False, initial=True
     )
-    seed = forms.IntegerField(
-        label=_("Seed"),
-        min_value=0,
-        initial=1,
-        help_text=_("The same seed and settings give the same result."),
-    )
+    seed = seed_field(required=True)
     time_limit = forms.FloatField(
         label=_("Search time (seconds)"),
         min_value=0.1,
@@ -196,3 +205,20 @@ class MoveRequestForm(forms.Form):
         # promise: tests/matching/test_permissions.py::test_evaluator_reads_runs_without_edit_forms_or_requests
         help_text=_("Only the facilitators read this."),
     )
+
+
+class RerunForm(forms.Form):
+    """The optional new seed of a re-run (empty: the run's own seed)."""
+
+    seed = seed_field(required=False)
+
+
+class EditReasonForm(forms.Form):
+    """Why a facilitator moves or re-pairs someone (optional, kept with the move)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+def form_errors(form: forms.Form) -> str:
+    """A form's errors as one line, for a message on the page the user returns to."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)

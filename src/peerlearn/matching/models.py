@@ -17,6 +17,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+SEED_MAX = 2**32 - 1
+"""The largest seed: numpy's SeedSequence takes any natural number, but
+scikit-learn's ``random_state`` (used by the engine's similarity backends) stops
+at 2**32 - 1. Seeds are 0..SEED_MAX, stated in the forms' help."""
+
 KIND_CHOICES = (
     ("groups", _("Groups")),
     ("pairs", _("Pairs")),
@@ -49,7 +54,9 @@ class MatchingRun(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=KIND_CHOICES, default="groups")
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    seed = models.IntegerField(_("seed"), default=0)
+    # 64-bit: the forms allow 0..SEED_MAX (what numpy and scikit-learn accept),
+    # more than PostgreSQL's 32-bit integer holds.
+    seed = models.BigIntegerField(_("seed"), default=0)
     status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default="queued")
     error = models.TextField(_("error"), blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from peerlearn.engine.constraints import Constraints, InfeasibleError, validate_groups
 from peerlearn.engine.people import Person as EnginePerson
-from peerlearn.matching.models import MatchingRun, Move, MoveRequest, PublishedPair
+from peerlearn.matching.models import SEED_MAX, MatchingRun, Move, MoveRequest, PublishedPair
 from peerlearn.people.models import Challenge, Person
-from peerlearn.programmes.models import Cohort, Group, GroupMember
+from peerlearn.programmes.models import Cohort, Group, GroupMember, GroupNote
 
 log = logging.getLogger(__name__)
 
@@ -363,6 +363,8 @@ def start_run(
     """Create a run and hand it to the task backend (immediate: runs now)."""
     from peerlearn.matching.tasks import run_matching
 
+    if not 0 <= seed <= SEED_MAX:  # the forms refuse this first, with a message
+        raise ValueError(f"seed {seed} is outside 0..{SEED_MAX}")
     run = MatchingRun.objects.create(
         cohort=cohort, kind=kind, parameters=parameters, seed=seed, created_by=by, parent=parent
     )
@@ -446,6 +448,9 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     error: str = ""
     move: Move | None = None
+    stale_preview: bool = False
+    groups: int = 0  # published: groups written (pairs, for a pairs run)
+    archived: int = 0  # published: groups moved to the earlier groupings
 
 
 def _members_of(assignment: Mapping[str, str], labels: set[str]) -> dict[str, str]:
@@ -687,47 +692,116 @@ def rerun(run: MatchingRun, by: Person | None, seed: int | None = None) -> Match
 # ---------------------------------------------------------------------------
 
 
-def publish(run: MatchingRun, version: int) -> Outcome:
-    """Publish the run for its cohort, or say which hard constraints it breaks."""
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing a grouping would move to the earlier groupings."""
+
+    group_ids: tuple[int, ...]
+    notes: int
+    members: int
+
+    @property
+    def groups(self) -> int:
+        return len(self.group_ids)
+
+    @property
+    def token(self) -> str:
+        """The groups the confirmation page showed, sent back with the form."""
+        return ",".join(str(i) for i in self.group_ids)
+
+
+def _groups_to_archive(cohort: Cohort) -> Any:
+    """The cohort's current groups written by an earlier publish (hand-made ones stay)."""
+    return Group.objects.filter(
+        cohort=cohort, archived_at__isnull=True, source_run__isnull=False
+    ).order_by("pk")
+
+
+def publish_preview(run: MatchingRun) -> PublishPreview:
+    """The current published groups (with their notes) that publishing ``run`` archives."""
+    if run.kind != "groups":
+        return PublishPreview((), 0, 0)
+    rows = _groups_to_archive(run.cohort)
+    ids = tuple(rows.values_list("pk", flat=True))
+    return PublishPreview(
+        group_ids=ids,
+        notes=GroupNote.objects.filter(group_id__in=ids).count(),
+        members=GroupMember.objects.filter(group_id__in=ids).count(),
+    )
+
+
+def is_current_grouping(run: MatchingRun) -> bool:
+    """Is ``run`` the published grouping whose groups participants see now?"""
+    ids = [int(i) for i in (run.result.get("group_ids") or {}).values()]
+    return bool(
+        run.kind == "groups"
+        and run.published_at
+        and ids
+        and Group.objects.filter(pk__in=ids, archived_at__isnull=True).count() == len(ids)
+    )
+
+
+def publish(run: MatchingRun, version: int, *, confirmed: str | None = None) -> Outcome:
+    """Publish the run for its cohort, or say which hard constraints it breaks.
+
+    Nothing is deleted: the cohort's current published groups are archived
+    (``archived_at``), keeping their members and notes as an earlier grouping.
+    ``confirmed`` is the :attr:`PublishPreview.token` the facilitator saw;
+    when the groups to archive are no longer those, nothing happens and
+    ``Outcome.stale_preview`` asks for a new confirmation (``None`` skips the
+    check, for the CLI and tests). The cohort row is locked for the
+    transaction so two publishes of one cohort run one after the other.
+    """
     if run.status != "done":
         return Outcome(error=_("Only a finished run can be published."))
     if version != run.version:
         return Outcome(conflict=True)
     if run.kind == "pairs":
         return _publish_pairs(run, version)
+    if is_current_grouping(run):
+        return Outcome(error=_("This grouping is already the published one."))
     assignment = run.result.get("assignment") or {}
     problems = group_problems(run, assignment)
     if problems:
         return Outcome(problems=problems)
     groups = groups_of(run)
     with transaction.atomic():
-        previous = MatchingRun.objects.filter(
-            cohort=run.cohort, kind="groups", published_at__isnull=False
-        )
-        old_ids = [
-            int(gid) for other in previous for gid in (other.result.get("group_ids") or {}).values()
-        ]
-        Group.objects.filter(cohort=run.cohort, pk__in=old_ids).delete()
-        taken = set(Group.objects.filter(cohort=run.cohort).values_list("name", flat=True))
-        group_ids: dict[str, int] = {}
-        rows: list[GroupMember] = []
-        for label, members in groups.items():
-            if not members:
-                continue
-            name = _("Group %(label)s") % {"label": label}
-            if name in taken:
-                name = f"{name} · #{run.pk}"
-            group = Group.objects.create(cohort=run.cohort, name=name)
-            group_ids[label] = group.pk
-            rows.extend(GroupMember(group=group, person_id=int(pid)) for pid in members)
-        GroupMember.objects.bulk_create(rows, batch_size=1000)
+        Cohort.objects.select_for_update().filter(pk=run.cohort_id).first()
+        preview = publish_preview(run)
+        if confirmed is not None and confirmed != preview.token:
+            return Outcome(stale_preview=True)
+        now = timezone.now()
+        archived = _groups_to_archive(run.cohort).update(archived_at=now)
+        group_ids = _write_groups(run, groups)
         result = {**run.result, "group_ids": group_ids, "problems": []}
         if not run.save_result(version, result):
             transaction.set_rollback(True)
             return Outcome(conflict=True)
-        run.published_at = timezone.now()
-        MatchingRun.objects.filter(pk=run.pk).update(published_at=run.published_at)
-    return Outcome(ok=True)
+        run.published_at = now
+        MatchingRun.objects.filter(pk=run.pk).update(published_at=now)
+    return Outcome(ok=True, groups=len(group_ids), archived=archived)
+
+
+def _write_groups(run: MatchingRun, groups: Mapping[str, list[str]]) -> dict[str, int]:
+    """One ``Group`` (and its members) per non-empty group of ``run``; label -> group id."""
+    taken = set(
+        Group.objects.filter(cohort=run.cohort, archived_at__isnull=True).values_list(
+            "name", flat=True
+        )
+    )
+    group_ids: dict[str, int] = {}
+    rows: list[GroupMember] = []
+    for label, members in groups.items():
+        if not members:
+            continue
+        name = _("Group %(label)s") % {"label": label}
+        if name in taken:  # a hand-made group of that name
+            name = f"{name} · #{run.pk}"
+        group = Group.objects.create(cohort=run.cohort, name=name, source_run=run)
+        group_ids[label] = group.pk
+        rows.extend(GroupMember(group=group, person_id=int(pid)) for pid in members)
+    GroupMember.objects.bulk_create(rows, batch_size=1000)
+    return group_ids
 
 
 def _publish_pairs(run: MatchingRun, version: int) -> Outcome:
@@ -754,7 +828,7 @@ def _publish_pairs(run: MatchingRun, version: int) -> Outcome:
         )
         run.published_at = timezone.now()
         MatchingRun.objects.filter(pk=run.pk).update(published_at=run.published_at)
-    return Outcome(ok=True)
+    return Outcome(ok=True, groups=len(run.result.get("pairs", [])))
 
 
 # ---------------------------------------------------------------------------
@@ -771,26 +845,35 @@ def decide_request(
     *,
     force: bool = False,
 ) -> Outcome:
-    """Accept (move, checking constraints) or decline a participant's request."""
-    run = request_row.run
-    if request_row.status != "pending":
-        return Outcome(error=_("This request was already decided."))
-    if accept:
-        outcome = move_member(
-            run,
-            str(request_row.person_id),
-            to_label,
-            version,
-            by=by,
-            source="request",
-            reason=request_row.reason,
-            force=force,
+    """Accept (move, checking constraints) or decline a participant's request.
+
+    The decision is a conditional update, ``pending -> accepted/declined``
+    (as ``SignInLink.redeem``): of two facilitators deciding at once exactly
+    one updates the row, and only that one applies the move, in the same
+    transaction. A refused move (rule problems, stale version) rolls the
+    decision back, so the request stays pending.
+    """
+    with transaction.atomic():
+        claimed = MoveRequest.objects.filter(pk=request_row.pk, status="pending").update(
+            status="accepted" if accept else "declined", decided_by=by, decided_at=timezone.now()
         )
-        if not outcome.ok:
-            return outcome
-    MoveRequest.objects.filter(pk=request_row.pk).update(
-        status="accepted" if accept else "declined", decided_by=by, decided_at=timezone.now()
-    )
+        if not claimed:
+            return Outcome(error=_("This request was already decided."))
+        if accept:
+            outcome = move_member(
+                request_row.run,
+                str(request_row.person_id),
+                to_label,
+                version,
+                by=by,
+                source="request",
+                reason=request_row.reason,
+                force=force,
+            )
+            if not outcome.ok:
+                transaction.set_rollback(True)
+                return outcome
+    request_row.refresh_from_db()
     return Outcome(ok=True)
 
 
@@ -813,6 +896,15 @@ def placed_differently(a: MatchingRun, b: MatchingRun) -> tuple[int, int]:
     ma, mb = mates(a), mates(b)
     both = set(ma) & set(mb)
     return sum(1 for pid in both if ma[pid] != mb[pid]), len(both)
+
+
+def earlier_groups_of(person: Person, cohort: Cohort) -> list[Group]:
+    """The archived groups of ``person`` in ``cohort`` (earlier rounds), newest first."""
+    return list(
+        Group.objects.filter(cohort=cohort, archived_at__isnull=False, memberships__person=person)
+        .select_related("source_run")
+        .order_by("-archived_at", "-pk")
+    )
 
 
 def pair_rows_for(person: Person, cohort: Cohort) -> tuple[MatchingRun | None, list[Person]]:

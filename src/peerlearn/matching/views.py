@@ -20,8 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peerlearn import audit
 from peerlearn.matching import services
-from peerlearn.matching.forms import GroupRunForm, MoveRequestForm, PairRunForm
+from peerlearn.matching.forms import (
+    EditReasonForm,
+    GroupRunForm,
+    MoveRequestForm,
+    PairRunForm,
+    RerunForm,
+    form_errors,
+)
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import programme_view
@@ -336,12 +344,15 @@ def run_move(
     request: HttpRequest, programme: Programme, access: Access, run_id: int
 ) -> HttpResponse:
     run = _managed_run(programme, access, run_id)
+    options = _edit_options(request)
+    if options is None:
+        return _back(run, request.POST.get("page"))
     outcome = services.move_member(
         run,
         request.POST.get("person", ""),
         request.POST.get("to_group", ""),
         _int(request.POST.get("version")),
-        **_edit_options(request),
+        **options,
     )
     return _after_edit(
         request,
@@ -352,12 +363,20 @@ def run_move(
     )
 
 
-def _edit_options(request: HttpRequest) -> dict[str, Any]:
-    """Who edits, whether rules may break, and why: shared by moves and re-pairs."""
+def _edit_options(request: HttpRequest) -> dict[str, Any] | None:
+    """Who edits, whether rules may break, and why: shared by moves and re-pairs.
+
+    ``None`` (with the form's error as a message) when the reason is not
+    acceptable text, e.g. holds a NUL byte, which PostgreSQL cannot store.
+    """
+    form = EditReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed:") + " " + form_errors(form))
+        return None
     return {
         "by": signed_in_person(request),
         "force": request.POST.get("force") == "1",
-        "reason": request.POST.get("reason", "")[:2000],
+        "reason": form.cleaned_data["reason"],
     }
 
 
@@ -405,12 +424,15 @@ def run_repair(
     request: HttpRequest, programme: Programme, access: Access, run_id: int
 ) -> HttpResponse:
     run = _managed_run(programme, access, run_id)
+    options = _edit_options(request)
+    if options is None:
+        return _back(run, request.POST.get("page"))
     outcome = services.repair(
         run,
         request.POST.get("person", ""),
         request.POST.get("partner", ""),
         _int(request.POST.get("version")),
-        **_edit_options(request),
+        **options,
     )
     return _after_edit(
         request,
@@ -430,22 +452,49 @@ def run_rerun(
     if run.status != "done" and run.status != "failed":
         messages.error(request, _("Wait for this run to finish first."))
         return _back(run)
-    seed = request.POST.get("seed")
-    new = services.rerun(
-        run, signed_in_person(request), seed=_int(seed) if seed not in (None, "") else None
-    )
+    form = RerunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not run again:") + " " + form_errors(form))
+        return _back(run)
+    new = services.rerun(run, signed_in_person(request), seed=form.cleaned_data["seed"])
     messages.success(request, _("A new run was started with the same settings and the locks."))
     return redirect(new.get_absolute_url())
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @programme_view()
 def run_publish(
     request: HttpRequest, programme: Programme, access: Access, run_id: int
 ) -> HttpResponse:
+    """GET: what publishing would move to the earlier groupings; POST: publish."""
     run = _managed_run(programme, access, run_id)
-    outcome = services.publish(run, _int(request.POST.get("version")))
+    if request.method == "GET":
+        return _publish_confirmation(request, programme, run)
+    outcome = services.publish(
+        run, _int(request.POST.get("version")), confirmed=request.POST.get("replaces", "")
+    )
+    if outcome.stale_preview:
+        messages.warning(
+            request,
+            _(
+                "The published groups of this cohort changed since you looked. "
+                "Nothing was published: check what changes and confirm again."
+            ),
+        )
+        return redirect("matching:run_publish", slug=programme.slug, run_id=run.pk)
     if outcome.ok:
+        audit.record(
+            "matching.publish",
+            request=request,
+            programme=programme,
+            target=run,
+            detail={
+                "run": run.pk,
+                "kind": run.kind,
+                "pairs" if run.kind == "pairs" else "groups": outcome.groups,
+                "archived_groups": outcome.archived,
+            },
+        )
         messages.success(
             request,
             _("Published: the participants of %(cohort)s can now see their group.")
@@ -456,6 +505,22 @@ def run_publish(
         )
     _report(request, outcome, _("Not published: the run breaks these rules:"))
     return _back(run)
+
+
+def _publish_confirmation(
+    request: HttpRequest, programme: Programme, run: MatchingRun
+) -> HttpResponse:
+    return render(
+        request,
+        "matching/publish_confirm.html",
+        {
+            "programme": programme,
+            "cohort": run.cohort,
+            "run": run,
+            "preview": services.publish_preview(run),
+            "already": services.is_current_grouping(run),
+        },
+    )
 
 
 @require_POST
@@ -480,6 +545,13 @@ def request_decide(
         force=request.POST.get("force") == "1",
     )
     if outcome.ok:
+        audit.record(
+            "matching.move_decided",
+            request=request,
+            programme=programme,
+            target=row,
+            detail={"request": row.pk, "decision": "accepted" if accept else "declined"},
+        )
         messages.success(
             request,
             _("Request accepted: %(name)s was moved.") % {"name": row.person.name}
@@ -583,7 +655,12 @@ def my_group(
 ) -> HttpResponse:
     cohort = _cohort(programme, cohort_id)
     run, me, label = _my_placement(request, cohort)
-    context: dict[str, Any] = {"programme": programme, "cohort": cohort, "label": label}
+    context: dict[str, Any] = {
+        "programme": programme,
+        "cohort": cohort,
+        "label": label,
+        "earlier": services.earlier_groups_of(me, cohort) if me else [],
+    }
     if run is not None and me is not None and label is not None:
         ids = [int(pid) for pid in services.groups_of(run).get(label, [])]
         context.update(
@@ -613,7 +690,9 @@ def move_request(
     form = MoveRequestForm(request.POST)
     url = reverse("matching:my_group", args=[programme.slug, cohort.pk])
     if not form.is_valid():
-        messages.error(request, _("Please say why you would like to move."))
+        messages.error(
+            request, _("Please say why you would like to move.") + " " + form_errors(form)
+        )
         return redirect(url)
     if MoveRequest.objects.filter(run=run, person=me, status="pending").exists():
         messages.error(request, _("You already asked to move; a facilitator will answer."))

@@ -31,5 +31,7 @@ class GroupMemberInline(admin.TabularInline):
 
 @admin.register(Group)
 class GroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "cohort"]
+    list_display = ["name", "cohort", "source_run", "archived_at"]
+    list_filter = [("archived_at", admin.EmptyFieldListFilter)]
+    raw_id_fields = ["source_run"]
     inlines = [GroupMemberInline]

@@ -77,3 +77,17 @@ class GroupNoteForm(forms.ModelForm):
         model = GroupNote
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class PrivateReadReasonForm(forms.Form):
+    """Why a superuser without a role here reads what a group shares (for the audit log)."""
+
+    read_reason = forms.CharField(
+        label=_("Why do you need to read what this group shares?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "You hold no facilitator role here. Your reason is kept in the audit log "
+            "and remembered for this group for one hour."
+        ),
+    )

@@ -134,24 +134,49 @@ class Membership(models.Model):
 
 
 class Group(models.Model):
-    """A small group or team of peers inside a cohort."""
+    """A small group or team of peers inside a cohort.
+
+    Groups written by publishing a matching run remember that run
+    (``source_run``, the round they belong to). Publishing a later round never
+    deletes them: it sets ``archived_at`` and they stay, with their members
+    and notes, as an earlier grouping (read-only). Names are unique among the
+    cohort's current groups only, so each round can have its "Group G1".
+    """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=200)
     members: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "people.Person", through="GroupMember", related_name="peer_groups"
     )
+    source_run = models.ForeignKey(
+        "matching.MatchingRun",
+        verbose_name=_("published by the run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="published_groups",
+    )
+    archived_at = models.DateTimeField(_("moved to earlier groupings on"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         constraints = [
-            models.UniqueConstraint("cohort", "name", name="group_name_unique_in_cohort")
+            models.UniqueConstraint(
+                "cohort",
+                "name",
+                condition=Q(archived_at__isnull=True),
+                name="group_name_unique_in_cohort",
+            )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class GroupMember(models.Model):

@@ -139,6 +139,22 @@ def can_see_group_notes(user: AnyUser, group: Group, access: Access) -> bool:
     return access.manages_cohort(group.cohort_id) or is_group_member(user, group)
 
 
+def private_read_needs_reason(user: AnyUser, group: Group, access: Access) -> bool:
+    """Must this reader give a reason before reading what is shared inside ``group``?
+
+    Superusers act as facilitators everywhere, but only by their account: a
+    superuser who holds no facilitator role in the programme or the group's
+    cohort, and is not a member of the group, states why they read a group's
+    private material (recorded as ``group.private_read`` in the audit log).
+    """
+    if not access.superuser or not isinstance(user, User) or is_group_member(user, group):
+        return False
+    holds_role = Membership.objects.filter(
+        programme_id=group.cohort.programme_id, person__user=user, role="facilitator"
+    ).filter(Q(cohort__isnull=True) | Q(cohort_id=group.cohort_id))
+    return not holds_role.exists()
+
+
 def manageable_cohorts(programme: Programme, access: Access) -> list[Cohort]:
     return [c for c in programme.cohorts.all() if access.manages_cohort(c.pk)]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,16 +13,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from peerlearn import audit
 from peerlearn.accounts.models import signed_in_user
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
-from peerlearn.programmes.forms import CohortForm, GroupNoteForm, ProgrammeForm
+from peerlearn.programmes.forms import (
+    CohortForm,
+    GroupNoteForm,
+    PrivateReadReasonForm,
+    ProgrammeForm,
+)
 from peerlearn.programmes.models import Cohort, Group, Membership, Programme
 from peerlearn.programmes.permissions import (
     Access,
     can_create_programme,
     can_see_group,
     can_see_group_notes,
+    private_read_needs_reason,
     visible_programmes,
 )
 
@@ -73,9 +82,14 @@ def programme_detail(request: HttpRequest, programme: Programme, access: Access)
         cohort_rows.append(
             {
                 "cohort": cohort,
+                "earlier_groups": sorted(
+                    (g for g in groups if g.is_archived),
+                    key=lambda g: (g.archived_at, g.pk),
+                    reverse=True,
+                ),
                 "manages": access.manages_cohort(cohort.pk),
                 "is_participant": "participant" in access.cohort_roles.get(cohort.pk, ()),
-                "groups": groups,
+                "groups": [g for g in groups if not g.is_archived],
                 "people": cohort.memberships.filter(role="participant").count(),
             }
         )
@@ -145,16 +159,64 @@ def cohort_edit(
     )
 
 
+PRIVATE_READ_SECONDS = 3600
+"""How long a superuser's reason for reading one group's private material lasts."""
+
+
+def _reason_key(group: Group) -> str:
+    return f"peerlearn.group_private_read.{group.pk}"
+
+
+def _reason_given(request: HttpRequest, group: Group) -> bool:
+    """Did this session give a reason for ``group`` within the last hour?"""
+    given = request.session.get(_reason_key(group))
+    return isinstance(given, (int, float)) and time.time() - given < PRIVATE_READ_SECONDS
+
+
+def _ask_reason(
+    request: HttpRequest, programme: Programme, group: Group, access: Access
+) -> HttpResponse:
+    """The reason form in place of the group's private material; a valid reason is audited."""
+    form = PrivateReadReasonForm(request.POST if "read_reason" in request.POST else None)
+    if form.is_valid():
+        audit.record(
+            "group.private_read",
+            request=request,
+            programme=programme,
+            target=group,
+            detail={"group": group.pk, "cohort": group.cohort_id},
+            reason=form.cleaned_data["read_reason"],
+        )
+        request.session[_reason_key(group)] = time.time()
+        return redirect("programmes:group", slug=programme.slug, group_id=group.pk)
+    return _group_page(request, programme, group, access, reason_form=form)
+
+
 @programme_view()
 @require_http_methods(["GET", "POST"])
 def group_detail(
     request: HttpRequest, programme: Programme, access: Access, group_id: int
 ) -> HttpResponse:
-    group = get_object_or_404(Group, pk=group_id, cohort__programme=programme)
+    """A group's members and, for members and facilitators, what is shared in it.
+
+    Groups of earlier rounds (archived) are read-only. A superuser with no
+    facilitator role here gives a reason first (:func:`private_read_needs_reason`).
+    """
+    group = get_object_or_404(
+        Group.objects.select_related("cohort", "source_run"),
+        pk=group_id,
+        cohort__programme=programme,
+    )
     if not can_see_group(request.user, group, access):
         raise Http404
     sees_notes = can_see_group_notes(request.user, group, access)
-    form = GroupNoteForm(request.POST or None) if sees_notes else None
+    if (
+        sees_notes
+        and private_read_needs_reason(request.user, group, access)
+        and not _reason_given(request, group)
+    ):
+        return _ask_reason(request, programme, group, access)
+    form = GroupNoteForm(request.POST or None) if sees_notes and not group.is_archived else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -164,6 +226,19 @@ def group_detail(
             form.save()
             messages.success(request, _("Shared with your group."))
             return redirect("programmes:group", slug=programme.slug, group_id=group.pk)
+    return _group_page(request, programme, group, access, form=form, sees_notes=sees_notes)
+
+
+def _group_page(
+    request: HttpRequest,
+    programme: Programme,
+    group: Group,
+    access: Access,
+    *,
+    form: GroupNoteForm | None = None,
+    sees_notes: bool = False,
+    reason_form: PrivateReadReasonForm | None = None,
+) -> HttpResponse:
     members = group.members.select_related("organisation")
     return render(
         request,
@@ -174,6 +249,7 @@ def group_detail(
             "members": members,
             "notes": group.notes.select_related("author") if sees_notes else None,
             "form": form,
+            "reason_form": reason_form,
             "access": access,
         },
     )
