@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from peerlearn.accounts.models import SignInLink, User
 from peerlearn.people.models import Person
+from peerlearn.site.urls_abs import absolute_url
 
 
 def account_for(person: Person) -> User:
@@ -30,7 +31,7 @@ def send_sign_in_link(person: Person, *, programme_name: str = "") -> None:
     """E-mail ``person`` a fresh single-use link, in their first supported language."""
     user = account_for(person)
     token = SignInLink.issue(user)
-    url = settings.SITE_URL + reverse("accounts:link", args=[token])
+    url = absolute_url(reverse("accounts:link", args=[token]))
     context = {
         "person": person,
         "url": url,
