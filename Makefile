@@ -37,11 +37,16 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra prod --extra semantic \
 	  --universal --python-version 3.11 --quiet -o $(CONSTRAINTS)
 
+# `make run PORT=8100` (or HOST=0.0.0.0 with PEERLEARN_ALLOWED_HOSTS) serves elsewhere;
+# e-mailed links follow the address the site is reached at (docs/configuration.md).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: install
 	mkdir -p var
 	PEERLEARN_DEBUG=true $(BIN)/peerlearn demo
-	@echo "peerlearn is at http://127.0.0.1:8000 (Ctrl-C stops it)"
-	PEERLEARN_DEBUG=true $(BIN)/peerlearn manage runserver --noreload 127.0.0.1:8000
+	@echo "peerlearn is at http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	PEERLEARN_DEBUG=true $(BIN)/peerlearn manage runserver --noreload $(HOST):$(PORT)
 
 # Debian's Chromium drives the browser tests (Playwright never downloads one).
 browser:

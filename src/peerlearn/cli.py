@@ -13,16 +13,66 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+DEFAULT_SETTINGS = "peerlearn.site.settings"
+LOCAL_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlearn.site.settings")
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    from django.conf import settings
+
+    if not settings.configured and os.environ["DJANGO_SETTINGS_MODULE"] == DEFAULT_SETTINGS:
+        _use_local_secret()
     import django
 
     django.setup()
 
 
+def _use_local_secret() -> None:
+    """Give a local demo a secret key of its own, kept in the data folder.
+
+    Only when no key is configured and the database is the local SQLite file
+    (no ``DATABASE_URL``): that is the demo of the README, where asking for a
+    key would only get in the way. The key is made once with ``secrets``,
+    written with mode 600, and shared by every command and by ``make run``'s
+    server, so links and sessions made by one are valid in the other. A
+    server on a real database still refuses to start without
+    ``PEERLEARN_SECRET_KEY``.
+    """
+    if os.environ.get("PEERLEARN_SECRET_KEY") or os.environ.get("DATABASE_URL"):
+        return
+    data_dir = Path(os.environ.get("PEERLEARN_DATA_DIR") or "var")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["PEERLEARN_SECRET_KEY"] = _read_or_make_secret(data_dir / LOCAL_SECRET_FILE)
+
+
+def _read_or_make_secret(path: Path) -> str:
+    import secrets
+
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _read_secret(path: Path) -> str:
+    """The key another command wrote; wait a moment if it is being written right now."""
+    import time
+
+    for _ in range(50):
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        time.sleep(0.1)
+    raise SystemExit(f"error: {path} is empty; delete it and run the command again")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    _django()
+    setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -48,7 +98,7 @@ def _programme(slug: str):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    _django()
+    setup_django()
     from peerlearn.people.roster.apply import apply_roster
     from peerlearn.people.roster.reading import RosterFileError
     from peerlearn.people.roster.service import preview_roster
@@ -81,7 +131,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    _django()
+    setup_django()
     from peerlearn.people.roster.export import programme_roster_rows
     from peerlearn.people.roster.writing import write_roster_csv, write_roster_xlsx
 
@@ -95,7 +145,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    _django()
+    setup_django()
     from peerlearn.site.backup import backup
 
     try:
@@ -108,7 +158,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    _django()
+    setup_django()
     from peerlearn.site.backup import DatabaseNotEmpty, restore
 
     try:
@@ -121,7 +171,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
-    _django()
+    setup_django()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["peerlearn manage", *args.rest])
@@ -169,7 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    from django.core.exceptions import ImproperlyConfigured
+
+    from peerlearn.site.env import ImproperSetting
+
+    try:
+        return int(args.func(args))
+    except (ImproperSetting, ImproperlyConfigured) as error:
+        # A configuration mistake, not a bug: say which variable, no traceback.
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

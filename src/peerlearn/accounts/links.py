@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from peerlearn.accounts.models import SignInLink, User
 from peerlearn.people.models import Person
+from peerlearn.site.urls_abs import absolute_url
 
 
 def account_for(person: Person) -> User | None:
@@ -55,7 +56,7 @@ def send_sign_in_link(person: Person, *, programme_name: str = "") -> bool:
 def mail_link(user: User, *, person: Person | None = None, programme_name: str = "") -> None:
     """E-mail a fresh link to ``user.email``, in the person's first supported language."""
     token = SignInLink.issue(user)
-    url = settings.SITE_URL + reverse("accounts:link", args=[token])
+    url = absolute_url(reverse("accounts:link", args=[token]))
     context = {
         "name": person.name if person is not None else (user.get_full_name() or user.email),
         "url": url,

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -23,6 +22,7 @@ from django.utils import timezone, translation
 from peerlearn.intake.models import IntakeInvitation, IntakeSettings, IntakeVersion
 from peerlearn.people.models import Challenge, LearningExpectation, Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
+from peerlearn.site.urls_abs import absolute_url
 
 #: Never two reminders to one person within this interval (web button).
 REMINDER_INTERVAL = timedelta(minutes=1)
@@ -180,7 +180,7 @@ def _send(invitation: IntakeInvitation, kind: str) -> None:
     context = {
         "person": person,
         "programme_name": programme.name,
-        "url": settings.SITE_URL + reverse("intake:answer", args=[token]),
+        "url": absolute_url(reverse("intake:answer", args=[token])),
         "deadline": settings_for(programme).deadline,
         "asked": programme.min_challenges,
     }

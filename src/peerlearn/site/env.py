@@ -79,3 +79,23 @@ def read_parsed(name: str, default: str, help: str, parse: Callable[[str], Any])
         return parse(value)
     except Exception as error:
         raise ImproperSetting(f"{name} is not valid: {error}") from None
+
+
+#: Django's own bar for a secret key (django.core.checks.security.base).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+
+
+def refuse_weak_secret(name: str, value: str, *, development: str) -> None:
+    """Stop start-up when the secret key is missing, the development one, or guessable."""
+    if not value or value == development:
+        raise ImproperSetting(f"{name} must be set when PEERLEARN_DEBUG is off")
+    if (
+        len(value) < SECRET_KEY_MIN_LENGTH
+        or len(set(value)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or value.startswith("django-insecure-")
+    ):
+        raise ImproperSetting(
+            f"{name} is too weak: use at least {SECRET_KEY_MIN_LENGTH} random characters "
+            f'(python -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from peerlearn.site.env import (
     ImproperSetting,
@@ -14,6 +16,7 @@ from peerlearn.site.env import (
     read_list,
     read_parsed,
     read_str,
+    refuse_weak_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,15 +29,17 @@ _DEV_SECRET = "insecure-development-key-change-me"  # noqa: S105 - only honoured
 SECRET_KEY = read_str(
     "PEERLEARN_SECRET_KEY",
     _DEV_SECRET,
-    "Secret for signing sessions and links. Required in production.",
+    "Secret for signing sessions and links. Required in production (50+ characters).",
 )
 ALLOW_DEV_SECRET = read_bool(
     "PEERLEARN_ALLOW_DEV_SECRET",
     False,
     "Allow the built-in development secret with debug off (tests only).",
 )
-if SECRET_KEY == _DEV_SECRET and not (DEBUG or ALLOW_DEV_SECRET):
-    raise ImproperSetting("PEERLEARN_SECRET_KEY must be set when PEERLEARN_DEBUG is off")
+if not (DEBUG or ALLOW_DEV_SECRET):
+    # The same rule as Django's deploy check (security.W009), enforced at
+    # start-up: a guessable key lets anyone forge sessions and sign-in links.
+    refuse_weak_secret("PEERLEARN_SECRET_KEY", SECRET_KEY, development=_DEV_SECRET)
 
 ALLOWED_HOSTS = read_list(
     "PEERLEARN_ALLOWED_HOSTS",
@@ -46,8 +51,12 @@ CSRF_TRUSTED_ORIGINS = read_list(
     "",
     "Comma-separated origins (https://host) trusted for forms behind a proxy.",
 )
+# Empty: links start with the address of the request being answered (see
+# peerlearn.site.urls_abs); cron jobs and workers need it set.
 SITE_URL = read_str(
-    "PEERLEARN_SITE_URL", "http://127.0.0.1:8000", "Public address used in e-mailed links."
+    "PEERLEARN_SITE_URL",
+    "",
+    "Public address (https://host) e-mailed links start with; empty: the request's address.",
 ).rstrip("/")
 
 INSTALLED_APPS = [
@@ -64,15 +73,19 @@ INSTALLED_APPS = [
     "peerlearn.matching",
     "peerlearn.surveys",
     "peerlearn.audit",
+    "peerlearn.site",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
     # Login lockout after repeated wrong passwords (see "Sign-in limits" below).
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "peerlearn.site.urls_abs.CurrentRequestMiddleware",
     # Row history records who made each change (peerlearn.audit.history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,7 +154,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -275,11 +288,118 @@ ROSTER_MAX_BYTES = read_int(
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 
+# ---------------------------------------------------------------- security
+# `peerlearn manage check --deploy` is clean with the production variables of
+# docs/operations.md (tests/site/test_deploy.py keeps it so).
 SESSION_COOKIE_SECURE = read_bool(
     "PEERLEARN_SECURE_COOKIES", False, "Send cookies over HTTPS only."
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = read_bool(
+    "PEERLEARN_SSL_REDIRECT", False, "Redirect every plain-HTTP request to HTTPS."
+)
+SECURE_HSTS_SECONDS = read_int(
+    "PEERLEARN_HSTS_SECONDS",
+    0,
+    "Strict-Transport-Security max-age in seconds (0: no header); 31536000 in production.",
+    minimum=0,
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = read_bool(
+    "PEERLEARN_HSTS_INCLUDE_SUBDOMAINS", True, "HSTS also covers every subdomain."
+)
+SECURE_HSTS_PRELOAD = read_bool(
+    "PEERLEARN_HSTS_PRELOAD", False, "Ask browsers to preload HSTS (after hstspreload.org)."
+)
+# Preloading is a commitment the domain's owner makes at hstspreload.org, not
+# a setting to switch on by default; PEERLEARN_HSTS_PRELOAD=true turns it on.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp): only our own scripts, styles and
+# images. The few <style> blocks carry the request's nonce; there are no
+# inline scripts, style="" attributes or on* handlers (a test greps for them).
+_CSP_DIRECTIVES: dict[str, list[Any]] = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    "img-src": [
+        SELF,
+        "data:",
+        *read_list(
+            "PEERLEARN_CSP_IMG_SOURCES",
+            "",
+            "Further image origins allowed by the CSP (comma-separated).",
+        ),
+    ],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+_CSP_REPORT_URI = read_str(
+    "PEERLEARN_CSP_REPORT_URI", "", "Address browsers report CSP violations to (empty: none)."
+)
+if _CSP_REPORT_URI:
+    _CSP_DIRECTIVES["report-uri"] = [_CSP_REPORT_URI]
+_CSP_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+if read_bool(
+    "PEERLEARN_CSP_REPORT_ONLY",
+    False,
+    "Only report CSP violations instead of blocking (to try a change first).",
+):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CSP_POLICY
+
+# Permissions-Policy (django-permissions-policy): the site uses no camera,
+# microphone, location and so on; PEERLEARN_PERMISSIONS_ALLOW lets our own
+# pages use the features it names.
+_PERMISSIONS_ALLOWED = set(
+    read_list(
+        "PEERLEARN_PERMISSIONS_ALLOW",
+        "",
+        "Browser features our own pages may use (comma-separated, e.g. fullscreen).",
+    )
+)
+_PERMISSIONS_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
+)
+_unknown_features = _PERMISSIONS_ALLOWED - set(_PERMISSIONS_FEATURES)
+if _unknown_features:
+    raise ImproperSetting(
+        "PEERLEARN_PERMISSIONS_ALLOW names unknown features: "
+        + ", ".join(sorted(_unknown_features))
+    )
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: ["self"] if feature in _PERMISSIONS_ALLOWED else []
+    for feature in _PERMISSIONS_FEATURES
+}
+
+# --------------------------------------------------------------- retention
+# Roster files uploaded but never confirmed hold a whole roster of personal
+# data; `peerlearn manage purge_uploads` (cron, docs/operations.md) deletes them.
+ROSTER_UPLOAD_DAYS = read_int(
+    "PEERLEARN_ROSTER_UPLOAD_DAYS",
+    7,
+    "Days an uploaded roster waits for confirmation before purge_uploads deletes it.",
+    minimum=1,
+)
 
 LOGGING = {
     "version": 1,

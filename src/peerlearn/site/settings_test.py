@@ -7,6 +7,8 @@ import os
 
 os.environ.setdefault("PEERLEARN_ALLOW_DEV_SECRET", "true")
 os.environ.setdefault("PEERLEARN_EMAIL_BACKEND", "memory")
+# Cron-job tests e-mail links outside a request (tests/site/test_links.py empties it).
+os.environ.setdefault("PEERLEARN_SITE_URL", "http://testserver")
 
 from peerlearn.site.settings import *  # noqa: E402,F403
 

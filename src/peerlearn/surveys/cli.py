@@ -54,12 +54,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _setup_django() -> None:
     """Configure Django as ``peerlearn``'s own database commands do."""
-    import os
+    from peerlearn.cli import setup_django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlearn.site.settings")
-    import django
-
-    django.setup()
+    setup_django()
 
 
 def cmd_import(args: argparse.Namespace) -> int:

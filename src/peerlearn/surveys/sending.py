@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import OperationalError, models
 from django.db.models import Q
@@ -37,6 +36,7 @@ from django.utils.translation import gettext as _
 from peerlearn.accounts.models import hash_token
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
+from peerlearn.site.urls_abs import absolute_url
 from peerlearn.surveys.models import Invitation, InvitationLink, Survey
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def ensure_invitations(survey: Survey) -> int:
 
 
 def answer_url(survey: Survey, token: str) -> str:
-    return settings.SITE_URL + reverse("surveys:answer", args=[survey.pk, token])
+    return absolute_url(reverse("surveys:answer", args=[survey.pk, token]))
 
 
 def _minutes(questions: int) -> int:
