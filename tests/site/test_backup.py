@@ -31,6 +31,7 @@ DOCUMENTED_EXCLUSIONS = {
     "admin.logentry",
     "sessions",
     "django_tasks_database",
+    "axes",
 }
 
 

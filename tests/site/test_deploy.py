@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
-
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "src/peerlearn").glob("**/templates/**/*.html"))
 STRONG_SECRET = "k3Jq9-ZxW2mP8vR5tY7uB1nC4dF6gH0jL_aSeQwErTyUiOpAzXsDcVfBgNhMjKl"
@@ -107,7 +105,7 @@ def test_hsts_header_on_https(client, settings):
 
 
 def test_style_block_carries_the_nonce_of_the_policy(client, world):
-    client.login(username=world.users["facilitator"].email, password=PASSWORD)
+    client.force_login(world.users["facilitator"])
     response = client.get(reverse("intake:topics_print", args=[world.programme.slug]))
     assert response.status_code == 200
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])

@@ -10,11 +10,10 @@ from django.urls import reverse
 from peerlearn.accounts.links import send_sign_in_link
 from peerlearn.site.checks import site_url_is_set
 from peerlearn.site.urls_abs import absolute_url
-from tests.conftest import PASSWORD
 
 
 def invite_participant(client, world, host: str) -> str:
-    client.login(username=world.users["facilitator"].email, password=PASSWORD)
+    client.force_login(world.users["facilitator"])
     person = world.people["participant"]
     url = reverse("people:invite_one", args=[world.programme.slug, person.pk])
     response = client.post(url, HTTP_HOST=host)

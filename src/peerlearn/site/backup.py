@@ -30,6 +30,9 @@ EXCLUDED = [
     "sessions",  # restoring them would sign people back in; everyone signs in again
     # django-tasks-db's work queue: restored tasks would run (and e-mail) again.
     "django_tasks_database",
+    # django-axes' sign-in attempts (addresses and client IPs): a short-lived security
+    # record; restoring it would re-lock accounts. Sign-ins are in the audit log.
+    "axes",
 ]
 
 
