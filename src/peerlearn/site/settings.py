@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (limits, lockout, audit) sees the visitor's address.
+    "peerlearn.site.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -100,6 +102,14 @@ MIDDLEWARE = [
     # Turns a lockout into the lockout page; axes wants it last.
     "axes.middleware.AxesMiddleware",
 ]
+
+PEERLEARN_PROXY_COUNT = read_int(
+    "PEERLEARN_PROXY_COUNT",
+    0,
+    "Reverse proxies in front of the app (nginx: 1); the visitor's address is read from "
+    "X-Forwarded-For accordingly.",
+    minimum=0,
+)
 
 ROOT_URLCONF = "peerlearn.site.urls"
 WSGI_APPLICATION = "peerlearn.site.wsgi.application"
