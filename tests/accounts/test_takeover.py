@@ -105,3 +105,34 @@ def test_deactivated_account_gets_no_link(world, client):
     User.objects.filter(pk=world.users["participant"].pk).update(is_active=False)
     ask_for_link(client, "participant@example.org")
     assert mail.outbox == []
+
+
+def test_a_member_never_invited_gets_a_first_link_at_their_own_address(world, client):
+    from peerlearn.programmes.models import Membership
+
+    newcomer = Person.objects.create(name="New Comer", email="new@example.org", languages=["en"])
+    Membership.objects.create(person=newcomer, programme=world.programme, role="participant")
+    ask_for_link(client, "New@example.org")
+    newcomer.refresh_from_db()
+    assert newcomer.user is not None and newcomer.user.email == "new@example.org"
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]
+
+
+def test_a_person_in_no_programme_gets_no_first_link(world, client):
+    Person.objects.create(name="Loose End", email="loose@example.org", languages=["en"])
+    ask_for_link(client, "loose@example.org")
+    assert mail.outbox == []
+    assert not User.objects.filter(email="loose@example.org").exists()
+
+
+def test_a_deactivated_account_is_not_replaced_by_a_first_link(world, client):
+    from peerlearn.programmes.models import Membership
+
+    dormant = User.objects.create_user(
+        username="dormant@example.org", email="dormant@example.org", is_active=False
+    )
+    person = Person.objects.create(name="Dormant", email="dormant@example.org", languages=["en"])
+    Membership.objects.create(person=person, programme=world.programme, role="participant")
+    ask_for_link(client, "dormant@example.org")
+    assert mail.outbox == []
+    assert not SignInLink.objects.filter(user=dormant).exists()

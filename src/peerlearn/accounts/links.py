@@ -75,9 +75,29 @@ def send_requested_link(email: str) -> User | None:
 
     Returns the account if a link was sent. Only active accounts get links.
     """
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    address = email.strip()
+    user = User.objects.filter(email__iexact=address).first()
     if user is None:
+        return _first_link_for_member(address)
+    if not user.is_active:
         return None
     person = Person.objects.filter(user=user).first()
     mail_link(user, person=person)
     return user
+
+
+def _first_link_for_member(address: str) -> User | None:
+    """A member who was never invited asks for a link: invite them now.
+
+    Such a person has no account yet, so nobody's account can be redirected:
+    the account is created for the address the link is mailed to, exactly as
+    a facilitator's invitation would do.
+    """
+    person = (
+        Person.objects.filter(email__iexact=address, user__isnull=True, memberships__isnull=False)
+        .distinct()
+        .first()
+    )
+    if person is None or not send_sign_in_link(person):
+        return None
+    return person.user
