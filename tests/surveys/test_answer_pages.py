@@ -165,7 +165,9 @@ def test_language_comes_from_the_person_and_can_be_switched(world, client, pulse
 
     client.post(url + "?lang=es", PULSE_OK)
     response = Response.objects.get()
-    assert response.language == "es"
+    assert response.language == "", "pulse is anonymous: its responses keep no language"
+    invitation.refresh_from_db()
+    assert invitation.language == "", "nor does the invitation, once answered"
 
 
 def test_thank_you_page_shows_the_answers_with_labels_in_that_language(world, client, pulse_survey):
