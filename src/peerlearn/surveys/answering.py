@@ -73,7 +73,7 @@ from django.utils.translation import gettext as _
 from peerlearn.surveys import publication
 from peerlearn.surveys.identity import answered_mark, pseudonym_for, stored_time
 from peerlearn.surveys.languages import choose_language, text_in
-from peerlearn.surveys.models import Invitation, Response, Survey
+from peerlearn.surveys.models import Invitation, InvitationLink, Response, Survey
 from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
 from peerlearn.surveys.xlsform.model import Item
@@ -462,7 +462,7 @@ def submit(
     anonymity = survey.instrument.anonymity
     keeps_draft = survey.instrument.keeps_identity
     anonymous = anonymity == "anonymous"
-    answered = answered_mark(anonymity, now)
+    answered = answered_mark(anonymity, now, survey.created_at)
     try:
         with transaction.atomic():
             publication.lock_survey(survey)
@@ -471,6 +471,8 @@ def submit(
             )
             if not claimed:
                 return Submitted(checked, already=True)
+            if anonymous:
+                InvitationLink.objects.filter(invitation=invitation).update(created_at=answered)
             response = Response.objects.create(
                 survey=survey,
                 audience=invitation.audience,
@@ -495,22 +497,29 @@ def _claim(
 ) -> dict[str, Any]:
     """The invitation's new values when it is claimed at submission.
 
-    Anonymous: the day only for "answered" and "started", and no language,
-    so that the invitation (which names the person) shares no time and no
-    language with the response.  Drafts are kept only for identified ones.
+    Anonymous: every time becomes ``answered`` (one value for everyone, see
+    :func:`~peerlearn.surveys.identity.answered_mark`), reminders and the
+    language are forgotten, so that the invitation (which names the person)
+    neither shares anything with the response nor orders the respondents.
+    Drafts are kept only for identified ones.
     """
-    if anonymity == "anonymous":
-        started: Any = Value(answered, output_field=DateTimeField())
-        language = ""
-    else:
-        started = Coalesce(F("started_at"), Value(answered, output_field=DateTimeField()))
-    return {
+    values: dict[str, Any] = {
         "submitted_at": answered,
         "language": language,
-        "started_at": started,
+        "started_at": Coalesce(F("started_at"), Value(answered, output_field=DateTimeField())),
         "draft": kept.raw if kept is not None else {},
         "draft_saved_at": answered if kept is not None else None,
     }
+    if anonymity == "anonymous":
+        values.update(
+            language="",
+            started_at=answered,
+            created_at=answered,
+            sent_at=answered,
+            last_reminded_at=None,
+            reminder_count=0,
+        )
+    return values
 
 
 # ------------------------------------------------------------------ showing answers

@@ -5,11 +5,13 @@
   hash, the same on every survey of the programme (so time points can be
   compared person by person) and meaningless outside it;
 * anonymous: nothing, no time and no language either.  The invitation, which
-  names the person, keeps only the *day* it was answered (:func:`answered_mark`)
-  and forgets the language; the response rows are rewritten in random order
+  names the person, keeps that it was answered but no time at all: every time
+  on it (created, sent, reminded, started, answered) and on its links becomes
+  the survey's creation time (:func:`answered_mark`), reminders are forgotten,
+  and so is the language.  The response rows are rewritten in random order
   when they are published (:mod:`peerlearn.surveys.publication`).  So neither
-  ids, nor times, nor languages join a response back to an invitation, also
-  in a backup.
+  ids, nor times, nor languages join a response back to an invitation, nor
+  order the people who answered, also in a backup.
 
 Pseudonymous responses keep the hour: the code already follows a person
 across surveys, and whoever holds the database and the secret key can
@@ -24,7 +26,6 @@ import hmac
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
 
 PSEUDONYM_LENGTH = 10
 
@@ -46,14 +47,13 @@ def stored_time(anonymity: str, moment: datetime) -> datetime | None:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def answered_mark(anonymity: str, moment: datetime) -> datetime:
+def answered_mark(anonymity: str, moment: datetime, survey_created: datetime) -> datetime:
     """What the invitation keeps of when it was answered.
 
-    Anonymous: midnight of that day (site time zone), enough to tell the
-    person "you answered on 12 June" and to stop reminders, too coarse to
-    order the people who answered that day.  Otherwise the exact time.
+    Anonymous: the survey's creation time, the same for everyone, so "answered"
+    stays a fact (reminders stop, counts work) without a time that would order
+    the respondents; even a day would single out the only person who answered
+    that day, whose response is then the last one still waiting to be
+    published.  Otherwise the exact time.
     """
-    if anonymity != "anonymous":
-        return moment
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return survey_created if anonymity == "anonymous" else moment
