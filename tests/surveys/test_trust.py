@@ -22,6 +22,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from peerlearn.audit.models import AuditEvent
 from peerlearn.people.models import Person
@@ -81,9 +82,13 @@ def test_export_holds_no_lone_control_person_and_no_lone_french_speaker(
         answer(survey, f"p{i}", language="fr" if i == 0 else "en")
     answer(survey, "control", audience="control")
     client = login(world.users[persona])
-    for fmt in ("csv", "xlsx"):
-        response = client.get(url("export", survey, fmt))
-        assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(client.get(url("export", survey, "xlsx")))))
+    sheet = [list(row) for row in book["responses"].iter_rows(values_only=True)]
+    group, language = sheet[0].index("_group"), sheet[0].index("_language")
+    assert len(sheet) == 6
+    assert not {"Control group", "fr"} & {cell for row in sheet[1:] for cell in row}
+    assert Counter(row[group] for row in sheet[1:]) == {"Participant": 5}
+    assert len({row[language] for row in sheet[1:]}) == 1
     rows = csv_rows(client.get(url("export", survey, "csv")))
     assert len(rows) == 5
     assert not any(row["_group"] == "Control group" for row in rows)
