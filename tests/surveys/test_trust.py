@@ -27,6 +27,7 @@ from openpyxl import load_workbook
 from peerlearn.audit.models import AuditEvent
 from peerlearn.people.models import Person
 from peerlearn.surveys import answering, publication, sending
+from peerlearn.surveys.analysis import summarise_by_group
 from peerlearn.surveys.exports import SUPPRESSED, export_plan, export_rows
 from peerlearn.surveys.models import Instrument, Invitation, InvitationLink, Response, Survey
 from peerlearn.surveys.xlsform import XLSFormInvalid, read_xlsform
@@ -407,6 +408,12 @@ def test_no_exported_row_or_figure_rests_on_fewer_than_k_people(world, rows, k, 
         assert all(n >= k for n in groups.values()), groups
         answered = Counter(name for r in exported for name in ("useful",) if r[name] is not None)
         assert all(n >= k for n in answered.values())
+        shown = list(publication.published(survey).values_list("answers", "audience"))
+        summary, groups = summarise_by_group(
+            survey.instrument.form, shown, ["participant", "control"], k=k, language="en"
+        )
+        assert summary.responses is None or summary.responses >= k
+        assert all(g.responses >= k for g in groups.groups if g.responses is not None)
     finally:
         transaction.savepoint_rollback(sid)
 
