@@ -66,7 +66,7 @@ from peerlearn.surveys.analysis import (
     text_in,
 )
 from peerlearn.surveys.models import AUDIENCE_CHOICES, Survey
-from peerlearn.surveys.publication import published
+from peerlearn.surveys.publication import last_batch, published
 from peerlearn.surveys.xlsform import Instrument as Form
 
 __all__ = [
@@ -121,6 +121,10 @@ class ExportPlan:
     questions: list[QuestionPlan] = field(default_factory=list)
     #: Per breakdown column, the values written as they are (``None``: all of them).
     shown_values: list[set[str]] | None = None
+    #: The last batch of responses this export holds (later ones wait for the next).
+    up_to_batch: int = 0
+    #: Per breakdown column, every value the published rows hold.
+    all_values: list[set[str]] = field(default_factory=list)
 
     @property
     def masked_columns(self) -> list[str]:
@@ -134,8 +138,6 @@ class ExportPlan:
             )
             if every - shown
         ]
-
-    all_values: list[set[str]] = field(default_factory=list)
 
     @property
     def identified(self) -> bool:
@@ -220,7 +222,8 @@ def export_plan(
     anonymity = instrument.anonymity
     k = max(1, instrument.min_respondents)
     names, emails, pseudonym = identity_columns(anonymity, names=with_names, emails=with_emails)
-    responses = published(survey)
+    up_to = last_batch(survey)
+    responses = published(survey, up_to)
     total = responses.count()
     result = ExportPlan(
         survey=survey,
@@ -234,6 +237,7 @@ def export_plan(
         responses=total,
         suppressed=total < k,
         questions=plan(form),
+        up_to_batch=up_to,
     )
     if not result.suppressed:
         stream = responses.order_by().values_list("answers", flat=True).iterator(CHUNK_SIZE)
@@ -243,7 +247,9 @@ def export_plan(
         ]
         if anonymity != "identified":
             combinations = _breakdown_counts(result)
-            result.all_values = [{c[i] for c in combinations} for i in range(3)]
+            result.all_values = [
+                {c[i] for c in combinations} for i in range(len(BREAKDOWN_COLUMNS))
+            ]
             result.shown_values = protect_breakdowns(combinations, k)
     return result
 
@@ -251,7 +257,7 @@ def export_plan(
 def _breakdown_counts(export: ExportPlan) -> Counter[Breakdowns]:
     """How many rows hold each combination of breakdown values (one streaming pass)."""
     rows = (
-        published(export.survey)
+        published(export.survey, export.up_to_batch)
         .order_by()
         .values_list("audience", "language", "submitted_at")
         .iterator(CHUNK_SIZE)
@@ -316,7 +322,7 @@ def _records(export: ExportPlan) -> Iterator[tuple[Any, ...]]:
     if export.suppressed:
         return iter(())
     return (
-        published(export.survey)
+        published(export.survey, export.up_to_batch)
         .order_by(*_ordering(export.survey.instrument.anonymity))
         .values_list(*_RECORD_FIELDS)
         .iterator(CHUNK_SIZE)

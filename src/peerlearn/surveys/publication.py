@@ -40,7 +40,7 @@ from django.db import models
 
 from peerlearn.surveys.models import Response, Survey
 
-__all__ = ["lock_survey", "published", "publishes_in_batches", "release"]
+__all__ = ["last_batch", "lock_survey", "published", "publishes_in_batches", "release"]
 
 
 def publishes_in_batches(survey: Survey) -> bool:
@@ -48,12 +48,25 @@ def publishes_in_batches(survey: Survey) -> bool:
     return survey.instrument.anonymity != "identified"
 
 
-def published(survey: Survey) -> models.QuerySet[Response]:
-    """The responses pages, exports and comparisons may use."""
+def published(survey: Survey, up_to: int | None = None) -> models.QuerySet[Response]:
+    """The responses pages, exports and comparisons may use.
+
+    ``up_to`` stops at that batch number, so that a reader making several
+    passes (an export counts, then writes) sees the same rows every time
+    even if another batch is published in between.
+    """
     responses = Response.objects.filter(survey=survey)
     if publishes_in_batches(survey):
         responses = responses.filter(batch__isnull=False)
+        if up_to is not None:
+            responses = responses.filter(batch__lte=up_to)
     return responses
+
+
+def last_batch(survey: Survey) -> int:
+    """The highest batch number published so far (0 when none or identified)."""
+    highest = published(survey).aggregate(models.Max("batch"))["batch__max"]
+    return highest or 0
 
 
 def lock_survey(survey: Survey) -> None:
@@ -83,8 +96,7 @@ def release(survey: Survey) -> int:
 
 
 def _next_batch(survey: Survey) -> int:
-    highest = Response.objects.filter(survey=survey).aggregate(models.Max("batch"))["batch__max"]
-    return (highest or 0) + 1
+    return last_batch(survey) + 1
 
 
 def _publish(survey: Survey, pks: list[int], batch: int, *, shuffle: bool) -> None:
