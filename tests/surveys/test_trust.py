@@ -495,3 +495,43 @@ def test_unpacked_limit_comes_from_the_setting(world, login, settings, tmp_path)
     assert refused.status_code == 400 and "would unpack" in refused.content.decode()
     settings.XLSFORM_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
     assert post().status_code == 302
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_stay_whole_when_many_submit_at_once(world):
+    """Runs on SQLite and on PostgreSQL (DATABASE_URL): 12 submissions at the
+    same instant make two batches of exactly five and leave two waiting."""
+    import threading
+
+    from django.db import connection
+
+    from tests.surveys.test_answering import submit_waiting_for_locks
+
+    survey = make_survey(world, "pulse", anonymity="anonymous")
+    invitations = [
+        Invitation.objects.create(survey=survey, person=newcomer(f"c{i}")) for i in range(12)
+    ]
+    barrier = threading.Barrier(len(invitations))
+    outcomes: list[str] = []
+
+    def attempt(pk: int) -> None:
+        try:
+            mine = Invitation.objects.select_related("survey__instrument", "person").get(pk=pk)
+            barrier.wait(timeout=20)
+            outcomes.append("ok" if submit_waiting_for_locks(mine, PULSE).ok else "not ok")
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcomes.append(f"error: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(i.pk,)) for i in invitations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == ["ok"] * 12, outcomes
+    sizes = Counter(Response.objects.filter(survey=survey).values_list("batch", flat=True))
+    assert sizes == {1: 5, 2: 5, None: 2}, sizes
