@@ -124,7 +124,8 @@ def test_submit_then_every_later_visit_is_409(world, client, pulse_survey):
     assert 'data-submitted="yes"' in body(first)
     again = client.post(url, {**PULSE_OK, "action": "submit"})  # back button, double click
     assert again.status_code == 409
-    assert "You already answered this survey on" in body(again)
+    assert "You already answered this survey." in body(again)
+    assert "not even the date" in body(again), "pulse is anonymous: no date is kept"
     assert client.get(url).status_code == 409  # never the form again
     assert 'name="useful"' not in body(client.get(url))
     assert client.post(save_url(url), PULSE_OK).status_code == 409
@@ -165,7 +166,9 @@ def test_language_comes_from_the_person_and_can_be_switched(world, client, pulse
 
     client.post(url + "?lang=es", PULSE_OK)
     response = Response.objects.get()
-    assert response.language == "es"
+    assert response.language == "", "pulse is anonymous: its responses keep no language"
+    invitation.refresh_from_db()
+    assert invitation.language == "", "nor does the invitation, once answered"
 
 
 def test_thank_you_page_shows_the_answers_with_labels_in_that_language(world, client, pulse_survey):

@@ -356,16 +356,31 @@ def test_pseudonym_is_stable_in_a_programme_and_differs_across_programmes(world)
     assert person.name not in str(codes[first.pk].answers)
 
 
-def test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time(world):
+def test_anonymous_response_keeps_neither_person_nor_code_nor_time_nor_language(world):
     survey = make_survey(world, "pulse", anonymity="anonymous")
     invitation = invite(survey, world.people["participant"])
     moment = timezone.now().replace(minute=37, second=12, microsecond=5)
-    assert answering.submit(invitation, PULSE_OK, "en", now=moment).ok
+    assert answering.submit(invitation, PULSE_OK, "fr", now=moment).ok
     response = Response.objects.get()
     assert response.person is None and response.pseudonym == ""
-    assert response.submitted_at == moment.replace(minute=0, second=0, microsecond=0)
+    assert response.submitted_at is None and response.language == ""
     invitation.refresh_from_db()
-    assert invitation.submitted_at == moment  # the invitation knows; the response does not
+    same = survey.created_at  # one time for everyone: it orders nobody
+    assert invitation.submitted_at == same and invitation.started_at == same
+    assert invitation.sent_at == same and invitation.created_at == same
+    assert invitation.language == "" and invitation.draft == {}
+
+
+def test_pseudonymous_response_keeps_the_hour_and_the_language(world):
+    survey = make_survey(world, "pulse", anonymity="pseudonymous")
+    invitation = invite(survey, world.people["participant"])
+    moment = timezone.now().replace(minute=37, second=12, microsecond=5)
+    assert answering.submit(invitation, PULSE_OK, "fr", now=moment).ok
+    response = Response.objects.get()
+    assert response.submitted_at == moment.replace(minute=0, second=0, microsecond=0)
+    assert response.language == "fr"
+    invitation.refresh_from_db()
+    assert invitation.submitted_at == moment
 
 
 def test_submitting_twice_gives_one_response(world):

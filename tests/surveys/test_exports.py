@@ -302,10 +302,20 @@ def test_codebook_of_an_identified_instrument_lists_the_identity_columns(world, 
 
 def test_control_group_in_exports(world, login):
     survey = make_survey(world, "pulse")
+    pulses(survey, count=5)
+    pulses(survey, count=5, audience="control")
+    rows = read_csv(login(world.users["facilitator"]).get(export_url(survey)))
+    assert sorted(row[1] for row in rows[1:]) == ["Control group"] * 5 + ["Participant"] * 5
+
+
+def test_groups_under_k_are_suppressed_in_exports_together(world, login):
+    survey = make_survey(world, "pulse")
     pulses(survey, count=3)
     pulses(survey, count=3, audience="control")
-    rows = read_csv(login(world.users["facilitator"]).get(export_url(survey)))
-    assert sorted(row[1] for row in rows[1:]) == ["Control group"] * 3 + ["Participant"] * 3
+    response = login(world.users["facilitator"]).get(export_url(survey))
+    rows = read_csv(response)
+    assert [row[1] for row in rows[1:]] == ["[suppressed]"] * 6
+    assert "_group" in response["X-Peerlearn-Suppressed"]
 
 
 def test_bad_values_parameter_is_400(world, login):
@@ -322,6 +332,7 @@ def test_export_streams_more_than_one_chunk(world, login):
             survey=survey,
             answers={"useful": str(1 + i % 5), "will_try": "no", "stuck": f"s{i}"},
             submitted_at=now,
+            batch=0,
         )
         for i in range(4500)
     )

@@ -425,3 +425,12 @@ LOGGING = {
         ),
     },
 }
+
+# Surveys: XLSForm uploads.  A workbook is a zip: its directory's declared sizes
+# are checked before openpyxl or pyxform unpack anything (zip bombs).
+XLSFORM_MAX_UNPACKED_BYTES = read_int(
+    "PEERLEARN_XLSFORM_MAX_UNPACKED_BYTES",
+    50 * 1024 * 1024,
+    "Most bytes an uploaded XLSForm may unpack to.",
+    minimum=1024 * 1024,
+)

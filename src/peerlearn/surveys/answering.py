@@ -46,9 +46,11 @@ Until submission a draft necessarily sits on the invitation, which names the
 person: that is what makes "resume later" possible without an account.  At
 submission the same UPDATE that claims the invitation erases the draft (and
 its save time), so afterwards nothing links the person to the answers: the
-response carries a pseudonym or nothing, and an hour-rounded time
-(:func:`~peerlearn.surveys.identity.stored_time`).  Identified surveys keep
-the draft, which holds nothing the response does not already show.
+response carries a pseudonym and an hour-rounded time, or (anonymous)
+nothing, no time and no language, while the invitation keeps only the day
+(:mod:`~peerlearn.surveys.identity`).  Identified surveys keep the draft,
+which holds nothing the response does not already show.  The new response
+waits to be published with k others (:mod:`peerlearn.surveys.publication`).
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peerlearn.surveys.identity import pseudonym_for, stored_time
+from peerlearn.surveys import publication
+from peerlearn.surveys.identity import answered_mark, pseudonym_for, stored_time
 from peerlearn.surveys.languages import choose_language, text_in
-from peerlearn.surveys.models import Invitation, Response, Survey
+from peerlearn.surveys.models import Invitation, InvitationLink, Response, Survey
 from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
 from peerlearn.surveys.xlsform.model import Item
@@ -456,34 +459,67 @@ def submit(
     checked = check_answers(form, data, language)
     if not checked.valid:
         return Submitted(checked)
+    anonymity = survey.instrument.anonymity
     keeps_draft = survey.instrument.keeps_identity
+    anonymous = anonymity == "anonymous"
+    answered = answered_mark(anonymity, now, survey.created_at)
     try:
         with transaction.atomic():
+            publication.lock_survey(survey)
             claimed = Invitation.objects.filter(pk=invitation.pk, submitted_at__isnull=True).update(
-                submitted_at=now,
-                language=language,
-                started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
-                draft=checked.raw if keeps_draft else {},
-                draft_saved_at=now if keeps_draft else None,
+                **_claim(anonymity, answered, language, checked if keeps_draft else None)
             )
             if not claimed:
                 return Submitted(checked, already=True)
+            if anonymous:
+                InvitationLink.objects.filter(invitation=invitation).update(created_at=answered)
             response = Response.objects.create(
                 survey=survey,
                 audience=invitation.audience,
-                language=language,
+                language="" if anonymous else language,
                 answers=checked.typed,
-                submitted_at=stored_time(survey.instrument.anonymity, now),
+                submitted_at=stored_time(anonymity, now),
                 **_author(invitation),
             )
+            publication.release(survey)
     except IntegrityError:
         # A response for this person or pseudonym exists already (see the
         # constraints on Response): the same outcome as losing the claim.
         return Submitted(checked, already=True)
-    invitation.submitted_at, invitation.language = now, language
+    invitation.submitted_at, invitation.language = answered, "" if anonymous else language
     if not keeps_draft:
         invitation.draft, invitation.draft_saved_at = {}, None
     return Submitted(checked, response=response)
+
+
+def _claim(
+    anonymity: str, answered: datetime, language: str, kept: Checked | None
+) -> dict[str, Any]:
+    """The invitation's new values when it is claimed at submission.
+
+    Anonymous: every time becomes ``answered`` (one value for everyone, see
+    :func:`~peerlearn.surveys.identity.answered_mark`), reminders and the
+    language are forgotten, so that the invitation (which names the person)
+    neither shares anything with the response nor orders the respondents.
+    Drafts are kept only for identified ones.
+    """
+    values: dict[str, Any] = {
+        "submitted_at": answered,
+        "language": language,
+        "started_at": Coalesce(F("started_at"), Value(answered, output_field=DateTimeField())),
+        "draft": kept.raw if kept is not None else {},
+        "draft_saved_at": answered if kept is not None else None,
+    }
+    if anonymity == "anonymous":
+        values.update(
+            language="",
+            started_at=answered,
+            created_at=answered,
+            sent_at=answered,
+            last_reminded_at=None,
+            reminder_count=0,
+        )
+    return values
 
 
 # ------------------------------------------------------------------ showing answers

@@ -22,6 +22,18 @@ Decisions
   and no rows; a question answered by fewer than ``k`` people keeps its column
   with every cell blank.  Either way the HTTP header ``X-Peerlearn-Suppressed``
   says what was held back, and the XLSX gets a "notes" sheet.
+* **Breakdown columns** (``_group``, ``_language``, ``_submitted``: what a row
+  says about who answered) of pseudonymous and anonymous instruments: a value
+  held by fewer than ``k`` rows is written as :data:`SUPPRESSED`; if the values
+  so replaced hold fewer than ``k`` rows together, the next smallest value goes
+  too (else "the one row that is not Participant" is the control person).
+  Then, while some *combination* of those columns is held by fewer than ``k``
+  rows, the column with the most distinct values shown is replaced entirely.
+  So every row shares its breakdown values with at least ``k - 1`` others
+  (:func:`protect_breakdowns`).  Identified instruments name the person in the
+  row anyway: their breakdown columns are left as they are.
+* **Published responses only** (:mod:`peerlearn.surveys.publication`): rows
+  come in batches of ``k``, so two exports a response apart are identical.
 * **Safety**: every text cell goes through
   :func:`peerlearn.people.roster.writing.neutralise` (formula injection); XLSX
   text cells are always text, never formulas.
@@ -34,6 +46,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,7 +65,8 @@ from peerlearn.surveys.analysis import (
     plan,
     text_in,
 )
-from peerlearn.surveys.models import AUDIENCE_CHOICES, Response, Survey
+from peerlearn.surveys.models import AUDIENCE_CHOICES, Survey
+from peerlearn.surveys.publication import last_batch, published
 from peerlearn.surveys.xlsform import Instrument as Form
 
 __all__ = [
@@ -64,8 +78,15 @@ __all__ = [
     "export_rows",
     "identity_columns",
     "meta_columns",
+    "protect_breakdowns",
     "write_xlsx",
 ]
+
+#: What a breakdown cell held by fewer than k respondents says instead.
+SUPPRESSED = "[suppressed]"
+#: The columns that describe who answered (beside the identity columns).
+BREAKDOWN_COLUMNS = ("_group", "_language", "_submitted")
+Breakdowns = tuple[str, str, str]
 
 Values = Literal["labels", "codes"]
 CHUNK_SIZE = 2000
@@ -98,6 +119,25 @@ class ExportPlan:
     suppressed: bool  # fewer than k responses: header only
     suppressed_questions: list[str] = field(default_factory=list)
     questions: list[QuestionPlan] = field(default_factory=list)
+    #: Per breakdown column, the values written as they are (``None``: all of them).
+    shown_values: list[set[str]] | None = None
+    #: The last batch of responses this export holds (later ones wait for the next).
+    up_to_batch: int = 0
+    #: Per breakdown column, every value the published rows hold.
+    all_values: list[set[str]] = field(default_factory=list)
+
+    @property
+    def masked_columns(self) -> list[str]:
+        """Breakdown columns with at least one value written as :data:`SUPPRESSED`."""
+        if self.shown_values is None or self.suppressed:
+            return []
+        return [
+            name
+            for name, shown, every in zip(
+                BREAKDOWN_COLUMNS, self.shown_values, self.all_values, strict=True
+            )
+            if every - shown
+        ]
 
     @property
     def identified(self) -> bool:
@@ -113,9 +153,12 @@ class ExportPlan:
         """The ``X-Peerlearn-Suppressed`` header value, or ``""`` when nothing was held back."""
         if self.suppressed:
             return f"fewer than {self.k} responses"
+        parts = []
         if self.suppressed_questions:
-            return f"fewer than {self.k} answers: " + " ".join(self.suppressed_questions)
-        return ""
+            parts.append(f"fewer than {self.k} answers: " + " ".join(self.suppressed_questions))
+        if self.masked_columns:
+            parts.append(f"fewer than {self.k} respondents: " + " ".join(self.masked_columns))
+        return "; ".join(parts)
 
     def explanations(self) -> list[str]:
         """The same in words for people (the XLSX "notes" sheet)."""
@@ -128,16 +171,26 @@ class ExportPlan:
                 )
                 % {"k": self.k}
             ]
+        notes = []
         if self.suppressed_questions:
-            return [
+            notes.append(
                 # promise: tests/surveys/test_exports.py::test_a_question_answered_by_fewer_than_k_is_blank
                 _(
                     "These questions were answered by fewer than %(k)d people, so their "
                     "columns are left blank: %(names)s"
                 )
                 % {"k": self.k, "names": ", ".join(self.suppressed_questions)}
-            ]
-        return []
+            )
+        if self.masked_columns:
+            notes.append(
+                # promise: tests/surveys/test_trust.py::test_lone_language_is_replaced_by_the_marker_and_so_is_its_complement
+                _(
+                    "In these columns a value shared by fewer than %(k)d respondents is "
+                    "written as %(marker)s: %(names)s"
+                )
+                % {"k": self.k, "marker": SUPPRESSED, "names": ", ".join(self.masked_columns)}
+            )
+        return notes
 
 
 def meta_columns(with_names: bool, with_emails: bool, with_pseudonym: bool) -> list[str]:
@@ -172,7 +225,8 @@ def export_plan(
     anonymity = instrument.anonymity
     k = max(1, instrument.min_respondents)
     names, emails, pseudonym = identity_columns(anonymity, names=with_names, emails=with_emails)
-    responses = Response.objects.filter(survey=survey)
+    up_to = last_batch(survey)
+    responses = published(survey, up_to)
     total = responses.count()
     result = ExportPlan(
         survey=survey,
@@ -186,6 +240,7 @@ def export_plan(
         responses=total,
         suppressed=total < k,
         questions=plan(form),
+        up_to_batch=up_to,
     )
     if not result.suppressed:
         stream = responses.order_by().values_list("answers", flat=True).iterator(CHUNK_SIZE)
@@ -193,7 +248,69 @@ def export_plan(
         result.suppressed_questions = [
             p.question.name for p in result.questions if answered[p.question.name] < k
         ]
+        if anonymity != "identified":
+            combinations = _breakdown_counts(result)
+            result.all_values = [
+                {c[i] for c in combinations} for i in range(len(BREAKDOWN_COLUMNS))
+            ]
+            result.shown_values = protect_breakdowns(combinations, k)
     return result
+
+
+def _breakdown_counts(export: ExportPlan) -> Counter[Breakdowns]:
+    """How many rows hold each combination of breakdown values (one streaming pass)."""
+    rows = (
+        published(export.survey, export.up_to_batch)
+        .order_by()
+        .values_list("audience", "language", "submitted_at")
+        .iterator(CHUNK_SIZE)
+    )
+    return Counter(
+        (audience, language or "", _submitted(moment, export.identified))
+        for audience, language, moment in rows
+    )
+
+
+def _shown_in_column(counts: Counter[str], k: int) -> set[str]:
+    """Values held by at least k rows, less the smallest ones needed so that
+    the suppressed values together hold none or at least k rows."""
+    shown = {value for value, n in counts.items() if n >= k}
+    hidden = sum(n for value, n in counts.items() if value not in shown)
+    while 0 < hidden < k and shown:
+        smallest = min(shown, key=lambda value: (counts[value], value))
+        shown.discard(smallest)
+        hidden += counts[smallest]
+    return shown
+
+
+def protect_breakdowns(combinations: Counter[Breakdowns], k: int) -> list[set[str]]:
+    """Per breakdown column, the values that may be written as they are.
+
+    ``combinations`` counts rows by their (group, language, submitted) values.
+    On return every combination of written values (with :data:`SUPPRESSED` for
+    the others) is held by at least ``k`` rows, provided there are ``k`` rows.
+    """
+    columns = len(BREAKDOWN_COLUMNS)
+    shown = []
+    for i in range(columns):
+        counts: Counter[str] = Counter()
+        for combination, n in combinations.items():
+            counts[combination[i]] += n
+        shown.append(_shown_in_column(counts, k))
+    while True:
+        seen: Counter[tuple[str, ...]] = Counter()
+        for combination, n in combinations.items():
+            seen[_masked(combination, shown)] += n
+        if all(n >= k for n in seen.values()):
+            return shown
+        widest = max((i for i in range(columns) if shown[i]), key=lambda i: (len(shown[i]), i))
+        shown[widest] = set()
+
+
+def _masked(combination: Sequence[str], shown: list[set[str]]) -> tuple[str, ...]:
+    return tuple(
+        v if v in allowed else SUPPRESSED for v, allowed in zip(combination, shown, strict=True)
+    )
 
 
 def _ordering(anonymity: str) -> tuple[str, ...]:
@@ -208,7 +325,7 @@ def _records(export: ExportPlan) -> Iterator[tuple[Any, ...]]:
     if export.suppressed:
         return iter(())
     return (
-        Response.objects.filter(survey=export.survey)
+        published(export.survey, export.up_to_batch)
         .order_by(*_ordering(export.survey.instrument.anonymity))
         .values_list(*_RECORD_FIELDS)
         .iterator(CHUNK_SIZE)
@@ -273,8 +390,13 @@ def export_rows(export: ExportPlan) -> Iterator[list[object]]:
             row.append(email or "")
         if export.with_pseudonym:
             row.append(pseudonym)
-        group = str(groups.get(audience, audience)) if export.values == "labels" else audience
-        row += [group, language, _submitted(submitted, export.identified)]
+        breakdowns = (audience, language or "", _submitted(submitted, export.identified))
+        if export.shown_values is not None:
+            breakdowns = _masked(breakdowns, export.shown_values)  # type: ignore[assignment]
+        audience, language, when = breakdowns
+        if export.values == "labels" and audience != SUPPRESSED:
+            audience = str(groups.get(audience, audience))
+        row += [audience, language, when]
         flags = relevance.flags(answers)
         for (kind, name_, blank), relevant in zip(questions, flags, strict=True):
             value = answers.get(name_) if relevant and not blank else None

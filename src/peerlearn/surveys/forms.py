@@ -6,14 +6,15 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from peerlearn.people.models import Person
-from peerlearn.programmes.models import Cohort, Programme
+from peerlearn.programmes.models import Cohort, Membership, Programme
 from peerlearn.programmes.permissions import Access, manageable_cohorts
 from peerlearn.surveys.models import Instrument, Survey
-from peerlearn.surveys.sending import ScheduleError, opening_time, participants
+from peerlearn.surveys.sending import ScheduleError, opening_time
 
 MAX_REMINDERS = 5
 #: Offsets beyond these are typing mistakes, not plans (a year before, ten after).
@@ -227,7 +228,19 @@ def split_addresses(text: str) -> list[str]:
 
 
 class ControlGroupForm(forms.Form):
-    """People of the directory to ask as a control group, by e-mail address."""
+    """E-mail addresses of people to ask as a control group.
+
+    Rules (see ``docs/privacy.md``, "Surveys: anonymity, k and exports"):
+
+    * the answer never depends on whether an address is known elsewhere in
+      the network: any well-formed address is accepted, and one nobody has
+      yet becomes a new person with only that address;
+    * nobody with a role in the programme (participant, facilitator,
+      evaluator, observer...) can be a control: a control person is someone
+      the programme does not reach, and staff could otherwise answer as
+      stand-ins for made-up controls;
+    * each person once per survey (the invitation is unique per person).
+    """
 
     MAX_ADDRESSES = 1000
 
@@ -236,8 +249,9 @@ class ControlGroupForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=100_000,
         help_text=_(
-            "People already in the directory, one per line or separated by commas or "
-            "semicolons. Nobody is added while any address is unknown."
+            "One per line or separated by commas or semicolons. Each person gets their own "
+            "link by e-mail and answers for themselves; members of the programme cannot be "
+            "a control group. Nobody is added while any address is refused."
         ),
     )
 
@@ -245,7 +259,7 @@ class ControlGroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.survey = survey
 
-    def clean_addresses(self) -> list[Person]:
+    def clean_addresses(self) -> list[str]:
         addresses = split_addresses(self.cleaned_data["addresses"])
         if not addresses:
             raise forms.ValidationError(_("Paste at least one e-mail address."))
@@ -253,17 +267,31 @@ class ControlGroupForm(forms.Form):
             raise forms.ValidationError(
                 _("At most %(n)d addresses at a time."), params={"n": self.MAX_ADDRESSES}
             )
-        people = {p.email: p for p in Person.objects.filter(email__in=addresses)}
-        asked = set(participants(self.survey).values_list("email", flat=True))
+        members = set(
+            Membership.objects.filter(
+                programme_id=self.survey.programme_id, person__email__in=addresses
+            ).values_list("person__email", flat=True)
+        )
         problems = []
         for address in addresses:
-            if address not in people:
-                message = _("“%(address)s” is not in the directory.")
-            elif address in asked:
-                message = _("“%(address)s” is a participant this survey asks already.")
+            if not _is_address(address):
+                message = _("“%(address)s” is not an e-mail address.")
+            elif address in members:
+                message = _(
+                    "“%(address)s” has a role in this programme: participants and other "
+                    "members cannot be in a control group."
+                )
             else:
                 continue
             problems.append(forms.ValidationError(message, params={"address": address}))
         if problems:
             raise forms.ValidationError(problems)
-        return [people[address] for address in addresses]
+        return addresses
+
+
+def _is_address(text: str) -> bool:
+    try:
+        validate_email(text)
+    except forms.ValidationError:
+        return False
+    return len(text) <= Person._meta.get_field("email").max_length  # type: ignore[operator]

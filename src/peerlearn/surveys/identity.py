@@ -4,12 +4,19 @@
 * pseudonymous: a code derived from the person and the programme with a keyed
   hash, the same on every survey of the programme (so time points can be
   compared person by person) and meaningless outside it;
-* anonymous: nothing.  The submission time is rounded down to the hour so it
-  cannot be matched with the invitation's exact ``submitted_at``.
+* anonymous: nothing, no time and no language either.  The invitation, which
+  names the person, keeps that it was answered but no time at all: every time
+  on it (created, sent, reminded, started, answered) and on its links becomes
+  the survey's creation time (:func:`answered_mark`), reminders are forgotten,
+  and so is the language.  The response rows are rewritten in random order
+  when they are published (:mod:`peerlearn.surveys.publication`).  So neither
+  ids, nor times, nor languages join a response back to an invitation, nor
+  order the people who answered, also in a backup.
 
-Residual risk, written down in ``docs/surveys.md``: whoever can read the
-database directly could still correlate row order; pages, exports and the
-API never expose it.
+Pseudonymous responses keep the hour: the code already follows a person
+across surveys, and whoever holds the database and the secret key can
+recompute it, so the hour protects against readers of pages and exports, not
+against the database's owner.  Written down in ``docs/surveys.md``.
 """
 
 from __future__ import annotations
@@ -30,8 +37,23 @@ def pseudonym_for(programme_id: int, person_id: int) -> str:
     return "P-" + digest[:PSEUDONYM_LENGTH].upper()
 
 
-def stored_time(anonymity: str, moment: datetime) -> datetime:
-    """The submission time a response keeps: rounded to the hour unless identified."""
+def stored_time(anonymity: str, moment: datetime) -> datetime | None:
+    """The submission time a response keeps: exact if identified, the hour if
+    pseudonymous, none if anonymous."""
     if anonymity == "identified":
         return moment
+    if anonymity == "anonymous":
+        return None
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def answered_mark(anonymity: str, moment: datetime, survey_created: datetime) -> datetime:
+    """What the invitation keeps of when it was answered.
+
+    Anonymous: the survey's creation time, the same for everyone, so "answered"
+    stays a fact (reminders stop, counts work) without a time that would order
+    the respondents; even a day would single out the only person who answered
+    that day, whose response is then the last one still waiting to be
+    published.  Otherwise the exact time.
+    """
+    return survey_created if anonymity == "anonymous" else moment

@@ -8,6 +8,7 @@ exist in the programme is refused: change the version in the settings sheet.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from peerlearn.people.models import Person
@@ -26,6 +27,11 @@ BUILT_IN_ANONYMITY = {
     "end_review": "pseudonymous",
     "peer_contact": "pseudonymous",
 }
+
+
+def max_unpacked_bytes() -> int:
+    """Most bytes an uploaded XLSForm may unpack to (``PEERLEARN_XLSFORM_MAX_UNPACKED_BYTES``)."""
+    return int(getattr(settings, "XLSFORM_MAX_UNPACKED_BYTES", 50 * 1024 * 1024))
 
 
 class DuplicateInstrument(ValueError):
@@ -50,7 +56,7 @@ def import_xlsform(
     DuplicateInstrument
         The same ``form_id`` and ``version`` is already in the programme.
     """
-    form = read_xlsform(data)
+    form = read_xlsform(data, max_unpacked=max_unpacked_bytes())
     if not form.form_id:
         raise XLSFormInvalid([FormProblem("settings", None, "form_id", "form_id is missing")])
     try:

@@ -11,9 +11,10 @@
   started and submitted, and the draft answers saved as the person goes.
   Its personal links are :class:`InvitationLink` rows keeping a SHA-256 only.
 * :class:`Response`: a submitted set of answers.  Identified responses point
-  to the person; pseudonymous ones carry a stable code instead; anonymous ones
-  carry neither, and their time is rounded to the hour so that it cannot be
-  matched with the invitation's.
+  to the person; pseudonymous ones carry a stable code instead and their time
+  to the hour; anonymous ones carry neither, and no time and no language at
+  all (see :mod:`peerlearn.surveys.identity`).  ``batch`` says when a
+  response was published (:mod:`peerlearn.surveys.publication`).
 """
 
 from __future__ import annotations
@@ -253,10 +254,27 @@ class Response(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
     answers = models.JSONField(_("answers"), default=dict)
-    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_at = models.DateTimeField(
+        _("submitted"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Exact for identified instruments, to the hour if pseudonymous, none if anonymous."
+        ),
+    )
+    batch = models.PositiveIntegerField(
+        _("published in batch"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty until k responses of the same respondent group are waiting; then they are "
+            "published together (see peerlearn.surveys.publication)."
+        ),
+    )
 
     class Meta:
         ordering = ["survey", "pk"]
+        indexes = [models.Index(fields=["survey", "batch"])]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         constraints = [

@@ -391,7 +391,9 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
     to_answer: list[Invitation] = []
     answered: list[Invitation] = []
     if person is not None:
-        mine = Invitation.objects.filter(person=person).select_related("survey__programme")
+        mine = Invitation.objects.filter(person=person).select_related(
+            "survey__programme", "survey__instrument"
+        )
         to_answer = list(
             mine.filter(_open_filter(timezone.now()), submitted_at__isnull=True).order_by(
                 "survey__closes_at", "survey__opens_at", "pk"

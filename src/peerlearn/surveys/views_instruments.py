@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peerlearn import audit
 from peerlearn.people.models import signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
@@ -316,6 +317,36 @@ def instrument(request: HttpRequest, programme: Programme, access: Access, pk: i
 # ---------------------------------------------------------------- settings
 
 
+def anyone_answered(instrument: Instrument) -> bool:
+    """Whether anyone submitted or started answering a survey of ``instrument``."""
+    return (
+        Response.objects.filter(survey__instrument=instrument).exists()
+        or Invitation.objects.filter(survey__instrument=instrument)
+        .filter(Q(started_at__isnull=False) | Q(draft_saved_at__isnull=False))
+        .exists()
+    )
+
+
+def _audit_settings(request: HttpRequest, instrument: Instrument, before: dict) -> None:
+    """One audit event per change of k or anonymity, with the old and new values."""
+    if before["k"] != instrument.min_respondents:
+        audit.record(
+            "survey.k_changed",
+            request=request,
+            programme=instrument.programme,
+            target=instrument,
+            detail={"old": before["k"], "new": instrument.min_respondents},
+        )
+    if before["anonymity"] != instrument.anonymity:
+        audit.record(
+            "survey.anonymity_changed",
+            request=request,
+            programme=instrument.programme,
+            target=instrument,
+            detail={"old": before["anonymity"], "new": instrument.anonymity},
+        )
+
+
 def anonymity_lock(instrument: Instrument) -> str:
     """Why the anonymity of ``instrument`` can no longer change ("" while it can).
 
@@ -323,13 +354,7 @@ def anonymity_lock(instrument: Instrument) -> str:
     the instrument: the level was part of what they were told when they
     answered (and drafts become responses under the level in force at submit).
     """
-    answered = (
-        Response.objects.filter(survey__instrument=instrument).exists()
-        or Invitation.objects.filter(survey__instrument=instrument)
-        .filter(Q(started_at__isnull=False) | Q(draft_saved_at__isnull=False))
-        .exists()
-    )
-    if not answered:
+    if not anyone_answered(instrument):
         return ""
     return _(
         "Anonymity can no longer be changed: people have already answered (or started "
@@ -355,16 +380,21 @@ def instrument_settings(
     mix two levels in its results.  The honest path is a new version of the
     instrument, imported with the stricter level.  Title and k can change at
     any time: the title is only a display name (the XLSForm's own title stays
-    in the definition and the download), and k only changes what reports show.
+    in the definition and the download).  k can always be raised; once anyone
+    answered it cannot be lowered (see ``InstrumentSettingsForm``).  Every
+    change of k or anonymity is an audit event.
     """
     instrument = _instrument(programme, pk)
+    before = {"anonymity": instrument.anonymity, "k": instrument.min_respondents}
     form = InstrumentSettingsForm(
         request.POST if request.method == "POST" else None,
         instance=instrument,
         anonymity_locked=anonymity_lock(instrument),
+        answered=anyone_answered(instrument),
     )
     if request.method == "POST" and form.is_valid():
         form.save()
+        _audit_settings(request, instrument, before)
         messages.success(request, _("Settings of “%(title)s” saved.") % _title(instrument))
         return redirect("surveys:instrument", slug=programme.slug, pk=instrument.pk)
     context = {"programme": programme, "instrument": instrument, "form": form}

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from peerlearn import audit
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
@@ -41,8 +42,9 @@ from peerlearn.surveys.exports import (
     write_xlsx,
 )
 from peerlearn.surveys.languages import choose_language
-from peerlearn.surveys.models import AUDIENCE_CHOICES, SURVEY_COUNTS, Response, Survey
+from peerlearn.surveys.models import AUDIENCE_CHOICES, SURVEY_COUNTS, Survey
 from peerlearn.surveys.permissions import reads_instruments, reads_survey, sees_identities
+from peerlearn.surveys.publication import published
 from peerlearn.surveys.xlsform import Instrument as Form
 
 #: Text answers listed on the page per question; the export has them all.
@@ -86,9 +88,7 @@ def results(request: HttpRequest, programme: Programme, access: Access, pk: int)
     form = instrument.form
     k = instrument.min_respondents
     language = _label_language(request, form)
-    rows = list(
-        Response.objects.filter(survey=survey).order_by().values_list("answers", "audience")
-    )
+    rows = list(published(survey).order_by().values_list("answers", "audience"))
     audiences = {audience for _a, audience in rows}
     has_control = "control" in audiences or survey.invitations.filter(audience="control").exists()
     groups: Breakdown | None = None
@@ -219,7 +219,7 @@ def compare(request: HttpRequest, programme: Programme, access: Access) -> HttpR
 
 
 def _answers_of(survey: Survey) -> Iterable[dict]:
-    return Response.objects.filter(survey=survey).order_by().values_list("answers", flat=True)
+    return published(survey).order_by().values_list("answers", flat=True)
 
 
 def _filename(survey: Survey, suffix: str, fmt: str) -> str:
@@ -277,6 +277,19 @@ def export(
         )
     if plan.note():
         response["X-Peerlearn-Suppressed"] = plan.note()
+    audit.record(
+        "survey.export",
+        request=request,
+        programme=programme,
+        target=survey,
+        detail={
+            "format": fmt,
+            "values": values,
+            "rows": 0 if plan.suppressed else plan.responses,
+            "names": plan.with_names,
+            "emails": plan.with_emails,
+        },
+    )
     return _no_store(response)
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tasks.base import TaskResultStatus
 
+from peerlearn import audit
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_any_cohort, programme_view
 from peerlearn.programmes.models import Programme
@@ -267,11 +268,17 @@ def survey_send(
 def survey_control(
     request: HttpRequest, programme: Programme, access: Access, pk: int
 ) -> HttpResponse:
-    """Add control-group respondents: people of the directory, by e-mail address."""
+    """Add control-group respondents by e-mail address (see :class:`ControlGroupForm`).
+
+    What the page says is the same whether an address belongs to someone
+    elsewhere in the network or to nobody yet (then a person with only that
+    address is created), and the list shows addresses only, never the name
+    another programme keeps for that person.
+    """
     found = _managed_survey(programme, access, pk)
     form = ControlGroupForm(request.POST if request.method == "POST" else None, survey=found)
     if request.method == "POST" and form.is_valid():
-        people: list[Person] = form.cleaned_data["addresses"]
+        people = _people_for(form.cleaned_data["addresses"])
         already = set(
             Invitation.objects.filter(survey=found, person__in=people).values_list(
                 "person_id", flat=True
@@ -282,6 +289,14 @@ def survey_control(
             [Invitation(survey=found, person=p, audience="control") for p in new],
             ignore_conflicts=True,
         )
+        if new:
+            audit.record(
+                "survey.control_added",
+                request=request,
+                programme=programme,
+                target=found,
+                detail={"count": len(new), "people": [p.pk for p in new]},
+            )
         messages.success(
             request,
             ngettext(
@@ -307,9 +322,20 @@ def survey_control(
         "programme": programme,
         "survey": found,
         "form": form,
-        "control": control.order_by("person__name", "pk"),
+        "control": control.order_by("person__email", "pk"),
     }
     return render(request, "surveys/survey/control.html", context)
+
+
+def _people_for(addresses: list[str]) -> list[Person]:
+    """The person of each address, creating one (address only) where nobody has it."""
+    people = []
+    for address in addresses:
+        person, _created = Person.objects.get_or_create(
+            email=address, defaults={"name": address.split("@")[0]}
+        )
+        people.append(person)
+    return people
 
 
 @programme_view(manages_any_cohort)

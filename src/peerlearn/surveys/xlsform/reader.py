@@ -25,7 +25,13 @@ from peerlearn.surveys.xlsform.model import (
 )
 from peerlearn.surveys.xlsform.problems import FormProblem, XLSFormInvalid
 from peerlearn.surveys.xlsform.pyxform_check import pyxform_problems
-from peerlearn.surveys.xlsform.sheets import Row, Sheet, load_sheets, parse_language
+from peerlearn.surveys.xlsform.sheets import (
+    MAX_UNPACKED_BYTES,
+    Row,
+    Sheet,
+    load_sheets,
+    parse_language,
+)
 from peerlearn.surveys.xlsform.types import parse_type
 
 __all__ = ["MAX_BYTES", "read_xlsform"]
@@ -376,13 +382,16 @@ def _sort_key(problem: FormProblem) -> tuple[int, int, int, str, str]:
 RESERVED_NAMES = frozenset({"action", "csrfmiddlewaretoken", "lang"})
 
 
-def read_xlsform(data: bytes | str | Path) -> Instrument:
+def read_xlsform(data: bytes | str | Path, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> Instrument:
     """Read an XLSForm workbook.
 
     Parameters
     ----------
     data : bytes or path
         The .xlsx content, or the path of the file.
+    max_unpacked : int
+        Most bytes the workbook may unpack to (zip bombs are refused before
+        openpyxl or pyxform open anything).
 
     Returns
     -------
@@ -398,7 +407,7 @@ def read_xlsform(data: bytes | str | Path) -> Instrument:
     raw, problems = _read_bytes(data)
     if problems:
         raise XLSFormInvalid(problems)
-    sheets, problems = load_sheets(raw)
+    sheets, problems = load_sheets(raw, max_unpacked)
     if not sheets:
         raise XLSFormInvalid(problems or [FormProblem(None, None, None, "no sheets")])
     reader = _Reader(sheets)

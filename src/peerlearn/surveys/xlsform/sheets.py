@@ -205,7 +205,64 @@ def _read_sheet(name: str, values: Any) -> tuple[Sheet, list[FormProblem]]:
     return sheet, problems
 
 
-def _not_xlsx(data: bytes) -> FormProblem | None:
+#: Most bytes a workbook may unpack to, all members together (instruments
+#: unpack to a few hundred kilobytes).  Callers may pass a lower or higher one.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+#: Most a member larger than :data:`RATIO_FLOOR` may expand relative to its
+#: compressed size: real sheets compress 5 to 30 times, a zip bomb thousands.
+MAX_RATIO = 100
+RATIO_FLOOR = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """What a zip's directory declares: total unpacked bytes and the worst ratio."""
+
+    total: int
+    ratio: float
+
+
+def declared_size(data: bytes) -> Unpacked | None:
+    """Sizes as declared by the zip's central directory, without unpacking anything.
+
+    ``None`` when ``data`` is not a readable zip.  The declared sizes are what
+    :mod:`zipfile` (and so openpyxl) will unpack at most: it stops a member at
+    its declared size and fails on the CRC, so a member lying about its size
+    cannot expand further.  Members under :data:`RATIO_FLOOR` count for the
+    total only.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except Exception:
+        return None
+    total = sum(max(0, m.file_size) for m in members)
+    ratio = max(
+        (m.file_size / max(1, m.compress_size) for m in members if m.file_size > RATIO_FLOOR),
+        default=0.0,
+    )
+    return Unpacked(total, ratio)
+
+
+def unpacking_problem(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> str:
+    """Why ``data`` would unpack to too much ("" when it would not)."""
+    size = declared_size(data)
+    if size is None:
+        return ""
+    if size.total > max_unpacked:
+        return (
+            f"the workbook unpacks to {size.total / 2**20:.0f} MB, more than the limit of "
+            f"{max_unpacked / 2**20:.0f} MB"
+        )
+    if size.ratio > MAX_RATIO:
+        return (
+            f"the workbook is compressed {size.ratio:.0f} times, more than a real workbook "
+            f"ever is (at most {MAX_RATIO}): refused as a possible zip bomb"
+        )
+    return ""
+
+
+def _not_xlsx(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> FormProblem | None:
     if not data:
         return FormProblem(None, None, None, "the file is empty")
     if data.startswith(_OLE_MAGIC):
@@ -223,16 +280,24 @@ def _not_xlsx(data: bytes) -> FormProblem | None:
         return FormProblem(None, None, None, "the .xlsx file is damaged (not a readable zip)")
     if "xl/workbook.xml" not in names:
         return FormProblem(None, None, None, "this is a zip file but not an .xlsx workbook")
+    too_much = unpacking_problem(data, max_unpacked)
+    if too_much:
+        return FormProblem(None, None, None, too_much)
     return None
 
 
-def load_sheets(data: bytes) -> tuple[dict[str, Sheet], list[FormProblem]]:
+def load_sheets(
+    data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES
+) -> tuple[dict[str, Sheet], list[FormProblem]]:
     """Read every worksheet of an .xlsx workbook.
 
     Parameters
     ----------
     data : bytes
         The file content.
+    max_unpacked : int
+        Most bytes its members may unpack to, checked (with the compression
+        ratio) on the zip's directory before openpyxl opens anything.
 
     Returns
     -------
@@ -241,7 +306,7 @@ def load_sheets(data: bytes) -> tuple[dict[str, Sheet], list[FormProblem]]:
     problems : list of FormProblem
         Why the file could not be read, or header problems; never raises.
     """
-    problem = _not_xlsx(data)
+    problem = _not_xlsx(data, max_unpacked)
     if problem:
         return {}, [problem]
     try:
