@@ -10,6 +10,7 @@ from peerlearn.demo.load import load_demo
 from peerlearn.demo.surveys import invented_answers
 from peerlearn.surveys.instruments import BUILT_IN, path
 from peerlearn.surveys.models import Instrument, Response, Survey
+from peerlearn.surveys.publication import published
 from peerlearn.surveys.xlsform import read_xlsform
 
 
@@ -21,9 +22,11 @@ def test_demo_surveys_have_answers_and_reloading_keeps_them():
     surveys = Survey.objects.filter(programme__slug="reform-leaders-2026")
     assert surveys.count() == 4
     counts = {s.title: s.responses.count() for s in surveys}
-    # Every demo survey has enough answers to be shown (k = 5) but not everyone answered.
+    # Every demo survey has enough answers to be shown (k = 5) but not everyone answered,
+    # and its results pages have published answers to show (batches of k).
     for survey in surveys:
         assert 5 <= counts[survey.title] < survey.invitations.count()
+        assert published(survey).count() >= survey.instrument.min_respondents
     load_demo()
     assert {s.title: s.responses.count() for s in surveys} == counts
     assert Survey.objects.count() == 4

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Programme
-from peerlearn.surveys.identity import pseudonym_for, stored_time
+from peerlearn.surveys.answering import submit
 from peerlearn.surveys.instruments import BUILT_IN
 from peerlearn.surveys.library import install_builtin
-from peerlearn.surveys.models import Instrument, Invitation, Response, Survey
+from peerlearn.surveys.models import Instrument, Invitation, Survey
 from peerlearn.surveys.xlsform import Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
 
@@ -90,7 +90,6 @@ def _answer(survey: Survey, cohort: Cohort, share: float, rng: random.Random, li
         .distinct()
         .order_by("pk")
     )
-    anonymity = survey.instrument.anonymity
     form = survey.instrument.form
     for person in people:
         invitation, _ = Invitation.objects.get_or_create(
@@ -99,17 +98,20 @@ def _answer(survey: Survey, cohort: Cohort, share: float, rng: random.Random, li
         if rng.random() > share:
             continue
         moment = survey.opens_at + timedelta(hours=rng.randint(1, 200))
-        Invitation.objects.filter(pk=invitation.pk).update(submitted_at=moment)
-        Response.objects.create(
-            survey=survey,
-            person=person if anonymity == "identified" else None,
-            pseudonym=pseudonym_for(survey.programme_id, person.pk)
-            if anonymity == "pseudonymous"
-            else "",
-            language="en",
-            answers=invented_answers(form, rng, lift),
-            submitted_at=stored_time(anonymity, moment),
+        # The same path as a person answering on the page: anonymity, times and
+        # publication in batches of k are applied exactly as in production.
+        submitted = submit(
+            invitation, _as_posted(invented_answers(form, rng, lift)), "en", now=moment
         )
+        if not submitted.checked.valid:
+            raise ValueError(f"demo answers rejected by {survey}: {submitted.checked.errors}")
+
+
+def _as_posted(answers: dict[str, Any]) -> dict[str, Any]:
+    """Typed answers as a form would post them (text; a list for several choices)."""
+    return {
+        name: value if isinstance(value, list) else str(value) for name, value in answers.items()
+    }
 
 
 def invented_answers(form: Form, rng: random.Random, lift: float = 0.0) -> dict[str, Any]:
