@@ -183,7 +183,7 @@ def roster_import(request: HttpRequest, programme: Programme, access: Access) ->
             upload = RosterUpload.objects.create(
                 programme=programme,
                 uploaded_by=signed_in_user(request),
-                filename=upload_file.name.replace("\x00", "")[:255],
+                filename=upload_file.name[:255],
                 data=upload_file.read(),
             )
             return redirect("people:import_preview", slug=programme.slug, upload_id=upload.pk)
