@@ -276,3 +276,34 @@ def test_edits_are_audited_with_field_names_only(world, facilitator):
     assert event.target_id == str(person.pk)
     assert event.detail == {"fields": ["name"]}
     assert "Secret Name" not in str(event.detail)
+
+
+# ---------------------------------------------------------------- adding by hand
+
+
+def test_adding_someone_stored_elsewhere_adds_them_as_they_are(world, facilitator):
+    victim = world.people["outsider"]
+    response = facilitator.post(
+        reverse("people:create", args=[world.programme.slug]),
+        {"name": "Mallory Copy", "email": "Outsider@example.org", "country": "", "languages": ""},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "already has this e-mail" not in page
+    assert "Outsider Person added to the programme" in page
+    victim.refresh_from_db()
+    assert (victim.name, victim.user_id) == ("Outsider Person", world.users["outsider"].pk)
+    assert Membership.objects.filter(
+        person=victim, programme=world.programme, role="participant"
+    ).exists()
+    assert AuditEvent.objects.get(action="role.grant").target_id == str(victim.pk)
+
+
+def test_adding_a_new_person_is_recorded(world, facilitator):
+    facilitator.post(
+        reverse("people:create", args=[world.programme.slug]),
+        {"name": "Nia New", "email": "nia@example.org", "country": "", "languages": ""},
+    )
+    person = Person.objects.get(email="nia@example.org")
+    event = AuditEvent.objects.get(action="role.grant")
+    assert (event.target_id, event.programme) == (str(person.pk), world.programme)

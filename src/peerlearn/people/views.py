@@ -130,13 +130,34 @@ def person_detail(
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     form = PersonForm(request.POST or None)
+    if request.method == "POST":
+        known = Person.objects.filter(email=request.POST.get("email", "").strip().lower()).first()
+        if known is not None:
+            return _add_known_person(request, programme, known)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             person = form.save()
-            Membership.objects.create(person=person, programme=programme, role="participant")
+            membership = Membership.objects.create(
+                person=person, programme=programme, role="participant"
+            )
+            _record_role("role.grant", request, programme, person, membership)
         messages.success(request, _("%(name)s added to the programme.") % {"name": person.name})
         return redirect("people:detail", slug=programme.slug, person_id=person.pk)
     return render(request, "people/form.html", {"form": form, "programme": programme})
+
+
+def _add_known_person(request: HttpRequest, programme: Programme, person: Person) -> HttpResponse:
+    """Someone already stored joins the programme as they are (their details are
+    not the adding facilitator's to rewrite); the answer is the one a new person
+    gets, so the form does not tell who else is in the network."""
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            person=person, programme=programme, cohort=None, role="participant"
+        )
+        if created:
+            _record_role("role.grant", request, programme, person, membership)
+    messages.success(request, _("%(name)s added to the programme.") % {"name": person.name})
+    return redirect("people:detail", slug=programme.slug, person_id=person.pk)
 
 
 @programme_view(manages_programme)
