@@ -53,7 +53,9 @@ def _emails_in(table: Table) -> list[str]:
     if "email" not in table.columns:
         return []
     at = table.columns.index("email")
-    return sorted({row[at].strip().lower() for row in table.rows if len(row) > at and row[at]})
+    emails = {row[at].strip().lower() for row in table.rows if len(row) > at and row[at]}
+    # A NUL is a problem of its cell (validation) and PostgreSQL cannot even look it up.
+    return sorted(email for email in emails if "\x00" not in email)
 
 
 def preview_roster(
