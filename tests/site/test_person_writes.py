@@ -307,3 +307,15 @@ def test_adding_a_new_person_is_recorded(world, facilitator):
     person = Person.objects.get(email="nia@example.org")
     event = AuditEvent.objects.get(action="role.grant")
     assert (event.target_id, event.programme) == (str(person.pk), world.programme)
+
+
+def test_an_account_whose_address_differs_still_allows_other_edits(world, facilitator):
+    """A superuser may have moved the account's address in the admin: editing the
+    person's other details neither fails nor moves the account."""
+    person = world.people["peer"]
+    User.objects.filter(pk=person.user_id).update(email="peer.account@example.org")
+    response = facilitator.post(edit_url(world, person), edit_payload(person, role_title="Adviser"))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.role_title == "Adviser"
+    assert User.objects.get(pk=person.user_id).email == "peer.account@example.org"

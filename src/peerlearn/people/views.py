@@ -176,7 +176,8 @@ def person_edit(
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             person = form.save()
-            readdress_unused_account(person)
+            if "email" in form.changed_data:
+                readdress_unused_account(person)
             if form.changed_data:
                 audit.record(
                     "person.edit",
