@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from peerlearn.accounts.models import User
 from peerlearn.people.models import Person
@@ -111,6 +112,18 @@ def test_staff_cannot_change_who_an_account_is(world, client, staff):
     password_url = reverse("admin:auth_user_password_change", args=[victim.pk])
     assert client.get(password_url).status_code == 403
     assert client.get(reverse("admin:accounts_user_add")).status_code == 403
+
+
+def test_staff_cannot_make_a_used_account_look_unused(world, client, staff):
+    victim = world.users["outsider"]
+    User.objects.filter(pk=victim.pk).update(last_login=timezone.now())
+    client.force_login(staff)
+    url = reverse("admin:accounts_user_change", args=[victim.pk])
+    response = client.post(url, user_payload(victim))  # last_login posted blank
+    assert response.status_code == 302
+    victim.refresh_from_db()
+    assert victim.last_login is not None
+    assert victim.is_active
 
 
 def test_staff_cannot_raise_their_own_rights(client, staff):

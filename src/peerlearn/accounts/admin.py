@@ -20,10 +20,14 @@ SUPERUSER_ONLY_FIELDS = (
     "username",
     "email",
     "password",
+    "is_active",
     "is_staff",
     "is_superuser",
     "groups",
     "user_permissions",
+    # An account that seems never used could be re-addressed by a facilitator.
+    "last_login",
+    "date_joined",
 )
 
 
