@@ -99,6 +99,7 @@ def _programme(slug: str):
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
+    from peerlearn import audit
     from peerlearn.people.roster.apply import apply_roster
     from peerlearn.people.roster.reading import RosterFileError
     from peerlearn.people.roster.service import preview_roster
@@ -122,7 +123,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Dry run: nothing imported.")
         return 0
+    # An operator action: the command line manages every programme, so known
+    # people are updated (never re-linked to another account; see docs/privacy.md).
     result = apply_roster(preview, programme)
+    audit.record(
+        "roster.import",
+        programme=programme,
+        detail={
+            "via": "cli",
+            "created": result.created,
+            "updated": result.updated,
+            "organisations_created": result.organisations_created,
+        },
+    )
     print(
         f"Imported: {result.created} created, {result.updated} updated, "
         f"{result.organisations_created} organisations created."
@@ -132,6 +145,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     setup_django()
+    from peerlearn import audit
     from peerlearn.people.roster.export import programme_roster_rows
     from peerlearn.people.roster.writing import write_roster_csv, write_roster_xlsx
 
@@ -140,6 +154,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     as_xlsx = out.suffix.lower() == ".xlsx"
     out.write_bytes(write_roster_xlsx(rows) if as_xlsx else write_roster_csv(rows))
+    audit.record("roster.export", programme=programme, detail={"via": "cli", "rows": len(rows)})
     print(f"{len(rows)} people written to {out}")
     return 0
 

@@ -138,3 +138,24 @@ def test_export_csv_reads_back(tmp_path):
     assert rows[0]["name"] == "Ángela"
     assert rows[0]["challenge_1"].startswith("'=")
     assert Challenge.objects.get().text == "=cmd|' /C calc'!A0"
+
+
+def test_import_is_an_operator_action_that_never_relinks_accounts(tmp_path, capsys):
+    """The command line manages everything: it updates known people (rule c does
+    not limit an operator) but never changes which account a person has."""
+    from peerlearn.accounts.models import User
+    from peerlearn.audit.models import AuditEvent
+
+    programme = Programme.objects.create(name="Network", slug="network")
+    user = User.objects.create_user("a@example.org", "a@example.org", "pw-12345678")
+    person = Person.objects.create(name="Ana", email="a@example.org", user=user)
+    roster = tmp_path / "roster.csv"
+    write_csv(roster, [["A@Example.org", "Ana Renamed", "PE", ""]])
+    assert run("import", str(roster), "--programme", "network") == 0
+    person.refresh_from_db()
+    assert (person.name, person.email, person.user_id) == ("Ana Renamed", "a@example.org", user.pk)
+    event = AuditEvent.objects.get(action="roster.import")
+    assert event.programme == programme and event.actor is None
+    assert event.detail["updated"] == 1
+    assert run("export", "--programme", "network", "--out", str(tmp_path / "out.csv")) == 0
+    assert AuditEvent.objects.get(action="roster.export").detail["rows"] == 1

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from peerlearn.people.choices import PROGRAMME_ROLE_CHOICES
 from peerlearn.people.fields import CountryField, LanguagesField
 from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
+from peerlearn.people.stewardship import email_taken_by_another_account
 from peerlearn.programmes.models import Cohort, Programme
 
 
@@ -24,6 +25,13 @@ class OrganisationForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError(_("An organisation with this name already exists."))
         return name
+
+
+DETAILS_LOCKED = _(
+    "This person also takes part in programmes you do not manage: their name, e-mail "
+    "and organisation can be changed only by someone who manages all of them."
+)
+EMAIL_LOCKED = _("This person signs in with this address; only they can change it.")
 
 
 class PersonForm(forms.ModelForm):
@@ -46,9 +54,30 @@ class PersonForm(forms.ModelForm):
             "consent_to_contact",
         ]
 
+    DETAILS = ("name", "email", "organisation")
+
+    def __init__(
+        self, *args: Any, lock_details: bool = False, lock_email: bool = False, **kwargs: Any
+    ) -> None:
+        """``lock_details``/``lock_email``: show those fields read-only and ignore
+        what is posted for them (see ``peerlearn.people.stewardship``)."""
+        super().__init__(*args, **kwargs)
+        if lock_details:
+            for name in self.DETAILS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = DETAILS_LOCKED
+        elif lock_email:
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = EMAIL_LOCKED
+
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()
+        if self.fields["email"].disabled:
+            return email
         if Person.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Someone in the network already has this e-mail."))
+        if email_taken_by_another_account(self.instance, email):
+            # Else a later invitation would attach this person to that account.
             raise forms.ValidationError(_("Someone in the network already has this e-mail."))
         return email
 

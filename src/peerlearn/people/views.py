@@ -13,8 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peerlearn import audit
 from peerlearn.accounts.links import send_sign_in_link
 from peerlearn.accounts.models import signed_in_user
 from peerlearn.people.forms import (
@@ -25,7 +27,7 @@ from peerlearn.people.forms import (
     RosterUploadForm,
 )
 from peerlearn.people.models import Organisation, Person, RosterUpload
-from peerlearn.people.roster.apply import apply_roster
+from peerlearn.people.roster.apply import RosterConflict, apply_roster
 from peerlearn.people.roster.export import programme_roster_rows
 from peerlearn.people.roster.reading import RosterFileError
 from peerlearn.people.roster.service import preview_roster
@@ -34,6 +36,11 @@ from peerlearn.people.roster.writing import (
     template_xlsx,
     write_roster_csv,
     write_roster_xlsx,
+)
+from peerlearn.people.stewardship import (
+    may_change_details,
+    may_change_email,
+    readdress_unused_account,
 )
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.models import Membership, Programme
@@ -56,7 +63,8 @@ def _programme_people(programme: Programme):
 @programme_view()
 def people_list(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     people = listed_people(request.user, access, programme, _programme_people(programme))
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL refuses NUL characters in text: they can mean nothing in a search.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     if query:
         people = people.filter(
             Q(name__icontains=query)
@@ -137,13 +145,34 @@ def person_detail(
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     form = PersonForm(request.POST or None)
+    if request.method == "POST":
+        known = Person.objects.filter(email=request.POST.get("email", "").strip().lower()).first()
+        if known is not None:
+            return _add_known_person(request, programme, known)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             person = form.save()
-            Membership.objects.create(person=person, programme=programme, role="participant")
+            membership = Membership.objects.create(
+                person=person, programme=programme, role="participant"
+            )
+            _record_role("role.grant", request, programme, person, membership)
         messages.success(request, _("%(name)s added to the programme.") % {"name": person.name})
         return redirect("people:detail", slug=programme.slug, person_id=person.pk)
     return render(request, "people/form.html", {"form": form, "programme": programme})
+
+
+def _add_known_person(request: HttpRequest, programme: Programme, person: Person) -> HttpResponse:
+    """Someone already stored joins the programme as they are (their details are
+    not the adding facilitator's to rewrite); the answer is the one a new person
+    gets, so the form does not tell who else is in the network."""
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            person=person, programme=programme, cohort=None, role="participant"
+        )
+        if created:
+            _record_role("role.grant", request, programme, person, membership)
+    messages.success(request, _("%(name)s added to the programme.") % {"name": person.name})
+    return redirect("people:detail", slug=programme.slug, person_id=person.pk)
 
 
 @programme_view(manages_programme)
@@ -152,9 +181,26 @@ def person_edit(
     request: HttpRequest, programme: Programme, access: Access, person_id: int
 ) -> HttpResponse:
     person = _person_in_programme(programme, person_id)
-    form = PersonForm(request.POST or None, instance=person)
+    editor = signed_in_user(request)
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        lock_details=not may_change_details(editor, person),
+        lock_email=not may_change_email(editor, person),
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            person = form.save()
+            if "email" in form.changed_data:
+                readdress_unused_account(person)
+            if form.changed_data:
+                audit.record(
+                    "person.edit",
+                    request=request,
+                    programme=programme,
+                    target=person,
+                    detail={"fields": sorted(form.changed_data)},
+                )
         messages.success(request, _("Saved."))
         return redirect("people:detail", slug=programme.slug, person_id=person.pk)
     return render(
@@ -201,7 +247,9 @@ def roster_import_preview(
         messages.info(request, _("This file has already been imported."))
         return redirect("people:list", slug=programme.slug)
     try:
-        preview = preview_roster(bytes(upload.data), upload.filename, programme)
+        preview = preview_roster(
+            bytes(upload.data), upload.filename, programme, signed_in_user(request)
+        )
     except RosterFileError as error:
         upload.delete()
         return render(
@@ -223,18 +271,41 @@ def roster_import_preview(
 
 
 def _confirm_import(request, programme, upload, preview):
-    with transaction.atomic():
-        # Claim the upload first so a double click cannot import it twice.
-        claimed = RosterUpload.objects.filter(pk=upload.pk, applied_at__isnull=True).update(
-            applied_at=timezone.now()
+    try:
+        with transaction.atomic():
+            # Claim the upload first so a double click cannot import it twice.
+            claimed = RosterUpload.objects.filter(pk=upload.pk, applied_at__isnull=True).update(
+                applied_at=timezone.now()
+            )
+            if not claimed:
+                messages.info(request, _("This file has already been imported."))
+                return redirect("people:list", slug=programme.slug)
+            result = apply_roster(preview, programme, signed_in_user(request))
+            counts = {
+                "created": result.created,
+                "updated": result.updated,
+                "added_to_programme": result.added_to_programme,
+                "kept": result.kept,
+                "organisations_created": result.organisations_created,
+            }
+            RosterUpload.objects.filter(pk=upload.pk).update(summary=counts, data=b"")
+            audit.record(
+                "roster.import",
+                request=request,
+                programme=programme,
+                target=upload,
+                detail={"upload": upload.pk, **counts},
+            )
+    except RosterConflict:
+        # Everything was rolled back, the claim too: the file can be confirmed again.
+        messages.error(
+            request,
+            _(
+                "Someone else saved some of these people at the same moment, so nothing from "
+                "this file was saved. Check the preview again and confirm."
+            ),
         )
-        if not claimed:
-            messages.info(request, _("This file has already been imported."))
-            return redirect("people:list", slug=programme.slug)
-        result = apply_roster(preview, programme)
-        RosterUpload.objects.filter(pk=upload.pk).update(
-            summary={"created": result.created, "updated": result.updated}, data=b""
-        )
+        return redirect("people:import_preview", slug=programme.slug, upload_id=upload.pk)
     messages.success(
         request,
         _(
@@ -242,11 +313,23 @@ def _confirm_import(request, programme, upload, preview):
             "%(orgs)d organisations created."
         )
         % {
-            "created": result.created,
+            "created": result.added,
             "updated": result.updated,
             "orgs": result.organisations_created,
         },
     )
+    if result.kept:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d person also takes part in programmes you do not manage: their "
+                "details were left as they are.",
+                "%(count)d people also take part in programmes you do not manage: their "
+                "details were left as they are.",
+                result.kept,
+            )
+            % {"count": result.kept},
+        )
     return redirect("people:list", slug=programme.slug)
 
 
@@ -264,6 +347,12 @@ def roster_export(
     request: HttpRequest, programme: Programme, access: Access, fmt: str
 ) -> HttpResponse:
     rows = programme_roster_rows(programme)
+    audit.record(
+        "roster.export",
+        request=request,
+        programme=programme,
+        detail={"rows": len(rows), "format": fmt},
+    )
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         return _download(write_roster_xlsx(rows), f"{programme.slug}-roster-{stamp}.xlsx", XLSX)
@@ -317,12 +406,15 @@ def role_add(
     person = _person_in_programme(programme, person_id)
     form = RoleForm(request.POST, programme=programme)
     if form.is_valid():
-        _membership, created = Membership.objects.get_or_create(
-            person=person,
-            programme=programme,
-            cohort=form.cleaned_data["cohort"],
-            role=form.cleaned_data["role"],
-        )
+        with transaction.atomic():
+            membership, created = Membership.objects.get_or_create(
+                person=person,
+                programme=programme,
+                cohort=form.cleaned_data["cohort"],
+                role=form.cleaned_data["role"],
+            )
+            if created:
+                _record_role("role.grant", request, programme, person, membership)
         if created:
             messages.success(request, _("Role added."))
         else:
@@ -349,9 +441,23 @@ def role_remove(
     elif person.memberships.filter(programme=programme).count() == 1:
         messages.error(request, _("This is the person's only role here; a person needs one."))
     else:
-        membership.delete()
+        with transaction.atomic():
+            _record_role("role.revoke", request, programme, person, membership)
+            membership.delete()
         messages.success(request, _("Role removed."))
     return redirect("people:detail", slug=programme.slug, person_id=person.pk)
+
+
+def _record_role(
+    action: str, request: HttpRequest, programme: Programme, person: Person, membership: Membership
+) -> None:
+    audit.record(
+        action,
+        request=request,
+        programme=programme,
+        target=person,
+        detail={"role": membership.role, "cohort": membership.cohort_id},
+    )
 
 
 # Organisations are shared by the whole network: anyone who facilitates

@@ -2,7 +2,10 @@
 
 Decisions (also in docs/data-formats.md):
 
-* people are matched by e-mail (case-insensitive); a known person is updated;
+* people are matched by e-mail (case-insensitive); a known person is updated
+  only when the importer manages every programme and cohort they belong to
+  (``peerlearn.people.stewardship``); anyone else stored only gets the role
+  (and this programme's challenges), their details stay as they are;
 * a blank text cell never erases what is stored (clear it in the app);
   yes/no columns are always taken from the file (blank means no);
 * ``challenge_N`` replaces this programme's challenge number N for the person,
@@ -18,11 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+import psycopg
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from peerlearn.accounts.models import User
 from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
 from peerlearn.people.roster.validation import RosterPreview, RosterRecord
+from peerlearn.people.stewardship import Stewardship
 from peerlearn.programmes.models import Membership, Programme
 from peerlearn.site.bulk import insert_rows
 
@@ -40,25 +46,75 @@ class RosterNotValid(ValueError):
     """Raised when asked to apply a roster whose preview still lists problems."""
 
 
+class RosterConflict(RuntimeError):
+    """Someone else stored some of the same people or organisations meanwhile.
+
+    Raised after everything this import wrote was rolled back: two imports
+    confirmed at the same moment both saw the same e-mails as new, and the
+    database's unique constraints let only the first one in.  Previewing the
+    file again shows them as known.
+    """
+
+
+# PostgreSQL bulk inserts go through psycopg's COPY, whose errors Django does not wrap.
+_UNIQUE_VIOLATIONS: tuple[type[Exception], ...] = (IntegrityError, psycopg.IntegrityError)
+
+
 @dataclass(frozen=True)
 class ApplyResult:
+    """What the import did.
+
+    ``added_to_programme``: people stored elsewhere in the network who joined
+    this programme with their details untouched; pages count them as added,
+    like new people, so an import tells nobody who else is in the network.
+    ``kept``: people already in the programme whose details were left alone.
+    """
+
     created: int
     updated: int
     organisations_created: int
     memberships_created: int
+    added_to_programme: int = 0
+    kept: int = 0
+
+    @property
+    def added(self) -> int:
+        """People new to the programme, as the importer sees them."""
+        return self.created + self.added_to_programme
 
 
-def apply_roster(preview: RosterPreview, programme: Programme) -> ApplyResult:
+def apply_roster(
+    preview: RosterPreview, programme: Programme, editor: User | None = None
+) -> ApplyResult:
+    """Apply a valid preview; ``editor`` None is an operator (manages everything)."""
     if not preview.is_valid:
         raise RosterNotValid(f"{len(preview.problems)} problems remain")
     records = preview.records
-    with transaction.atomic():
-        organisations, organisations_created = _ensure_organisations(records)
-        people, created, updated = _upsert_people(records, organisations)
-        memberships_created = _ensure_memberships(records, people, programme)
-        _replace_numbered(Challenge, records, people, programme)
-        _replace_numbered(LearningExpectation, records, people, programme)
-    return ApplyResult(created, updated, organisations_created, memberships_created)
+    try:
+        with transaction.atomic():
+            organisations, organisations_created = _ensure_organisations(records)
+            people, counts = _upsert_people(records, organisations, programme, editor)
+            memberships_created = _ensure_memberships(records, people, programme)
+            _replace_numbered(Challenge, records, people, programme)
+            _replace_numbered(LearningExpectation, records, people, programme)
+    except _UNIQUE_VIOLATIONS as error:
+        raise RosterConflict(str(error)) from error
+    return ApplyResult(
+        counts.created,
+        counts.updated,
+        organisations_created,
+        memberships_created,
+        counts.added_to_programme,
+        counts.kept,
+    )
+
+
+@dataclass
+class _Counts:
+    created: int = 0
+    updated: int = 0
+    added_to_programme: int = 0
+    kept: int = 0
 
 
 def _ensure_organisations(records: list[RosterRecord]) -> tuple[dict[str, Organisation], int]:
@@ -81,12 +137,17 @@ def _ensure_organisations(records: list[RosterRecord]) -> tuple[dict[str, Organi
 
 
 def _upsert_people(
-    records: list[RosterRecord], organisations: dict[str, Organisation]
-) -> tuple[dict[str, Person], int, int]:
+    records: list[RosterRecord],
+    organisations: dict[str, Organisation],
+    programme: Programme,
+    editor: User | None,
+) -> tuple[dict[str, Person], _Counts]:
     people = _people_by_email([r.email for r in records])
+    updatable = Stewardship.of(editor).fully_managed(p.pk for p in people.values())
+    in_programme = _in_programme(programme, [p.pk for p in people.values()])
     new: list[Person] = []
     changed: list[Person] = []
-    matched = 0
+    counts = _Counts()
     for record in records:
         person = people.get(record.email)
         if person is None:
@@ -94,17 +155,34 @@ def _upsert_people(
             _fill(person, record, organisations)
             new.append(person)
             people[record.email] = person
-        else:
-            matched += 1
+        elif person.pk in updatable:
+            counts.updated += 1
             if _fill(person, record, organisations):
                 changed.append(person)
+        elif person.pk in in_programme:
+            counts.kept += 1
+        else:
+            counts.added_to_programme += 1
     _insert_people(new)
     fields = ["organisation", "languages", *_TEXT_FIELDS, *_FLAG_FIELDS.values()]
     # bulk_update builds one CASE per field: small batches keep that SQL cheap.
     Person.objects.bulk_update(changed, fields, batch_size=UPDATE_BATCH)
     if new:
         people.update(_people_by_email([p.email for p in new]))
-    return people, len(new), matched
+    counts.created = len(new)
+    return people, counts
+
+
+def _in_programme(programme: Programme, person_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(person_ids), BATCH):
+        chunk = person_ids[start : start + BATCH]
+        found.update(
+            Membership.objects.filter(programme=programme, person_id__in=chunk).values_list(
+                "person_id", flat=True
+            )
+        )
+    return found
 
 
 _PERSON_COLUMNS = (

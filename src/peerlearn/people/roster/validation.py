@@ -11,7 +11,11 @@ Decisions:
 * **E-mail** is the key of a person: stripped and lower-cased, checked with
   Django's ``validate_email`` (at most 254 characters).  A second row with the
   same e-mail is a problem on that later row, naming the first row.  An
-  e-mail already stored means that person will be updated (a notice).
+  e-mail in ``existing_emails`` means that person will be updated (a
+  notice); one in ``kept_emails`` (people the importer may not rewrite,
+  see :mod:`peerlearn.people.stewardship`) only gets a role, and any other
+  e-mail reads as a new person, whether or not it is stored elsewhere in
+  the network: the preview must not tell who else is in it.
 * **Text** is normalised to Unicode NFC (so "Zoë" typed on a Mac equals "Zoë"
   typed on Windows), one-line fields (name, organisation, role, gender,
   cohort, tags) have runs of white space collapsed to one space; challenges and
@@ -39,6 +43,9 @@ Decisions:
   the rows); in a row with problems an invalid value is kept as written
   (booleans as false, unknown languages dropped).
 * ``Problem.value`` is the cell as written, shortened to 100 characters.
+* **NUL characters** (byte 0) in any cell are a problem of that cell: the
+  reader only looks for binary content in the first 8 KB, and PostgreSQL
+  cannot store them.
 """
 
 from __future__ import annotations
@@ -72,6 +79,7 @@ from .reading import Table
 __all__ = [
     "NOTICE_COLUMN_IGNORED",
     "NOTICE_ORGANISATION_CREATED",
+    "NOTICE_PERSON_KEPT",
     "NOTICE_PERSON_UPDATED",
     "ChallengeEntry",
     "Notice",
@@ -83,6 +91,7 @@ __all__ = [
 
 NOTICE_ORGANISATION_CREATED = "organisation_created"
 NOTICE_PERSON_UPDATED = "person_updated"
+NOTICE_PERSON_KEPT = "person_kept"
 NOTICE_COLUMN_IGNORED = "column_ignored"
 
 _VALUE_SHOWN = 100
@@ -151,6 +160,7 @@ class RosterPreview:
     ignored_columns: list[str] = field(default_factory=list)
     new_emails: list[str] = field(default_factory=list, repr=False)
     updated_emails: list[str] = field(default_factory=list, repr=False)
+    kept_emails: list[str] = field(default_factory=list, repr=False)
 
     @property
     def is_valid(self) -> bool:
@@ -165,6 +175,11 @@ class RosterPreview:
     def update_count(self) -> int:
         """People already stored that the import would update."""
         return len(self.updated_emails)
+
+    @property
+    def kept_count(self) -> int:
+        """People in the programme whose details the import leaves as they are."""
+        return len(self.kept_emails)
 
     @property
     def problem_rows(self) -> list[int]:
@@ -225,9 +240,10 @@ def validate_roster(
     known_organisations: Iterable[str],
     known_cohorts: Iterable[str],
     existing_emails: Iterable[str],
+    kept_emails: Iterable[str] = (),
 ) -> RosterPreview:
     """Check every row of ``table`` and build the preview."""
-    return _Validator(table, known_organisations, known_cohorts, existing_emails).run()
+    return _Validator(table, known_organisations, known_cohorts, existing_emails, kept_emails).run()
 
 
 class _Validator:
@@ -237,11 +253,13 @@ class _Validator:
         known_organisations: Iterable[str],
         known_cohorts: Iterable[str],
         existing_emails: Iterable[str],
+        kept_emails: Iterable[str] = (),
     ) -> None:
         self.table = table
         self.organisations = {_key(name): name for name in known_organisations}
         self.cohorts = {_key(name): name for name in known_cohorts}
         self.existing = {email.strip().lower() for email in existing_emails}
+        self.kept = {email.strip().lower() for email in kept_emails}
         self.problems: list[Problem] = []
         self.notices: list[Notice] = []
         # Column positions.
@@ -294,8 +312,13 @@ class _Validator:
         self.organisation_kinds: dict[str, tuple[str, int]] = {}  # key -> (kind, row)
         self.new_emails: list[str] = []
         self.updated_emails: list[str] = []
+        self.kept_emails: list[str] = []
         # Translated once: a re-import may update thousands of people.
-        self.update_message = _("%(email)s is already in the network and will be updated.")
+        self.update_message = _("%(email)s is already known and will be updated.")
+        self.kept_message = _(
+            "%(email)s also takes part in programmes you do not manage: their role here "
+            "is added, their details stay as they are."
+        )
 
     def run(self) -> RosterPreview:
         records = [
@@ -310,6 +333,7 @@ class _Validator:
             ignored_columns=self.ignored,
             new_emails=self.new_emails,
             updated_emails=self.updated_emails,
+            kept_emails=self.kept_emails,
         )
 
     # ------------------------------------------------------------ one row
@@ -317,8 +341,25 @@ class _Validator:
     def problem(self, row: int, column: str, message: str, value: str = "") -> None:
         self.problems.append(Problem(row, column, message, _shown(value)))
 
+    def nul_characters(self, row: int, cells: list[str]) -> None:
+        """NUL characters (binary junk past the part read to sniff the file) are
+        a problem of their cell: the database cannot store them."""
+        for position, value in enumerate(cells):
+            if "\x00" in value:
+                column = self.table.header[position] if position < self.width else ""
+                self.problem(
+                    row,
+                    column,
+                    _(
+                        "This cell contains a NUL character, which is not text (it often "
+                        "comes from a damaged export); remove it."
+                    ),
+                    value.replace("\x00", ""),
+                )
+
     def row(self, row: int, cells: list[str]) -> RosterRecord:
         width = len(cells)
+        self.nul_characters(row, cells)
         # Every column position (a missing column points at the extra blank).
         padded = cells[: self.width] + [""] * (self.width + 1 - min(width, self.width))
         values = dict(zip(FIXED_COLUMNS, map(padded.__getitem__, self.fixed), strict=True))
@@ -424,6 +465,16 @@ class _Validator:
                 Notice(
                     NOTICE_PERSON_UPDATED,
                     self.update_message % {"email": email},
+                    value=email,
+                    row=row,
+                )
+            )
+        elif email in self.kept:
+            self.kept_emails.append(email)
+            self.notices.append(
+                Notice(
+                    NOTICE_PERSON_KEPT,
+                    self.kept_message % {"email": email},
                     value=email,
                     row=row,
                 )
