@@ -123,3 +123,55 @@ def test_two_uploads_of_the_same_people_confirmed_at_once(world, login):
     assert applied >= 1
     if len(pages) == 2:
         assert applied == 2 - conflicted, "a refused file is not claimed: it can be confirmed again"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_facilitators_removing_each_other_at_once_leave_one(world):
+    """Each sees two facilitators and removes the other's role: one removal must lose."""
+    second = world.people["observer"]
+    Membership.objects.filter(person=second, programme=world.programme).delete()
+    Membership.objects.create(person=second, programme=world.programme, role="facilitator")
+    Membership.objects.create(
+        person=world.people["facilitator"],
+        programme=world.programme,
+        cohort=world.event,
+        role="participant",
+    )
+    Membership.objects.create(
+        person=second, programme=world.programme, cohort=world.event, role="participant"
+    )
+    role_of = {
+        person: Membership.objects.get(
+            person=person, programme=world.programme, cohort=None, role="facilitator"
+        )
+        for person in (world.people["facilitator"], second)
+    }
+    removals = [
+        (world.users["facilitator"], second),
+        (world.users["observer"], world.people["facilitator"]),
+    ]
+    barrier = threading.Barrier(2)
+    failures: list[str] = []
+
+    def remove(user, person) -> None:
+        client = Client()
+        client.force_login(user)
+        url = reverse(
+            "people:role_remove", args=[world.programme.slug, person.pk, role_of[person].pk]
+        )
+        try:
+            barrier.wait(timeout=60)
+            client.post(url)
+        except Exception as error:  # judged by _tolerated
+            failures.append(f"{type(error).__name__}: {error}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=remove, args=pair) for pair in removals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert _tolerated(failures) == []
+    left = Membership.objects.filter(programme=world.programme, cohort=None, role="facilitator")
+    assert left.count() >= 1

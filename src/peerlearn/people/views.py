@@ -431,21 +431,31 @@ def role_remove(
 ) -> HttpResponse:
     person = _person_in_programme(programme, person_id)
     membership = get_object_or_404(Membership, pk=membership_id, person=person, programme=programme)
-    facilitators = Membership.objects.filter(programme=programme, cohort=None, role="facilitator")
-    if (
-        membership.role == "facilitator"
-        and membership.cohort_id is None
-        and facilitators.count() == 1
-    ):
-        messages.error(request, _("A programme keeps at least one facilitator."))
-    elif person.memberships.filter(programme=programme).count() == 1:
-        messages.error(request, _("This is the person's only role here; a person needs one."))
-    else:
-        with transaction.atomic():
+    with transaction.atomic():
+        # Two facilitators removing each other at the same moment must not
+        # both pass the "at least one facilitator" check: the programme row
+        # lock makes the second wait and count again.
+        Programme.objects.select_for_update().filter(pk=programme.pk).first()
+        refusal = _removal_refused(programme, person, membership)
+        if refusal is None:
             _record_role("role.revoke", request, programme, person, membership)
             membership.delete()
+    if refusal is None:
         messages.success(request, _("Role removed."))
+    else:
+        messages.error(request, refusal)
     return redirect("people:detail", slug=programme.slug, person_id=person.pk)
+
+
+def _removal_refused(programme: Programme, person: Person, membership: Membership) -> str | None:
+    """Why this role may not be removed, or None."""
+    facilitators = Membership.objects.filter(programme=programme, cohort=None, role="facilitator")
+    is_programme_facilitator = membership.role == "facilitator" and membership.cohort_id is None
+    if is_programme_facilitator and facilitators.count() == 1:
+        return _("A programme keeps at least one facilitator.")
+    if person.memberships.filter(programme=programme).count() == 1:
+        return _("This is the person's only role here; a person needs one.")
+    return None
 
 
 def _record_role(
