@@ -516,7 +516,7 @@ def _meta_descriptions() -> dict[str, str]:
         "_group": _("Respondent group: participant or control group"),
         "_language": _("Language the respondent answered in"),
         # promise: tests/surveys/test_exports.py::test_pseudonymous_exports_codes_never_names_even_if_a_person_was_stored
-        # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
+        # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_nor_time_nor_language
         "_submitted": _("When the response was submitted (the date only unless identified)"),
     }
 

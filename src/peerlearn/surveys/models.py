@@ -36,7 +36,7 @@ ANONYMITY_CHOICES = (
     ("identified", _("Identified: answers show who gave them")),
     # promise: tests/surveys/test_answering.py::test_pseudonym_is_stable_in_a_programme_and_differs_across_programmes
     ("pseudonymous", _("Pseudonymous: a stable code per person, never a name")),
-    # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
+    # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_nor_time_nor_language
     ("anonymous", _("Anonymous: nothing links answers to a person")),
 )
 
@@ -245,7 +245,7 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="survey_responses",
         # promise: tests/surveys/test_answering.py::test_pseudonym_is_stable_in_a_programme_and_differs_across_programmes
-        # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
+        # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_nor_time_nor_language
         help_text=_("Only for identified instruments."),
     )
     pseudonym = models.CharField(_("pseudonym"), max_length=20, blank=True)
@@ -258,6 +258,7 @@ class Response(models.Model):
         _("submitted"),
         null=True,
         blank=True,
+        # promise: tests/surveys/test_trust.py::test_anonymous_rows_join_back_to_nobody
         help_text=_(
             "Exact for identified instruments, to the hour if pseudonymous, none if anonymous."
         ),

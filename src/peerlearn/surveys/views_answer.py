@@ -216,7 +216,7 @@ def _privacy_note(anonymity: str) -> str:
     if anonymity == "pseudonymous":
         # promise: tests/surveys/test_answering.py::test_pseudonym_is_stable_in_a_programme_and_differs_across_programmes
         return _("Your answers are kept under a code, never with your name.")
-    # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_and_an_hour_time
+    # promise: tests/surveys/test_answering.py::test_anonymous_response_keeps_neither_person_nor_code_nor_time_nor_language
     return _("Your answers are anonymous: nothing links them to you.")
 
 
