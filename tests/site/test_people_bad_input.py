@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from peerlearn.people.models import Person, RosterUpload
 from peerlearn.programmes.models import Membership
+from tests.concurrency import at_once, tolerated
 from tests.site.test_roster_import_pages import confirm, csv_bytes, upload
 
 
@@ -64,41 +62,16 @@ def test_a_nul_after_the_first_8_kb_is_a_problem_of_its_cell(world, login, colum
 
 def _confirm_both_at_once(world, urls: list[str]) -> tuple[list, list[str]]:
     """Post each confirmation from its own thread; return the pages each then sees."""
-    barrier = threading.Barrier(len(urls))
-    answered: list[tuple[Client, str]] = []
-    failures: list[str] = []
-
-    clients = {}
+    clients = []
     for url in urls:  # signed in before the race: only the confirmations run together
-        clients[url] = Client()
-        clients[url].force_login(world.users["facilitator"])
-
-    def confirm_one(url: str) -> None:
-        client = clients[url]
-        try:
-            barrier.wait(timeout=60)
-            answered.append((client, client.post(url)["Location"]))
-        except Exception as error:  # judged by _tolerated
-            failures.append(f"{type(error).__name__}: {error}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm_one, args=(url,)) for url in urls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+        client = Client()
+        client.force_login(world.users["facilitator"])
+        clients.append((client, url))
+    answered, failures = at_once(
+        [lambda c=client, u=url: (c, c.post(u)["Location"]) for client, url in clients]
+    )
     # Read the outcome once both are done (SQLite cannot read while another writes).
     return [client.get(location) for client, location in answered], failures
-
-
-def _tolerated(failures: list[str]) -> list[str]:
-    """SQLite's in-memory test database refuses a concurrent writer at once
-    ("table is locked") instead of waiting; PostgreSQL waits, so there both
-    confirmations must get an answer."""
-    if connection.vendor != "sqlite":
-        return failures
-    return [f for f in failures if "database table is locked" not in f]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,7 +80,7 @@ def test_two_uploads_of_the_same_people_confirmed_at_once(world, login):
     data = csv_bytes([row(i) for i in range(300)])
     urls = [upload(facilitator, world, data)["Location"] for _ in range(2)]
     responses, failures = _confirm_both_at_once(world, urls)
-    assert _tolerated(failures) == []
+    assert tolerated(failures) == []
     emails = [f"person{i:03d}@example.org" for i in range(300)]
     assert Person.objects.filter(email__in=emails).count() == 300, "everyone once"
     people = Membership.objects.filter(programme=world.programme, person__email__in=emails)
@@ -152,8 +125,6 @@ def test_two_facilitators_removing_each_other_at_once_leave_one(world):
         (world.users["facilitator"], second),
         (world.users["observer"], world.people["facilitator"]),
     ]
-    barrier = threading.Barrier(2)
-    failures: list[str] = []
 
     def remove(user, person) -> None:
         client = Client()
@@ -161,19 +132,9 @@ def test_two_facilitators_removing_each_other_at_once_leave_one(world):
         url = reverse(
             "people:role_remove", args=[world.programme.slug, person.pk, role_of[person].pk]
         )
-        try:
-            barrier.wait(timeout=60)
-            client.post(url)
-        except Exception as error:  # judged by _tolerated
-            failures.append(f"{type(error).__name__}: {error}")
-        finally:
-            connection.close()
+        client.post(url)
 
-    threads = [threading.Thread(target=remove, args=pair) for pair in removals]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert _tolerated(failures) == []
+    _done, failures = at_once([lambda pair=pair: remove(*pair) for pair in removals])
+    assert tolerated(failures) == []
     left = Membership.objects.filter(programme=world.programme, cohort=None, role="facilitator")
     assert left.count() >= 1

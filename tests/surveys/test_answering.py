@@ -7,7 +7,6 @@ real rows in the test database.
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from peerlearn.surveys.instruments import path as builtin_path
 from peerlearn.surveys.library import import_xlsform, install_builtin
 from peerlearn.surveys.models import Instrument, Invitation, Response, Survey
 from peerlearn.surveys.xlsform import NO_LANGUAGE, read_xlsform
+from tests.concurrency import at_once
 from tests.surveys import EN, ES, full_form, write_form
 from tests.surveys.conftest import make_survey
 
@@ -422,27 +422,17 @@ def test_two_threads_submitting_at_once_make_one_response(world):
     """
     survey = make_survey(world, "pulse", anonymity="anonymous")
     invitation = invite(survey, world.people["participant"])
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    copies = [
+        Invitation.objects.select_related("survey__instrument", "person").get(pk=invitation.pk)
+        for _ in range(2)
+    ]
 
-    def attempt() -> None:
-        try:
-            mine = Invitation.objects.select_related("survey__instrument", "person").get(
-                pk=invitation.pk
-            )
-            barrier.wait(timeout=10)
-            outcome = submit_waiting_for_locks(mine, PULSE_OK)
-            outcomes.append("ok" if outcome.ok else "already" if outcome.already else "invalid")
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcomes.append(f"error: {error!r}")
-        finally:
-            connection.close()
+    def attempt(mine: Invitation) -> str:
+        outcome = submit_waiting_for_locks(mine, PULSE_OK)
+        return "ok" if outcome.ok else "already" if outcome.already else "invalid"
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes, failures = at_once([lambda mine=mine: attempt(mine) for mine in copies], timeout=30)
+    assert failures == []
     assert sorted(outcomes) == ["already", "ok"], outcomes
     assert Response.objects.filter(survey=survey).count() == 1
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 from collections import Counter
 from datetime import date, datetime, timedelta
 from io import StringIO
@@ -16,7 +15,6 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import resolve
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from peerlearn.programmes.models import Membership
 from peerlearn.surveys import sending
 from peerlearn.surveys.models import Invitation, InvitationLink, Survey
 from peerlearn.surveys.sending import ScheduleError, opening_time
+from tests.concurrency import at_once, tolerated
 from tests.conftest import make_person
 from tests.surveys.conftest import make_survey
 
@@ -393,27 +392,20 @@ def _crowd(world, n: int) -> None:
 
 def _run_twice_at_once() -> tuple[list[str], list[str]]:
     """Two copies of the command started together; returns their outputs and failures."""
-    barrier = threading.Barrier(2)
-    outputs: list[str] = []
-    failures: list[str] = []
 
-    def copy() -> None:
+    def copy() -> tuple[str, str | None]:
+        # A copy stopped half-way has already sent (and reported) part of its
+        # work: keep its output whether or not it failed.
         out, err = StringIO(), StringIO()
         try:
-            barrier.wait()
             call_command("send_survey_mail", stdout=out, stderr=err)
-        except Exception as error:  # a stopped copy: judged by _tolerated
-            failures.append(f"{type(error).__name__}: {error}: {err.getvalue()}")
-        finally:
-            outputs.append(out.getvalue())
-            connection.close()
+        except Exception as error:  # a stopped copy: judged by tolerated()
+            return out.getvalue(), f"{type(error).__name__}: {error}: {err.getvalue()}"
+        return out.getvalue(), None
 
-    threads = [threading.Thread(target=copy) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outputs, failures
+    results, crashed = at_once([copy, copy])
+    failures = crashed + [failure for _, failure in results if failure is not None]
+    return [output for output, _ in results], failures
 
 
 def reported(outputs: list[str], kind: str) -> int:
@@ -423,18 +415,6 @@ def reported(outputs: list[str], kind: str) -> int:
     return sum(int(m.group(index)) for m in found if m)
 
 
-def _tolerated(failures: list[str]) -> list[str]:
-    """Failures that are not SQLite's shared-cache refusal of a concurrent writer.
-
-    SQLite's in-memory test database reports a busy table at once instead of
-    waiting; the copy stops and the next run sends the rest.  PostgreSQL waits
-    for row locks, so there every copy must finish.
-    """
-    if connection.vendor != "sqlite":
-        return failures
-    return [f for f in failures if "database table is locked" not in f]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_commands_at_once_send_each_invitation_and_reminder_once(world):
     _crowd(world, 30)
@@ -442,7 +422,7 @@ def test_two_commands_at_once_send_each_invitation_and_reminder_once(world):
     people = EVENT_PARTICIPANTS | {f"crowd{i:02d}@example.org" for i in range(30)}
 
     outputs, failures = _run_twice_at_once()
-    assert _tolerated(failures) == []
+    assert tolerated(failures) == []
     assert len(outputs) == 2
     assert max(recipients().values()) == 1, "nobody invited twice"
     assert reported(outputs, "invitations") == len(mail.outbox), "the copies report what they sent"
@@ -455,7 +435,7 @@ def test_two_commands_at_once_send_each_invitation_and_reminder_once(world):
     Survey.objects.filter(pk=survey.pk).update(opens_at=timezone.now() - timedelta(days=2))
     Invitation.objects.update(sent_at=timezone.now() - timedelta(days=2))
     outputs, failures = _run_twice_at_once()
-    assert _tolerated(failures) == []
+    assert tolerated(failures) == []
     assert max(recipients().values()) == 1, "nobody reminded twice"
     assert reported(outputs, "reminders") == len(mail.outbox)
     run_command()

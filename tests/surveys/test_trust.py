@@ -31,6 +31,7 @@ from peerlearn.surveys.analysis import summarise_by_group
 from peerlearn.surveys.exports import SUPPRESSED, export_plan, export_rows
 from peerlearn.surveys.models import Instrument, Invitation, InvitationLink, Response, Survey
 from peerlearn.surveys.xlsform import XLSFormInvalid, read_xlsform
+from tests.concurrency import at_once
 from tests.surveys import full_form
 from tests.surveys.conftest import make_survey
 from tests.surveys.test_results_pages import respond
@@ -504,34 +505,21 @@ def test_unpacked_limit_comes_from_the_setting(world, login, settings, tmp_path)
 def test_batches_stay_whole_when_many_submit_at_once(world):
     """Runs on SQLite and on PostgreSQL (DATABASE_URL): 12 submissions at the
     same instant make two batches of exactly five and leave two waiting."""
-    import threading
-
-    from django.db import connection
-
     from tests.surveys.test_answering import submit_waiting_for_locks
 
     survey = make_survey(world, "pulse", anonymity="anonymous")
     invitations = [
         Invitation.objects.create(survey=survey, person=newcomer(f"c{i}")) for i in range(12)
     ]
-    barrier = threading.Barrier(len(invitations))
-    outcomes: list[str] = []
-
-    def attempt(pk: int) -> None:
-        try:
-            mine = Invitation.objects.select_related("survey__instrument", "person").get(pk=pk)
-            barrier.wait(timeout=20)
-            outcomes.append("ok" if submit_waiting_for_locks(mine, PULSE).ok else "not ok")
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcomes.append(f"error: {error!r}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(i.pk,)) for i in invitations]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert outcomes == ["ok"] * 12, outcomes
+    copies = [
+        Invitation.objects.select_related("survey__instrument", "person").get(pk=i.pk)
+        for i in invitations
+    ]
+    outcomes, failures = at_once(
+        [lambda mine=mine: submit_waiting_for_locks(mine, PULSE).ok for mine in copies],
+        timeout=60,
+    )
+    assert failures == []
+    assert outcomes == [True] * 12, outcomes
     sizes = Counter(Response.objects.filter(survey=survey).values_list("batch", flat=True))
     assert sizes == {1: 5, 2: 5, None: 2}, sizes
