@@ -314,7 +314,10 @@ def test_imported_rows_wait_for_a_batch_of_k(world, login):
 def test_pseudonymous_import_keeps_the_hour_and_no_identity(world):
     survey = followup(world)
     header = [*KOBO_HEADER, "_email"]
-    rows = [{**kobo_row("a1"), "_email": "participant@example.org"}, {**kobo_row("a2"), "_email": ""}]
+    rows = [
+        {**kobo_row("a1"), "_email": "participant@example.org"},
+        {**kobo_row("a2"), "_email": ""},
+    ]
     preview = preview_import(survey, csv_bytes(header, rows), "x.csv")
     assert preview.is_valid, preview.problems
     from peerlearn.surveys.imports import apply_import

@@ -764,9 +764,8 @@ def _raw_answers(
             bad.add(name)
         if index is not None:
             used[name] = index
-    return raw, {name: at for name, at in used.items() if name not in bad} | {
-        name: -1 for name in bad
-    }
+    kept = {name: at for name, at in used.items() if name not in bad}
+    return raw, kept | dict.fromkeys(bad, -1)
 
 
 # ------------------------------------------------------------------ storing
