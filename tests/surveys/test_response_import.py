@@ -247,7 +247,7 @@ def test_bad_file_through_the_page_stores_nothing(world, login):
     data = csv_bytes(header, [{**kobo_row("a1"), "district": "x"}])
     page = upload(client, world, survey, data)
     assert page.status_code == 400 and b"district" in page.content
-    assert confirm(client, world, survey).status_code == 400
+    assert not ResponseImport.objects.filter(survey=survey).exists()  # the file is not kept
     assert not Response.objects.filter(survey=survey).exists()
     empty = upload(client, world, survey, b"", "empty.csv")
     assert empty.status_code == 400 and b"empty" in empty.content
@@ -258,9 +258,8 @@ def test_one_bad_row_stores_none_of_the_good_ones(world, login):
     survey = followup(world)
     client = login(world.users["facilitator"])
     rows = [kobo_row("a1"), kobo_row("a2"), kobo_row("a3", in_contact="perhaps")]
-    upload(client, world, survey, csv_bytes(KOBO_HEADER, rows))
-    page = confirm(client, world, survey)
-    assert b"perhaps" in page.content
+    page = upload(client, world, survey, csv_bytes(KOBO_HEADER, rows))
+    assert b"perhaps" in page.content and b"Import these answers" not in page.content
     assert Response.objects.filter(survey=survey).count() == 0
 
 
@@ -376,3 +375,21 @@ def test_identified_import_matches_people_the_survey_asks(world):
     again = [{**kobo_row("b1"), "_email": "participant@example.org"}]
     preview = preview_import(survey, csv_bytes(header, again), "x.csv")
     assert preview.already_answered == 1 and not preview.rows
+
+
+def test_an_upload_never_confirmed_is_forgotten_after_the_retention_days(world, login, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    survey = followup(world)
+    old = ResponseImport.objects.create(survey=survey, filename="old.csv", data=b"x")
+    ResponseImport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=settings.ROSTER_UPLOAD_DAYS + 1)
+    )
+    recent = ResponseImport.objects.create(survey=survey, filename="new.csv", data=b"x")
+    upload(
+        login(world.users["facilitator"]), world, survey, csv_bytes(KOBO_HEADER, [kobo_row("a")])
+    )
+    remaining = set(ResponseImport.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining and recent.pk in remaining

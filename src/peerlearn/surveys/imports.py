@@ -569,6 +569,7 @@ def preview_import(survey: Survey, data: bytes, filename: str) -> ImportPreview:
             Problem(
                 None,
                 None,
+                # promise: tests/surveys/test_response_import.py::test_identified_import_needs_an_email_column
                 _(
                     "This instrument is identified: the file needs an e-mail column "
                     "(_email or email) saying who gave each row's answers."

@@ -268,6 +268,8 @@ class Response(models.Model):
         max_length=64,
         blank=True,
         default="",
+        # promise: tests/surveys/test_response_import.py::test_anonymous_import_keeps_no_identity_time_or_language
+        # promise: tests/surveys/test_response_import.py::test_confirmed_import_stores_rows_skips_duplicates_and_is_audited
         help_text=_(
             "For answers imported from KoboToolbox or ODK: a keyed hash of the submission's "
             "_uuid or instanceID, so the same submission is never imported twice "

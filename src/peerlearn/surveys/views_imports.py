@@ -8,12 +8,16 @@ none is stored.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -53,6 +57,20 @@ def _managed_survey(programme: Programme, access: Access, pk: int) -> Survey:
     return survey
 
 
+def forget_stale_imports() -> int:
+    """Delete uploads never confirmed after PEERLEARN_ROSTER_UPLOAD_DAYS (they hold answers).
+
+    Run at each new upload: ``purge_uploads`` (site.retention) knows roster
+    files only.  One conditional DELETE on "not applied" decides, so an upload
+    confirmed at the same moment is either kept or gone, never half applied.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.ROSTER_UPLOAD_DAYS)
+    deleted, _per_model = ResponseImport.objects.filter(
+        applied_at__isnull=True, created_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 def _too_large() -> str:
     return _("The file is too large; the limit is %(limit)s.") % {
         "limit": format_size(max_import_bytes())
@@ -68,6 +86,7 @@ def response_import(
     survey = _managed_survey(programme, access, pk)
     form = ResponseImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        forget_stale_imports()
         upload = form.cleaned_data["file"]
         if (upload.size or 0) > max_import_bytes():
             form.add_error("file", _too_large())
@@ -114,8 +133,9 @@ def response_import_preview(
         return render(request, "surveys/imports/error.html", context, status=400)
     if request.method == "POST" and preview.is_valid:
         return _confirm(request, programme, survey, upload, preview)
-    if request.method == "POST":
-        messages.error(request, _("Fix every problem in the file and upload it again."))
+    if not preview.is_valid:
+        # The file holds answers (and maybe addresses): it is not kept for a retry.
+        upload.delete()
     context = {
         "programme": programme,
         "survey": survey,
