@@ -393,3 +393,19 @@ def test_an_upload_never_confirmed_is_forgotten_after_the_retention_days(world, 
     )
     remaining = set(ResponseImport.objects.values_list("pk", flat=True))
     assert old.pk not in remaining and recent.pk in remaining
+
+
+def test_a_preview_overtaken_by_another_import_stores_nothing(world):
+    """Two uploads of the same submissions confirmed at once: the second stores none."""
+    from peerlearn.surveys.imports import ImportRace, apply_import
+
+    survey = followup(world)
+    first = preview_import(survey, csv_bytes(KOBO_HEADER, [kobo_row("a1")]), "x.csv")
+    second = preview_import(
+        survey, csv_bytes(KOBO_HEADER, [kobo_row("new"), kobo_row("a1")]), "x.csv"
+    )
+    assert len(second.rows) == 2  # computed before the first was stored
+    apply_import(first)
+    with pytest.raises(ImportRace):
+        apply_import(second)
+    assert Response.objects.filter(survey=survey).count() == 1

@@ -77,6 +77,7 @@ from django.utils.translation import gettext as _
 
 from peerlearn.people.models import Person
 from peerlearn.people.roster.reading import (
+    XLSX_EXPANSION,
     _binary_kind,
     _decode,
     _sniff_delimiter,
@@ -261,7 +262,7 @@ def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, list[str]]]:
         raise ImportFileError(
             _("The file looks like an Excel workbook but is damaged. ") + _save_as()
         )
-    if size.total > 50 * limit or size.ratio > MAX_RATIO:
+    if size.total > XLSX_EXPANSION * limit or size.ratio > MAX_RATIO:
         raise ImportFileError(
             _("The workbook is too large once unpacked (%(size)s). Upload a smaller file.")
             % {"size": format_size(size.total)}
@@ -773,42 +774,42 @@ def _raw_answers(
 
 
 def apply_import(preview: ImportPreview) -> int:
-    """Store every prepared row (call inside a transaction); returns how many.
+    """Store every prepared row in one transaction; returns how many.
 
-    Raises :class:`ImportRace` when another import stored one of these
-    submissions (or answers of one of these people) meanwhile.
+    Raises :class:`ImportRace` (and stores nothing) when another import
+    stored one of these submissions, or answers of one of these people,
+    meanwhile: the unique constraints on ``Response`` decide.
     """
     survey = preview.survey
-    anonymity = survey.instrument.anonymity
     rows = list(preview.rows)
-    if anonymity == "anonymous":
+    if survey.instrument.anonymity == "anonymous":
         random.SystemRandom().shuffle(rows)  # the file's order says nothing in the table
-    publication.lock_survey(survey)
-    try:
-        with transaction.atomic():
-            Response.objects.bulk_create(
-                [
-                    Response(
-                        survey=survey,
-                        person_id=row.person_id,
-                        audience=row.audience,
-                        language=row.language,
-                        answers=row.answers,
-                        submitted_at=row.submitted_at,
-                        imported_key=row.key,
-                    )
-                    for row in rows
-                ]
-            )
-    except IntegrityError as error:
-        raise ImportRace from error
-    people = [row.person_id for row in rows if row.person_id is not None]
-    if people:
-        Invitation.objects.filter(
-            survey=survey, person_id__in=people, submitted_at__isnull=True
-        ).update(submitted_at=timezone.now())
-    publication.release(survey)
+    with transaction.atomic():
+        publication.lock_survey(survey)
+        try:
+            with transaction.atomic():
+                Response.objects.bulk_create([_response(survey, row) for row in rows])
+        except IntegrityError as error:
+            raise ImportRace from error
+        people = [row.person_id for row in rows if row.person_id is not None]
+        if people:
+            Invitation.objects.filter(
+                survey=survey, person_id__in=people, submitted_at__isnull=True
+            ).update(submitted_at=timezone.now())
+        publication.release(survey)
     return len(rows)
+
+
+def _response(survey: Survey, row: Prepared) -> Response:
+    return Response(
+        survey=survey,
+        person_id=row.person_id,
+        audience=row.audience,
+        language=row.language,
+        answers=row.answers,
+        submitted_at=row.submitted_at,
+        imported_key=row.key,
+    )
 
 
 def claim(upload: ResponseImport) -> bool:
