@@ -409,3 +409,11 @@ def test_a_preview_overtaken_by_another_import_stores_nothing(world):
     with pytest.raises(ImportRace):
         apply_import(second)
     assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_header_problems_name_the_header_row_and_the_column(world):
+    survey = followup(world)
+    data = b"\r\nin_contact,contact/how_often,how_often,favourite_colour,_uuid\r\nno,,,,u1\r\n"
+    preview = preview_import(survey, data, "x.csv")
+    found = {(p.row, p.column) for p in preview.problems}
+    assert found == {(2, "how_often"), (2, "favourite_colour")}

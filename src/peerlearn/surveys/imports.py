@@ -203,6 +203,7 @@ class Sheet:
     rows: list[list[str]]
     row_numbers: list[int]
     format: str = "csv"
+    header_row: int = 1
 
 
 # ------------------------------------------------------------------ reading
@@ -277,6 +278,7 @@ def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, list[str]]]:
 
 def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str) -> Sheet:
     header: list[str] | None = None
+    header_row = 1
     rows: list[list[str]] = []
     numbers: list[int] = []
     for number, raw in numbered:
@@ -286,7 +288,7 @@ def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str) -> Sheet:
         if header is None:
             while cells and not cells[-1]:
                 cells.pop()
-            header = cells
+            header, header_row = cells, number
             continue
         rows.append(cells)
         numbers.append(number)
@@ -296,7 +298,7 @@ def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str) -> Sheet:
         raise ImportFileError(
             _("The file has a header row but no answers below it: nothing to import.")
         )
-    return Sheet(header=header, rows=rows, row_numbers=numbers, format=fmt)
+    return Sheet(header=header, rows=rows, row_numbers=numbers, format=fmt, header_row=header_row)
 
 
 # ------------------------------------------------------------------ columns
@@ -361,7 +363,9 @@ def map_columns(sheet: Sheet, form: Form, problems: list[Problem]) -> Columns:
         if not key:
             continue
         if key in seen:
-            problems.append(Problem(1, cell, _("This column appears twice in the header row.")))
+            problems.append(
+                Problem(sheet.header_row, cell, _("This column appears twice in the header row."))
+            )
             continue
         seen[key] = cell
         if key not in questions and key not in choices and "/" in key:
@@ -372,7 +376,9 @@ def map_columns(sheet: Sheet, form: Form, problems: list[Problem]) -> Columns:
             if name in found.questions:
                 problems.append(
                     Problem(
-                        1, cell, _("Two columns hold the answer to “%(name)s”.") % {"name": name}
+                        sheet.header_row,
+                        cell,
+                        _("Two columns hold the answer to “%(name)s”.") % {"name": name},
                     )
                 )
             found.questions[name] = index
@@ -384,7 +390,7 @@ def map_columns(sheet: Sheet, form: Form, problems: list[Problem]) -> Columns:
         elif key in IGNORED_COLUMNS or key in known or key.startswith("_"):
             found.ignored.append(cell)
         else:
-            problems.append(Problem(1, cell, _unknown_column(cell, form)))
+            problems.append(Problem(sheet.header_row, cell, _unknown_column(cell, form)))
     return found
 
 
