@@ -417,3 +417,60 @@ def test_header_problems_name_the_header_row_and_the_column(world):
     preview = preview_import(survey, data, "x.csv")
     found = {(p.row, p.column) for p in preview.problems}
     assert found == {(2, "how_often"), (2, "favourite_colour")}
+
+
+def dated_survey(world) -> Survey:
+    """A form of our own with a date, a decimal and a group, imported like any XLSForm."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from openpyxl import Workbook
+
+    from peerlearn.surveys.library import import_xlsform
+
+    book = Workbook()
+    survey_sheet = book.active
+    survey_sheet.title = "survey"
+    for row in (
+        ["type", "name", "label", "required"],
+        ["begin_group", "visit", "Visit", ""],
+        ["date", "visited_on", "Day of the visit", "yes"],
+        ["decimal", "hours", "Hours spent", ""],
+        ["end_group", "", "", ""],
+    ):
+        survey_sheet.append(row)
+    settings_sheet = book.create_sheet("settings")
+    settings_sheet.append(["form_title", "form_id", "version"])
+    settings_sheet.append(["Visits", "visits", "2024061201"])
+    out = io.BytesIO()
+    book.save(out)
+    instrument = import_xlsform(world.programme, out.getvalue(), filename="visits.xlsx")
+    return Survey.objects.create(
+        instrument=instrument,
+        programme=world.programme,
+        cohort=world.event,
+        title="Visits",
+        opens_at=timezone.now() - timedelta(days=1),
+    )
+
+
+def test_bad_dates_numbers_and_times_name_their_cells(world):
+    from datetime import datetime
+
+    survey = dated_survey(world)
+    header = ["visit/visited_on", "visit/hours", "_submission_time", "_uuid"]
+    rows = [
+        [datetime(2024, 6, 30), 2.5, "2024-06-30T10:15:00", "u1"],  # real XLSX cells
+        ["30/06/2024", "two", "yesterday", "u2"],
+        ["2024-02-30", "1,5", "", "u3"],
+    ]
+    preview = preview_import(survey, xlsx_bytes(header, rows), "visits.xlsx")
+    found = {(p.row, p.column) for p in preview.problems}
+    assert found == {
+        (3, "visit/visited_on"),
+        (3, "visit/hours"),
+        (3, "_submission_time"),
+        (4, "visit/visited_on"),
+    }
+    good = preview_import(survey, xlsx_bytes(header, rows[:1]), "visits.xlsx")
+    assert good.rows[0].answers == {"visited_on": "2024-06-30", "hours": 2.5}

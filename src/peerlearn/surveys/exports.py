@@ -1,4 +1,4 @@
-"""Survey exports: one row per response as CSV or XLSX, and the codebook.
+"""Survey exports: one row per response as CSV, XLSX, SPSS or Stata, and the codebook.
 
 Decisions
 ---------
@@ -14,6 +14,15 @@ Decisions
   (``select_multiple`` joined with ``"; "``), ``codes`` the stored codes
   (``select_multiple`` separated by spaces).  Numbers stay numbers (numeric
   cells in XLSX).  An answer to a question that was not relevant is left blank.
+* **Kobo's shapes** (options): ``headers="paths"`` names question columns
+  ``group/question``; ``split_multiple`` adds after each select_multiple one
+  0/1 column per choice (``question/choice``), blank wherever the joined
+  answer is blank, so a question held back below k stays blank everywhere.
+* **SPSS and Stata** (:func:`write_statistical`, pyreadstat): the rows of
+  :func:`export_rows` with codes, so suppression and masking are the very
+  same; select_one and the 0/1 columns become numbers with value labels,
+  question labels become variable labels, names are made valid
+  (:func:`statistical_names`).
 * **Row order** never follows submission time unless names are shown anyway:
   identified by submission time; pseudonymous by code; anonymous by the
   answers themselves, so a row's position cannot be matched with the time an
@@ -82,6 +91,8 @@ __all__ = [
     "meta_columns",
     "protect_breakdowns",
     "question_paths",
+    "statistical_names",
+    "write_statistical",
     "write_xlsx",
 ]
 
