@@ -162,3 +162,15 @@ def test_statistical_names_are_valid_and_unique():
     ]
     assert statistical_names(header, "dta")[:4] == ["_response", "group_q", "group_q_2", "v1st"]
     assert len(statistical_names(header, "dta")[4]) == 32
+
+
+def test_codebook_names_the_columns_of_the_same_shape(world, login):
+    survey = make_survey(world, "followup_3m")
+    followups(survey)
+    client = login(world.users["facilitator"])
+    url = reverse("surveys:codebook", args=[survey.programme.slug, survey.pk, "csv"])
+    variables = {row[0] for row in read_csv(client.get(url + "?headers=paths&split=1"))[1:]}
+    export_header = read_csv(client.get(export_url(survey, query="?headers=paths&split=1")))[0]
+    assert set(export_header) <= variables
+    plain = {row[0] for row in read_csv(client.get(url))[1:]}
+    assert "how_often" in plain and "contact/how_often" not in plain

@@ -590,14 +590,21 @@ def _meta_descriptions() -> dict[str, str]:
 
 
 def codebook_rows(
-    form: Form, language: str | None, meta_columns: list[str] | None = None
+    form: Form,
+    language: str | None,
+    meta_columns: list[str] | None = None,
+    *,
+    paths: bool = False,
+    split_multiple: bool = False,
 ) -> list[list[str]]:
     """The codebook: the header, one row per column, then a row per choice code.
 
     Meta columns (``_response``...) come first with a description; then each
     question with its label in ``language``, type, required, relevant and
     constraint; each choice of a select question follows on its own row with
-    its code and label.
+    its code and label.  ``paths`` and ``split_multiple`` name the columns as
+    the export with the same options does (``group/question``, and a 0/1
+    variable per choice of a select_multiple).
     """
     rows = [list(CODEBOOK_HEADER)]
     descriptions = _meta_descriptions()
@@ -607,27 +614,25 @@ def codebook_rows(
     if meta_columns and "_group" in meta_columns:
         for code, label in groups.items():
             rows.append(["_group", "", "", "", "", "", code, str(label)])
+    named = question_paths(form) if paths else {}
     for item in plan(form):
         question = item.question
+        variable = named.get(question.name, question.name)
         kind = question.type + (f" {question.list_name}" if question.list_name else "")
         label = text_in(question.label, language, form.default_language)
         relevant = " and ".join(f"({e})" if len(item.chain) > 1 else e for e in item.chain)
-        rows.append(
-            [
-                question.name,
-                label,
-                kind,
-                "yes" if question.required else "no",
-                relevant,
-                question.constraint,
-                "",
-                "",
-            ]
-        )
+        required = "yes" if question.required else "no"
+        rows.append([variable, label, kind, required, relevant, question.constraint, "", ""])
         choice_list = form.choice_lists.get(question.list_name or "")
-        for choice in choice_list.choices if choice_list else []:
+        choices = choice_list.choices if choice_list else []
+        for choice in choices:
             choice_label = text_in(choice.label, language, form.default_language)
-            rows.append([question.name, "", "", "", "", "", choice.name, choice_label])
+            rows.append([variable, "", "", "", "", "", choice.name, choice_label])
+        if split_multiple and question.type == "select_multiple":
+            for choice in choices:
+                choice_label = text_in(choice.label, language, form.default_language)
+                flag = f"{variable}/{choice.name}"
+                rows.append([flag, f"{label}: {choice_label}", "0/1", "", relevant, "", "", ""])
     return rows
 
 

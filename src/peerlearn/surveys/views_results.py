@@ -302,7 +302,13 @@ def export(
             target,
             plan.header(),
             export_rows(plan),
-            codebook=codebook_rows(form, language, plan.meta_columns()),
+            codebook=codebook_rows(
+                form,
+                language,
+                plan.meta_columns(),
+                paths=plan.headers == "paths",
+                split_multiple=plan.split_multiple,
+            ),
             notes=plan.explanations(),
         )
         target.seek(0)
@@ -351,7 +357,8 @@ def _statistical_file(plan: ExportPlan, fmt: Literal["sav", "dta"]) -> IO[bytes]
 def codebook(
     request: HttpRequest, programme: Programme, access: Access, pk: int, fmt: str
 ) -> HttpResponseBase:
-    """Variables, labels, types, rules and choice codes of the export."""
+    """Variables, labels, types, rules and choice codes of the export (same ``headers``
+    and ``split`` options)."""
     survey = _survey_for(programme, access, int(pk))
     form = survey.instrument.form
     language = _label_language(request, form)
@@ -363,7 +370,16 @@ def codebook(
             emails=with_names and access.sees_contact_of([survey.cohort_id]),
         )
     )
-    rows = codebook_rows(form, language, columns)
+    options = _export_options(request)
+    if isinstance(options, str):
+        return HttpResponse(options, status=400, content_type="text/plain")
+    rows = codebook_rows(
+        form,
+        language,
+        columns,
+        paths=options["headers"] == "paths",
+        split_multiple=bool(options["split_multiple"]),
+    )
     filename = _filename(survey, "codebook", fmt)
     if fmt == "csv":
         response = HttpResponse("".join(csv_chunks(rows[0], rows[1:])), content_type=CSV_TYPE)
