@@ -320,6 +320,8 @@ class Columns:
     form_id: int | None = None
     version: int | None = None
     ignored: list[str] = field(default_factory=list)
+    #: meta slot -> rank of the spelling that filled it (see :func:`_meta_slot`)
+    ranks: dict[str, int] = field(default_factory=dict)
 
 
 def _spellings(form: Form) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
@@ -395,20 +397,16 @@ def map_columns(sheet: Sheet, form: Form, problems: list[Problem]) -> Columns:
 
 
 def _meta_slot(found: Columns, key: str, index: int, slots: Any) -> bool:
-    """Put a meta column in its slot (the best-ranked spelling wins)."""
+    """Put a meta column in its slot; of two spellings (Kobo has both ``_uuid``
+    and ``meta/instanceID``) the one listed first wins."""
     for spellings, slot in slots:
         if key in spellings:
-            current = getattr(found, slot)
-            if current is None or spellings.index(key) < _rank(found, slot, spellings):
+            rank = spellings.index(key)
+            if rank < found.ranks.get(slot, len(spellings)):
                 setattr(found, slot, index)
-                setattr(found, f"_{slot}_key", key)
+                found.ranks[slot] = rank
             return True
     return False
-
-
-def _rank(found: Columns, slot: str, spellings: tuple[str, ...]) -> int:
-    key = getattr(found, f"_{slot}_key", None)
-    return spellings.index(key) if key in spellings else len(spellings)
 
 
 def _unknown_column(cell: str, form: Form) -> str:
@@ -667,12 +665,12 @@ def _prepare(
     if any(cell.strip() for cell in cells[len(header) :]):
         problem(None, _("This row has a value beyond the last column of the header."))
     _check_form(form, cells, columns, problem)
-    raw, used = _raw_answers(form, cells, columns, problem)
+    raw, used, unreadable = _raw_answers(form, cells, columns, problem)
     checked = check_answers(form, raw, get_language() or "")
     for name, message in checked.errors.items():
+        if name in unreadable:
+            continue  # reported once already, with what was wrong
         at = used.get(name, columns.questions.get(name))
-        if at == -1:
-            continue  # its value was reported as unreadable already
         if at is None:
             problems.append(Problem(number, name, message))
         else:
@@ -741,8 +739,9 @@ def _audience(cells: list[str], columns: Columns, problem: Any) -> str:
 
 def _raw_answers(
     form: Form, cells: list[str], columns: Columns, problem: Any
-) -> tuple[dict[str, Any], dict[str, int]]:
-    """The row's answers as codes and text, ready for the phone's checks."""
+) -> tuple[dict[str, Any], dict[str, int], set[str]]:
+    """The row's answers as codes and text, ready for the phone's checks; the
+    column each came from; the questions whose value could not be read."""
     raw: dict[str, Any] = {}
     used: dict[str, int] = {}
     bad: set[str] = set()
@@ -772,8 +771,7 @@ def _raw_answers(
             bad.add(name)
         if index is not None:
             used[name] = index
-    kept = {name: at for name, at in used.items() if name not in bad}
-    return raw, kept | dict.fromkeys(bad, -1)
+    return raw, used, bad
 
 
 # ------------------------------------------------------------------ storing
