@@ -474,3 +474,24 @@ def test_bad_dates_numbers_and_times_name_their_cells(world):
     }
     good = preview_import(survey, xlsx_bytes(header, rows[:1]), "visits.xlsx")
     assert good.rows[0].answers == {"visited_on": "2024-06-30", "hours": 2.5}
+
+
+def test_peerlearns_own_exports_import_back_into_another_survey(world, login):
+    """Labels or codes, names or paths, with 0/1 columns: every shape we write we read."""
+    from tests.surveys.test_exports import body_of, export_url
+    from tests.surveys.test_exports_kobo import followups
+
+    source = followup(world)
+    source.instrument.min_respondents = 1
+    source.instrument.save(update_fields=["min_respondents"])
+    followups(source, 3)
+    client = login(world.users["facilitator"])
+    for query in ("?values=labels", "?values=codes&headers=paths&split=1", "?split=1"):
+        target = make_survey(world, "followup_3m", title=f"Later {query}")
+        data = body_of(client.get(export_url(source, query=query)))
+        preview = preview_import(target, data, "export.csv")
+        assert preview.is_valid, (query, preview.problems)
+        stored = sorted(
+            Response.objects.filter(survey=source).values_list("answers", flat=True), key=str
+        )
+        assert sorted((row.answers for row in preview.rows), key=str) == stored
