@@ -13,6 +13,7 @@ from tests.surveys import (
     test_permissions_instruments,
     test_permissions_results,
     test_permissions_surveys,
+    test_response_import_permissions,
 )
 
 TABLES = [
@@ -20,6 +21,7 @@ TABLES = [
     test_permissions_instruments,
     test_permissions_results,
     test_permissions_surveys,
+    test_response_import_permissions,
 ]
 
 

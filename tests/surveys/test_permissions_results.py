@@ -80,6 +80,18 @@ CASES = [
         expect(COHORT_READERS),
     ),
     (
+        "surveys:export_statistical sav",
+        lambda w: _url("export_statistical", w, _event(w), "sav"),
+        "get",
+        expect(READERS),
+    ),
+    (
+        "surveys:export_statistical dta module",
+        lambda w: _url("export_statistical", w, _module(w), "dta"),
+        "get",
+        expect(COHORT_READERS),
+    ),
+    (
         "surveys:codebook csv",
         lambda w: _url("codebook", w, _event(w), "csv"),
         "get",
@@ -93,7 +105,13 @@ CASES = [
     ),
 ]
 
-OWNED = {"surveys:results", "surveys:compare", "surveys:export", "surveys:codebook"}
+OWNED = {
+    "surveys:results",
+    "surveys:compare",
+    "surveys:export",
+    "surveys:export_statistical",
+    "surveys:codebook",
+}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

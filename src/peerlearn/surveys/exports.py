@@ -1,4 +1,4 @@
-"""Survey exports: one row per response as CSV or XLSX, and the codebook.
+"""Survey exports: one row per response as CSV, XLSX, SPSS or Stata, and the codebook.
 
 Decisions
 ---------
@@ -14,6 +14,15 @@ Decisions
   (``select_multiple`` joined with ``"; "``), ``codes`` the stored codes
   (``select_multiple`` separated by spaces).  Numbers stay numbers (numeric
   cells in XLSX).  An answer to a question that was not relevant is left blank.
+* **Kobo's shapes** (options): ``headers="paths"`` names question columns
+  ``group/question``; ``split_multiple`` adds after each select_multiple one
+  0/1 column per choice (``question/choice``), blank wherever the joined
+  answer is blank, so a question held back below k stays blank everywhere.
+* **SPSS and Stata** (:func:`write_statistical`, pyreadstat): the rows of
+  :func:`export_rows` with codes, so suppression and masking are the very
+  same; select_one and the 0/1 columns become numbers with value labels,
+  question labels become variable labels, names are made valid
+  (:func:`statistical_names`).
 * **Row order** never follows submission time unless names are shown anyway:
   identified by submission time; pseudonymous by code; anonymous by the
   answers themselves, so a row's position cannot be matched with the time an
@@ -46,6 +55,7 @@ from __future__ import annotations
 
 import csv
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +78,7 @@ from peerlearn.surveys.analysis import (
 from peerlearn.surveys.models import AUDIENCE_CHOICES, Survey
 from peerlearn.surveys.publication import last_batch, published
 from peerlearn.surveys.xlsform import Instrument as Form
+from peerlearn.surveys.xlsform import Question
 
 __all__ = [
     "CHUNK_SIZE",
@@ -79,6 +90,9 @@ __all__ = [
     "identity_columns",
     "meta_columns",
     "protect_breakdowns",
+    "question_paths",
+    "statistical_names",
+    "write_statistical",
     "write_xlsx",
 ]
 
@@ -89,6 +103,7 @@ BREAKDOWN_COLUMNS = ("_group", "_language", "_submitted")
 Breakdowns = tuple[str, str, str]
 
 Values = Literal["labels", "codes"]
+Headers = Literal["names", "paths"]
 CHUNK_SIZE = 2000
 CSV_BATCH = 500
 _ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -125,6 +140,10 @@ class ExportPlan:
     up_to_batch: int = 0
     #: Per breakdown column, every value the published rows hold.
     all_values: list[set[str]] = field(default_factory=list)
+    #: ``paths``: question columns named ``group/question`` as in Kobo's exports.
+    headers: Headers = "names"
+    #: A select_multiple also gets one 0/1 column per choice (``question/choice``).
+    split_multiple: bool = False
 
     @property
     def masked_columns(self) -> list[str]:
@@ -147,7 +166,21 @@ class ExportPlan:
         return meta_columns(self.with_names, self.with_emails, self.with_pseudonym)
 
     def header(self) -> list[str]:
-        return self.meta_columns() + [p.question.name for p in self.questions]
+        return self.meta_columns() + [column.header for column in self.question_columns()]
+
+    def question_columns(self) -> list[QuestionColumn]:
+        """The columns after the meta columns, in form order."""
+        columns = []
+        for item in self.questions:
+            question = item.question
+            path = "/".join([*(g.name for g in item.groups), question.name])
+            base = path if self.headers == "paths" else question.name
+            columns.append(QuestionColumn(base, question))
+            if self.split_multiple and question.type == "select_multiple":
+                choice_list = self.form.choice_lists.get(question.list_name or "")
+                for choice in choice_list.choices if choice_list else []:
+                    columns.append(QuestionColumn(f"{base}/{choice.name}", question, choice.name))
+        return columns
 
     def note(self) -> str:
         """The ``X-Peerlearn-Suppressed`` header value, or ``""`` when nothing was held back."""
@@ -193,6 +226,23 @@ class ExportPlan:
         return notes
 
 
+@dataclass(frozen=True)
+class QuestionColumn:
+    """One question column: the joined answer, or (``choice`` set) a 0/1 choice column."""
+
+    header: str
+    question: Question
+    choice: str | None = None
+
+
+def question_paths(form: Form) -> dict[str, str]:
+    """Every answerable question's ``group/question`` path (Kobo's export headers)."""
+    return {
+        item.question.name: "/".join([*(g.name for g in item.groups), item.question.name])
+        for item in plan(form)
+    }
+
+
 def meta_columns(with_names: bool, with_emails: bool, with_pseudonym: bool) -> list[str]:
     """The columns before the questions, for a reader who sees what the flags say."""
     columns = ["_response"]
@@ -218,6 +268,8 @@ def export_plan(
     language: str | None = None,
     with_names: bool = False,
     with_emails: bool = False,
+    headers: Headers = "names",
+    split_multiple: bool = False,
 ) -> ExportPlan:
     """Decide columns and suppression (one streaming pass counting answers)."""
     instrument = survey.instrument
@@ -241,6 +293,8 @@ def export_plan(
         suppressed=total < k,
         questions=plan(form),
         up_to_batch=up_to,
+        headers=headers,
+        split_multiple=split_multiple,
     )
     if not result.suppressed:
         stream = responses.order_by().values_list("answers", flat=True).iterator(CHUNK_SIZE)
@@ -380,6 +434,10 @@ def export_rows(export: ExportPlan) -> Iterator[list[object]]:
         (p.question.type, p.question.name, p.question.name in hidden) for p in export.questions
     ]
     groups = dict(AUDIENCE_CHOICES)
+    split: dict[str, list[str]] = {}
+    for column in export.question_columns():
+        if column.choice is not None:
+            split.setdefault(column.question.name, []).append(column.choice)
     for number, record in enumerate(_records(export), start=1):
         answers, name, email, pseudonym, audience, language, submitted = record
         answers = answers if isinstance(answers, dict) else {}
@@ -401,7 +459,17 @@ def export_rows(export: ExportPlan) -> Iterator[list[object]]:
         for (kind, name_, blank), relevant in zip(questions, flags, strict=True):
             value = answers.get(name_) if relevant and not blank else None
             row.append(formatter.cell(kind, name_, value))
+            if split.get(name_):
+                row += _choice_flags(split[name_], value)
         yield row
+
+
+def _choice_flags(codes: list[str], value: object) -> list[object]:
+    """The 0/1 columns of a select_multiple; blank when the answer is (or is held back)."""
+    if is_empty(value):
+        return [None] * len(codes)
+    chosen = set(choice_codes(value))
+    return [1 if code in chosen else 0 for code in codes]
 
 
 # ----------------------------------------------------------------- writers
@@ -522,14 +590,21 @@ def _meta_descriptions() -> dict[str, str]:
 
 
 def codebook_rows(
-    form: Form, language: str | None, meta_columns: list[str] | None = None
+    form: Form,
+    language: str | None,
+    meta_columns: list[str] | None = None,
+    *,
+    paths: bool = False,
+    split_multiple: bool = False,
 ) -> list[list[str]]:
     """The codebook: the header, one row per column, then a row per choice code.
 
     Meta columns (``_response``...) come first with a description; then each
     question with its label in ``language``, type, required, relevant and
     constraint; each choice of a select question follows on its own row with
-    its code and label.
+    its code and label.  ``paths`` and ``split_multiple`` name the columns as
+    the export with the same options does (``group/question``, and a 0/1
+    variable per choice of a select_multiple).
     """
     rows = [list(CODEBOOK_HEADER)]
     descriptions = _meta_descriptions()
@@ -539,25 +614,168 @@ def codebook_rows(
     if meta_columns and "_group" in meta_columns:
         for code, label in groups.items():
             rows.append(["_group", "", "", "", "", "", code, str(label)])
+    named = question_paths(form) if paths else {}
     for item in plan(form):
         question = item.question
+        variable = named.get(question.name, question.name)
         kind = question.type + (f" {question.list_name}" if question.list_name else "")
         label = text_in(question.label, language, form.default_language)
         relevant = " and ".join(f"({e})" if len(item.chain) > 1 else e for e in item.chain)
-        rows.append(
-            [
-                question.name,
-                label,
-                kind,
-                "yes" if question.required else "no",
-                relevant,
-                question.constraint,
-                "",
-                "",
-            ]
-        )
+        required = "yes" if question.required else "no"
+        rows.append([variable, label, kind, required, relevant, question.constraint, "", ""])
         choice_list = form.choice_lists.get(question.list_name or "")
-        for choice in choice_list.choices if choice_list else []:
+        choices = choice_list.choices if choice_list else []
+        for choice in choices:
             choice_label = text_in(choice.label, language, form.default_language)
-            rows.append([question.name, "", "", "", "", "", choice.name, choice_label])
+            rows.append([variable, "", "", "", "", "", choice.name, choice_label])
+        if split_multiple and question.type == "select_multiple":
+            for choice in choices:
+                choice_label = text_in(choice.label, language, form.default_language)
+                flag = f"{variable}/{choice.name}"
+                rows.append([flag, f"{label}: {choice_label}", "0/1", "", relevant, "", "", ""])
     return rows
+
+
+# ----------------------------------------------------------------- SPSS and Stata
+
+#: Longest variable name: Stata allows 32 characters, SPSS 64 bytes.
+_NAME_LIMITS = {"sav": 64, "dta": 32}
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_]")
+_FLAG_LABELS = {0: "no", 1: "yes"}
+
+
+def statistical_names(header: Sequence[str], fmt: str) -> list[str]:
+    """Variable names SPSS (``sav``) or Stata (``dta``) accept, unique, in header order.
+
+    ``group/question`` becomes ``group_question``; SPSS names cannot start with
+    ``_``, so ``_response`` becomes ``v_response`` there; clashes get ``_2``...
+    """
+    limit = _NAME_LIMITS[fmt]
+    names: list[str] = []
+    taken: set[str] = set()
+    for column in header:
+        name = _NOT_NAME.sub("_", column) or "v"
+        if not name[0].isalpha() and (fmt == "sav" or name[0].isdigit()):
+            name = "v" + name
+        name = name[:limit]
+        base, number = name, 1
+        while name.lower() in taken:
+            number += 1
+            suffix = f"_{number}"
+            name = base[: limit - len(suffix)] + suffix
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+@dataclass
+class _Variable:
+    """How one column is written: a label, numeric or text, and value labels."""
+
+    label: str
+    numeric: bool
+    codes: dict[str, int] = field(default_factory=dict)  # choice code -> stored number
+
+    def value_labels(self, labels: dict[str, str]) -> dict[int | float, str]:
+        return {number: labels.get(code, code) for code, number in self.codes.items()}
+
+
+def _numbered_codes(codes: list[str]) -> dict[str, int]:
+    """Numeric codes stay themselves (``1``..``5`` of a Likert list); others count from 1."""
+    if codes and all(re.fullmatch(r"-?\d{1,9}", code) for code in codes):
+        return {code: int(code) for code in codes}
+    return {code: position for position, code in enumerate(codes, start=1)}
+
+
+def _variables(export: ExportPlan) -> tuple[list[_Variable], list[dict[str, str]]]:
+    """Per column: how it is written, and the choice labels of its values."""
+    form, language = export.form, export.language
+    descriptions = _meta_descriptions()
+    variables = [_Variable(descriptions.get(name, name), False) for name in export.meta_columns()]
+    if "_response" in export.meta_columns():
+        variables[0].numeric = True
+    labels: list[dict[str, str]] = [{} for _ in variables]
+    for column in export.question_columns():
+        question = column.question
+        text = text_in(question.label, language, form.default_language) or question.name
+        choice_list = form.choice_lists.get(question.list_name or "")
+        choices = {
+            c.name: text_in(c.label, language, form.default_language) or c.name
+            for c in (choice_list.choices if choice_list else [])
+        }
+        if column.choice is not None:
+            label = f"{text}: {choices.get(column.choice, column.choice)}"
+            variables.append(_Variable(label, True, {"0": 0, "1": 1}))
+            labels.append({str(k): v for k, v in _FLAG_LABELS.items()})
+        elif question.type == "select_one":
+            variables.append(_Variable(text, True, _numbered_codes(list(choices))))
+            labels.append(choices)
+        else:
+            variables.append(_Variable(text, question.type in ("integer", "decimal")))
+            labels.append({})
+    return variables, labels
+
+
+def _statistical_value(variable: _Variable, value: object) -> object:
+    if variable.codes and value is not None:
+        return variable.codes.get(str(value), None)
+    if variable.numeric:
+        return float("nan") if value is None else value
+    return "" if value is None else str(value)
+
+
+def _note_lines(notes: list[str]) -> list[str]:
+    """SPSS keeps notes as "document" lines of at most 80 bytes."""
+    lines: list[str] = []
+    for note in notes:
+        lines += textwrap.wrap(note, 40)  # 40 characters: room for any UTF-8 text
+    return lines
+
+
+def write_statistical(path: str, export: ExportPlan, fmt: Literal["sav", "dta"]) -> None:
+    """An SPSS ``.sav`` or Stata ``.dta`` file with variable and value labels.
+
+    The rows are those of :func:`export_rows` (the plan must use ``codes``), so
+    k-suppression and the masking of breakdown values are the same as in CSV
+    and XLSX.  pyreadstat needs a whole data frame: unlike CSV and XLSX this
+    holds every row in memory at once.
+    """
+    import pandas as pd
+    import pyreadstat
+
+    header = export.header()
+    names = statistical_names(header, fmt)
+    variables, choice_labels = _variables(export)
+    columns: list[list[object]] = [[] for _ in header]
+    for row in export_rows(export):
+        for index, (variable, value) in enumerate(zip(variables, row, strict=True)):
+            columns[index].append(_statistical_value(variable, value))
+    frame = pd.DataFrame(
+        {
+            name: pd.Series(values, dtype="float64" if variable.numeric else "object")
+            for name, values, variable in zip(names, columns, variables, strict=True)
+        }
+    )
+    column_labels: list[str | None] = [
+        variable.label[: 80 if fmt == "dta" else 256] for variable in variables
+    ]
+    value_labels = {
+        name: variable.value_labels(labels)
+        for name, variable, labels in zip(names, variables, choice_labels, strict=True)
+        if variable.codes
+    }
+    if fmt == "sav":
+        pyreadstat.write_sav(
+            frame,
+            path,
+            column_labels=column_labels,
+            variable_value_labels=value_labels,
+            note=_note_lines(export.explanations()) or None,
+        )
+    else:
+        pyreadstat.write_dta(
+            frame,
+            path,
+            column_labels=column_labels,
+            variable_value_labels=value_labels,
+        )

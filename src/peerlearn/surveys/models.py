@@ -263,6 +263,19 @@ class Response(models.Model):
             "Exact for identified instruments, to the hour if pseudonymous, none if anonymous."
         ),
     )
+    imported_key = models.CharField(
+        _("key of the imported submission"),
+        max_length=64,
+        blank=True,
+        default="",
+        # promise: tests/surveys/test_response_import.py::test_anonymous_import_keeps_no_identity_time_or_language
+        # promise: tests/surveys/test_response_import.py::test_confirmed_import_stores_rows_skips_duplicates_and_is_audited
+        help_text=_(
+            "For answers imported from KoboToolbox or ODK: a keyed hash of the submission's "
+            "_uuid or instanceID, so the same submission is never imported twice "
+            "(see peerlearn.surveys.imports)."
+        ),
+    )
     batch = models.PositiveIntegerField(
         _("published in batch"),
         null=True,
@@ -292,7 +305,41 @@ class Response(models.Model):
                 condition=~Q(pseudonym=""),
                 name="response_unique_pseudonym",
             ),
+            # One imported submission (Kobo _uuid, ODK instanceID) once per survey.
+            models.UniqueConstraint(
+                "survey",
+                "imported_key",
+                condition=~Q(imported_key=""),
+                name="response_unique_imported_submission",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"response {self.pk} to survey {self.survey_id}"
+
+
+class ResponseImport(models.Model):
+    """A KoboToolbox or ODK export waiting for the facilitator to confirm its preview.
+
+    The file is kept in the database (every app server sees it) until it is
+    applied, then emptied: confirming reads it again against the database as
+    it is then and stores every row or none (:mod:`peerlearn.surveys.imports`).
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("response import")
+        verbose_name_plural = _("response imports")
+
+    def __str__(self) -> str:
+        return self.filename

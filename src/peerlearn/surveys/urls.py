@@ -1,6 +1,12 @@
 from django.urls import URLPattern, path, re_path
 
-from peerlearn.surveys import views_answer, views_instruments, views_results, views_surveys
+from peerlearn.surveys import (
+    views_answer,
+    views_imports,
+    views_instruments,
+    views_results,
+    views_surveys,
+)
 
 app_name = "surveys"
 
@@ -35,9 +41,21 @@ urlpatterns: list[URLPattern] = [
     path(P + "compare/", views_results.compare, name="compare"),
     re_path(R + r"(?P<pk>\d+)/export\.(?P<fmt>csv|xlsx)$", views_results.export, name="export"),
     re_path(
+        R + r"(?P<pk>\d+)/export\.(?P<fmt>sav|dta)$",
+        views_results.export,
+        name="export_statistical",
+    ),
+    re_path(
         R + r"(?P<pk>\d+)/codebook\.(?P<fmt>csv|xlsx)$",
         views_results.codebook,
         name="codebook",
+    ),
+    # Answers collected in KoboToolbox or ODK (views_imports)
+    path(P + "<int:pk>/import/", views_imports.response_import, name="response_import"),
+    path(
+        P + "<int:pk>/import/<int:upload_id>/",
+        views_imports.response_import_preview,
+        name="response_import_preview",
     ),
     # Answering (views_answer): personal links need no account.
     path("s/<int:survey_id>/<str:token>/", views_answer.answer, name="answer"),

@@ -9,8 +9,10 @@ identified instruments (:mod:`peerlearn.surveys.exports`).
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterable
+from typing import IO, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -33,12 +35,14 @@ from peerlearn.programmes.permissions import Access
 from peerlearn.surveys.analysis import Breakdown, summarise, summarise_by_group
 from peerlearn.surveys.analysis import compare as compare_results
 from peerlearn.surveys.exports import (
+    ExportPlan,
     codebook_rows,
     csv_chunks,
     export_plan,
     export_rows,
     identity_columns,
     meta_columns,
+    write_statistical,
     write_xlsx,
 )
 from peerlearn.surveys.languages import choose_language
@@ -51,6 +55,7 @@ from peerlearn.surveys.xlsform import Instrument as Form
 TEXTS_SHOWN = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+STATISTICAL_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
 
 
 def _survey_for(programme: Programme, access: Access, pk: int) -> Survey:
@@ -233,18 +238,38 @@ def _no_store(response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
+def _export_options(request: HttpRequest) -> dict[str, object] | str:
+    """The export's options from the query, or the message saying which one is wrong."""
+    values = request.GET.get("values", "labels")
+    if values not in ("labels", "codes"):
+        return _("values must be labels or codes.")
+    headers = request.GET.get("headers", "names")
+    if headers not in ("names", "paths"):
+        return _("headers must be names or paths.")
+    split = request.GET.get("split", "0")
+    if split not in ("0", "1"):
+        return _("split must be 0 or 1.")
+    return {"values": values, "headers": headers, "split_multiple": split == "1"}
+
+
 @require_GET
 @programme_view()
 def export(
     request: HttpRequest, programme: Programme, access: Access, pk: int, fmt: str
 ) -> HttpResponseBase:
-    """Every response as a row (CSV streamed, XLSX from a temporary file)."""
+    """Every response as a row (CSV streamed; XLSX, SPSS and Stata from a temporary file).
+
+    Options: ``values`` (labels or codes; SPSS and Stata always store codes
+    with their labels as value labels), ``headers`` (names, or ``paths`` for
+    Kobo's ``group/question``), ``split=1`` (a 0/1 column per choice of a
+    select_multiple, as Kobo does).
+    """
     survey = _survey_for(programme, access, int(pk))
-    values = request.GET.get("values", "labels")
-    if values not in ("labels", "codes"):
-        return HttpResponse(
-            _("values must be labels or codes."), status=400, content_type="text/plain"
-        )
+    options = _export_options(request)
+    if isinstance(options, str):
+        return HttpResponse(options, status=400, content_type="text/plain")
+    statistical = fmt in ("sav", "dta")
+    values = "codes" if statistical else str(options["values"])
     form = survey.instrument.form
     language = _label_language(request, form)
     with_names = sees_identities(access, survey)
@@ -254,6 +279,8 @@ def export(
         language=language,
         with_names=with_names,
         with_emails=with_names and access.sees_contact_of([survey.cohort_id]),
+        headers="paths" if options["headers"] == "paths" else "names",
+        split_multiple=bool(options["split_multiple"]),
     )
     filename = _filename(survey, f"responses-{values}", fmt)
     response: HttpResponseBase
@@ -262,13 +289,26 @@ def export(
             csv_chunks(plan.header(), export_rows(plan)), content_type=CSV_TYPE
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    elif statistical:
+        response = FileResponse(
+            _statistical_file(plan, "sav" if fmt == "sav" else "dta"),
+            as_attachment=True,
+            filename=filename,
+            content_type=STATISTICAL_TYPES[fmt],
+        )
     else:
         target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
         write_xlsx(
             target,
             plan.header(),
             export_rows(plan),
-            codebook=codebook_rows(form, language, plan.meta_columns()),
+            codebook=codebook_rows(
+                form,
+                language,
+                plan.meta_columns(),
+                paths=plan.headers == "paths",
+                split_multiple=plan.split_multiple,
+            ),
             notes=plan.explanations(),
         )
         target.seek(0)
@@ -285,6 +325,8 @@ def export(
         detail={
             "format": fmt,
             "values": values,
+            "headers": plan.headers,
+            "split": plan.split_multiple,
             "rows": 0 if plan.suppressed else plan.responses,
             "names": plan.with_names,
             "emails": plan.with_emails,
@@ -293,12 +335,30 @@ def export(
     return _no_store(response)
 
 
+def _statistical_file(plan: ExportPlan, fmt: Literal["sav", "dta"]) -> IO[bytes]:
+    """Write the SPSS or Stata file (pyreadstat wants a path) and return it opened.
+
+    The file is unlinked once open, so nothing stays on disk after the download.
+    """
+    directory = tempfile.mkdtemp(prefix="peerlearn-export-")
+    path = os.path.join(directory, f"responses.{fmt}")
+    try:
+        write_statistical(path, plan, fmt)
+        opened = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+        os.rmdir(directory)
+    return opened
+
+
 @require_GET
 @programme_view()
 def codebook(
     request: HttpRequest, programme: Programme, access: Access, pk: int, fmt: str
 ) -> HttpResponseBase:
-    """Variables, labels, types, rules and choice codes of the export."""
+    """Variables, labels, types, rules and choice codes of the export (same ``headers``
+    and ``split`` options)."""
     survey = _survey_for(programme, access, int(pk))
     form = survey.instrument.form
     language = _label_language(request, form)
@@ -310,7 +370,16 @@ def codebook(
             emails=with_names and access.sees_contact_of([survey.cohort_id]),
         )
     )
-    rows = codebook_rows(form, language, columns)
+    options = _export_options(request)
+    if isinstance(options, str):
+        return HttpResponse(options, status=400, content_type="text/plain")
+    rows = codebook_rows(
+        form,
+        language,
+        columns,
+        paths=options["headers"] == "paths",
+        split_multiple=bool(options["split_multiple"]),
+    )
     filename = _filename(survey, "codebook", fmt)
     if fmt == "csv":
         response = HttpResponse("".join(csv_chunks(rows[0], rows[1:])), content_type=CSV_TYPE)
