@@ -71,3 +71,18 @@ def test_dry_run_counts_and_deletes_nothing(programme):
     assert "1 roster uploads older than 7 days would be deleted" in purge("--dry-run")
     assert RosterUpload.objects.count() == 1
     assert not AuditEvent.objects.filter(action="retention.purge").exists()
+
+
+def test_survey_answer_files_never_confirmed_are_purged_too(world):
+    from peerlearn.surveys.models import ResponseImport
+    from tests.surveys.conftest import make_survey
+
+    survey = make_survey(world, "pulse")
+    stale = ResponseImport.objects.create(survey=survey, filename="kobo.csv", data=b"_uuid\n1\n")
+    fresh = ResponseImport.objects.create(survey=survey, filename="kobo.csv", data=b"_uuid\n2\n")
+    ResponseImport.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert "1 survey answer imports older than 7 days would be deleted" in purge("--dry-run")
+    assert "1 survey answer imports older than 7 days deleted" in purge()
+    assert list(ResponseImport.objects.values_list("pk", flat=True)) == [fresh.pk]
+    event = AuditEvent.objects.get(action="retention.purge")
+    assert event.detail == {"response_imports": 1, "older_than_days": 7}

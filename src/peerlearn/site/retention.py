@@ -2,8 +2,10 @@
 
 A roster file uploaded but never confirmed holds a whole roster (names,
 e-mail addresses, challenges) and up to PEERLEARN_ROSTER_MAX_BYTES; nothing
-else ever deletes it. ``peerlearn manage purge_uploads`` (daily from cron,
-docs/operations.md) deletes those older than PEERLEARN_ROSTER_UPLOAD_DAYS.
+else ever deletes it; nor does anything delete a survey answer file (from
+KoboToolbox or ODK) uploaded but never confirmed. ``peerlearn manage
+purge_uploads`` (daily from cron, docs/operations.md) deletes both once older
+than PEERLEARN_ROSTER_UPLOAD_DAYS.
 """
 
 from __future__ import annotations
@@ -16,29 +18,48 @@ from django.utils import timezone
 
 from peerlearn import audit
 from peerlearn.people.models import RosterUpload
+from peerlearn.surveys.models import ResponseImport
+
+
+def _stale(model: type[RosterUpload] | type[ResponseImport], now: datetime | None) -> QuerySet:
+    """Files of ``model`` never confirmed, older than PEERLEARN_ROSTER_UPLOAD_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ROSTER_UPLOAD_DAYS)
+    return model.objects.filter(applied_at__isnull=True, created_at__lt=cutoff)
 
 
 def stale_roster_uploads(now: datetime | None = None) -> QuerySet[RosterUpload]:
-    """Uploads never confirmed, older than PEERLEARN_ROSTER_UPLOAD_DAYS."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.ROSTER_UPLOAD_DAYS)
-    return RosterUpload.objects.filter(applied_at__isnull=True, created_at__lt=cutoff)
+    return _stale(RosterUpload, now)
 
 
-def purge_roster_uploads(now: datetime | None = None) -> int:
-    """Delete the stale uploads; return how many went.
+def stale_response_imports(now: datetime | None = None) -> QuerySet[ResponseImport]:
+    """Survey answer files from KoboToolbox or ODK uploaded but never confirmed."""
+    return _stale(ResponseImport, now)
 
-    One ``DELETE ... WHERE applied_at IS NULL`` decides, like the confirm
-    button's conditional ``UPDATE`` (people.views._confirm_import): an upload
-    confirmed at the same moment is either claimed first (and kept) or
-    deleted first (and the confirm page then says it is gone). The purge is
-    written to the audit log when it deleted something.
+
+def purge_uploads(now: datetime | None = None) -> dict[str, int]:
+    """Delete every stale upload; return how many of each kind went.
+
+    One ``DELETE ... WHERE applied_at IS NULL`` per kind decides, like the
+    confirm buttons' conditional ``UPDATE`` (people.views._confirm_import,
+    surveys.imports): an upload confirmed at the same moment is either
+    claimed first (and kept) or deleted first (and the confirm page then says
+    it is gone). The purge is written to the audit log when it deleted
+    something, with the kinds that had any.
     """
-    deleted, per_model = stale_roster_uploads(now).delete()
-    count = per_model.get(RosterUpload._meta.label, 0)
-    if count:
+    counts = {
+        "roster_uploads": _delete(stale_roster_uploads(now), RosterUpload),
+        "response_imports": _delete(stale_response_imports(now), ResponseImport),
+    }
+    deleted = {kind: count for kind, count in counts.items() if count}
+    if deleted:
         audit.record(
             "retention.purge",
             actor=None,
-            detail={"roster_uploads": count, "older_than_days": settings.ROSTER_UPLOAD_DAYS},
+            detail={**deleted, "older_than_days": settings.ROSTER_UPLOAD_DAYS},
         )
-    return count
+    return counts
+
+
+def _delete(stale: QuerySet, model: type) -> int:
+    _total, per_model = stale.delete()
+    return per_model.get(model._meta.label, 0)

@@ -407,7 +407,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 ROSTER_UPLOAD_DAYS = read_int(
     "PEERLEARN_ROSTER_UPLOAD_DAYS",
     7,
-    "Days an uploaded roster waits for confirmation before purge_uploads deletes it.",
+    "Days an uploaded roster (or survey answer file) waits for confirmation before "
+    "purge_uploads deletes it.",
     minimum=1,
 )
 

@@ -1,4 +1,4 @@
-"""``peerlearn manage purge_uploads``: delete roster uploads never confirmed (cron, daily)."""
+"""``peerlearn manage purge_uploads``: delete uploads never confirmed (cron, daily)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from peerlearn.site.retention import purge_roster_uploads, stale_roster_uploads
+from peerlearn.site.retention import purge_uploads, stale_response_imports, stale_roster_uploads
+
+KINDS = {"roster_uploads": "roster uploads", "response_imports": "survey answer imports"}
 
 
 class Command(BaseCommand):
     help = (
-        "Delete roster files uploaded but not confirmed within "
+        "Delete roster files and survey answer files uploaded but not confirmed within "
         "PEERLEARN_ROSTER_UPLOAD_DAYS days. Safe to run twice at once."
     )
 
@@ -24,8 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         days = settings.ROSTER_UPLOAD_DAYS
         if options["dry_run"]:
-            count = stale_roster_uploads().count()
-            self.stdout.write(f"{count} roster uploads older than {days} days would be deleted")
+            due = {
+                "roster_uploads": stale_roster_uploads().count(),
+                "response_imports": stale_response_imports().count(),
+            }
+            for kind, count in due.items():
+                self.stdout.write(f"{count} {KINDS[kind]} older than {days} days would be deleted")
             return
-        count = purge_roster_uploads()
-        self.stdout.write(f"{count} roster uploads older than {days} days deleted")
+        for kind, count in purge_uploads().items():
+            self.stdout.write(f"{count} {KINDS[kind]} older than {days} days deleted")
