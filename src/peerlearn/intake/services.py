@@ -28,7 +28,8 @@ from peerlearn.site.urls_abs import absolute_url
 #: Never two reminders to one person within this interval (web button).
 REMINDER_INTERVAL = timedelta(minutes=1)
 
-MAX_TEXT = 2000
+#: Longest answer: the challenge field's own limit (one copy, in the model).
+MAX_TEXT = int(getattr(Challenge._meta.get_field("text"), "max_length", 0))
 MAX_ITEMS = 20
 
 
