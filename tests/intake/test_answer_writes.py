@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 
 import pytest
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from peerlearn.cli import main
 from peerlearn.intake import services
 from peerlearn.intake.answers import Answers, Entry, write_answers
-from peerlearn.intake.models import IntakeVersion
+from peerlearn.intake.models import IntakeInvitation, IntakeVersion
 from peerlearn.people.models import Challenge, LearningExpectation, Person
 from peerlearn.programmes.models import Programme
 
@@ -199,3 +202,59 @@ def test_writer_keeps_tags_when_a_form_gives_none_and_deletes_what_replace_leave
     assert (row.position, row.text, row.tags) == (1, "A2", ["x"])
     assert not LearningExpectation.objects.filter(person=person, programme=programme).exists()
     assert [v.challenges for v in versions(person, programme)] == [["A", "B"], ["A2"]]
+
+
+def save_waiting_for_locks(invitation, challenges):
+    """``save_answers``, retried while SQLite's shared-cache test database refuses a writer.
+
+    As tests/surveys/test_answering.py::submit_waiting_for_locks explains, the
+    in-memory SQLite refuses a second writer at once instead of waiting; the
+    refused transaction rolled back entirely, so trying again is what a busy
+    timeout would do.  PostgreSQL waits on the row lock instead.
+    """
+    for _attempt in range(200):
+        try:
+            return services.save_answers(invitation, challenges, [])
+        except OperationalError as error:
+            if connection.vendor != "sqlite" or "locked" not in str(error):
+                raise
+            time.sleep(0.01)
+    raise AssertionError("the database stayed locked")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_leave_one_row_per_position_and_two_versions(world):
+    """Both see no challenge at positions 2 and 3; the person's row lock orders them."""
+    person = world.people["participant"]
+    invitation = services.invitation_for(person, world.programme)
+    barrier = threading.Barrier(2)
+    errors: list[str] = []
+
+    def attempt(texts: list[str]) -> None:
+        try:
+            mine = IntakeInvitation.objects.select_related("person", "programme").get(
+                pk=invitation.pk
+            )
+            barrier.wait(timeout=10)
+            save_waiting_for_locks(mine, texts)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=attempt, args=(texts,))
+        for texts in (["A", "B", "C"], ["X", "Y", "Z"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    rows = Challenge.objects.filter(person=person, programme=world.programme)
+    assert sorted(rows.values_list("position", flat=True)) == [1, 2, 3]
+    numbers = [v.number for v in versions(person, world.programme)]
+    assert numbers == [1, 2]
+    assert versions(person, world.programme)[-1].challenges == challenge_texts(
+        person, world.programme
+    )

@@ -82,10 +82,22 @@ def write_answers(
     Returns the new versions by person id.
     """
     with transaction.atomic():
+        _lock_people(sorted(answers))
         changed = _write_rows(Challenge, programme, answers, _challenge_plan)
         changed |= _write_rows(LearningExpectation, programme, answers, _expectation_plan)
         versioned = set(answers) if always_version else changed
         return _record_versions(programme, versioned, entered_by, on_behalf, answered)
+
+
+def _lock_people(person_ids: Sequence[int]) -> None:
+    """Hold the people's rows until the transaction ends, in id order (no deadlocks).
+
+    Two submissions for one person would otherwise both see position 4 empty
+    and both insert it; the second now waits and sees the first's rows.
+    """
+    for start in range(0, len(person_ids), BATCH):
+        chunk = person_ids[start : start + BATCH]
+        list(Person.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values("pk"))
 
 
 def _challenge_plan(answers: Answers) -> Mapping[int, Entry]:
