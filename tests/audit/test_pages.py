@@ -11,7 +11,7 @@ from django.urls import reverse
 from peerlearn.audit import record
 from peerlearn.audit.models import AuditEvent
 from peerlearn.audit.urls import urlpatterns
-from tests.site.test_permissions import PERSONAS, expect, request_as
+from tests.programmes.test_permissions import PERSONAS, expect, request_as
 
 CASES = [
     (

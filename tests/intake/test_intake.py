@@ -202,11 +202,7 @@ def test_versions_keep_answers_from_link_and_on_behalf(world, login, client):
     assert texts(Challenge, world) == ["A", "B", "C"]
 
 
-def test_record_version_snapshots_edits_made_elsewhere(world):
-    version = services.record_version(
-        world.people["participant"], world.programme, entered_by=world.people["participant"]
-    )
-    assert version.challenges == ["Building a reform team"] and not version.on_behalf
+# The snapshot of edits made on the peer's own page: tests/intake/test_answer_writes.py
 
 
 # ------------------------------------------------------------------ status page

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from peerlearn.intake import curation
-from tests.site.test_permissions import MEMBERS, PERSONAS, expect, request_as
+from tests.programmes.test_permissions import MEMBERS, PERSONAS, expect, request_as
 
 
 def _with_baseline(world):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from peerlearn.matching.models import MatchingRun, MoveRequest
 from tests.matching.conftest import fake_run
-from tests.site.test_permissions import MEMBERS, PERSONAS, expect, request_as
+from tests.programmes.test_permissions import MEMBERS, PERSONAS, expect, request_as
 
 READERS = {"facilitator", "evaluator"}
 IN_GROUPS = {"participant", "peer", "module_facilitator"}  # the event's participants

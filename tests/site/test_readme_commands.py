@@ -7,45 +7,15 @@ what someone who typed them in a second terminal would have.
 
 from __future__ import annotations
 
-import os
-import re
 import shlex
 import stat
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.site.shell import ROOT, demo_checkout, run, sh_lines, without_comment
 
 
 def readme_commands() -> list[str]:
-    blocks = re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
-    lines = [line.split(" #")[0].strip() for block in blocks for line in block.splitlines()]
-    return [line for line in lines if line.startswith("peerlearn ")]
-
-
-def clean_environment() -> dict[str, str]:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PEERLEARN_", "DJANGO_")) and k != "DATABASE_URL"
-    }
-    environment["PATH"] = f"{BIN}{os.pathsep}{environment.get('PATH', '')}"
-    environment["PYTHONPATH"] = str(ROOT / "src")
-    return environment
-
-
-def run(command: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["bash", "-c", command],
-        cwd=cwd,
-        env={**clean_environment(), **extra},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return [without_comment(line) for line in sh_lines(ROOT / "README.md")]
 
 
 def test_readme_shows_the_command_line():
@@ -56,12 +26,7 @@ def test_readme_shows_the_command_line():
 
 
 def test_every_readme_command_runs_after_make_run_setup(tmp_path):
-    for folder in ("src", "docs"):  # README paths are relative to the checkout
-        (tmp_path / folder).symlink_to(ROOT / folder)
-    makefile = (ROOT / "Makefile").read_text()
-    assert "PEERLEARN_DEBUG=true $(BIN)/peerlearn demo" in makefile
-    setup = run("peerlearn demo", tmp_path, PEERLEARN_DEBUG="true")
-    assert setup.returncode == 0, setup.stderr
+    demo_checkout(tmp_path)
     for command in readme_commands():
         result = run(command, tmp_path)
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"

@@ -48,6 +48,10 @@ def load_settings(**variables: str) -> subprocess.CompletedProcess[str]:
             "PEERLEARN_EMAIL_BACKEND must be one of",
         ),
         (
+            {"PEERLEARN_DEBUG": "true", "PEERLEARN_SIMILARITY_BACKEND": "word2vec"},
+            "PEERLEARN_SIMILARITY_BACKEND must be one of tfidf, semantic",
+        ),
+        (
             {"PEERLEARN_DEBUG": "true", "PEERLEARN_ROSTER_MAX_BYTES": "10"},
             "PEERLEARN_ROSTER_MAX_BYTES must be at least",
         ),

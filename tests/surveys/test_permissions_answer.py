@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from peerlearn.surveys import urls as survey_urls
 from peerlearn.surveys.models import Invitation
-from tests.site.test_permissions import PERSONAS, expect, request_as
+from tests.programmes.test_permissions import PERSONAS, expect, request_as
 from tests.surveys.conftest import make_survey
 
 SIGNED_IN = set(PERSONAS) - {"anonymous"}

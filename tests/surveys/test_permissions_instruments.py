@@ -14,7 +14,7 @@ from django.urls import reverse
 from peerlearn.surveys import urls as survey_urls
 from peerlearn.surveys.library import install_builtin
 from peerlearn.surveys.models import Instrument
-from tests.site.test_permissions import PERSONAS, expect
+from tests.programmes.test_permissions import PERSONAS, expect
 
 READERS = {"facilitator", "module_facilitator", "evaluator"}
 OWNED = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from peerlearn.surveys.library import install_builtin
 from peerlearn.surveys.models import Survey
-from tests.site.test_permissions import PERSONAS, expect, request_as
+from tests.programmes.test_permissions import PERSONAS, expect, request_as
 from tests.surveys.conftest import make_survey
 from tests.surveys.test_results_pages import respond
 

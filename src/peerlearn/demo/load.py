@@ -18,7 +18,8 @@ from django.db import transaction
 
 from peerlearn.accounts.models import User
 from peerlearn.demo.surveys import load_demo_surveys
-from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
+from peerlearn.intake.answers import Answers, Entry, write_answers
+from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership, Programme
 
 #: Password of the demo accounts (facilitator, evaluator). Demo only.
@@ -143,15 +144,12 @@ def _account(person: Person, *, can_create_programmes: bool = False) -> None:
 
 
 def _challenges(person: Person, programme: Programme, entry: dict[str, Any]) -> None:
-    Challenge.objects.filter(person=person, programme=programme).delete()
-    LearningExpectation.objects.filter(person=person, programme=programme).delete()
-    Challenge.objects.bulk_create(
-        Challenge(
-            person=person, programme=programme, position=i, text=c["text"], tags=c.get("tags", [])
-        )
-        for i, c in enumerate(entry["challenges"], start=1)
+    """The person's demo answers, through the versioning writer (unchanged: no new version)."""
+    answers = Answers(
+        {
+            i: Entry(c["text"], tuple(c.get("tags", [])))
+            for i, c in enumerate(entry["challenges"], start=1)
+        },
+        dict(enumerate(entry.get("expectations", []), start=1)),
     )
-    LearningExpectation.objects.bulk_create(
-        LearningExpectation(person=person, programme=programme, position=i, text=text)
-        for i, text in enumerate(entry.get("expectations", []), start=1)
-    )
+    write_answers(programme, {person.pk: answers}, entered_by=None, on_behalf=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,6 @@ from peerlearn.people.models import Challenge, Person
 from peerlearn.people.roster.writing import write_roster_csv, write_roster_xlsx
 from peerlearn.programmes.models import Programme
 
-BACKEND = "tfidf"
 SEED = 0
 MAX_EXCERPTS = 5
 
@@ -47,7 +47,8 @@ def propose_draft(
 ) -> TopicSet:
     """Replace the draft with topics proposed afresh from all challenges (stable: fixed seed)."""
     challenges = programme_challenges(programme)
-    topics = propose_topics(challenges, backend=BACKEND, n_topics=n_topics, seed=SEED)
+    backend = settings.SIMILARITY_BACKEND
+    topics = propose_topics(challenges, backend=backend, n_topics=n_topics, seed=SEED)
     with transaction.atomic():
         TopicSet.objects.filter(programme=programme, status="draft").delete()
         draft = TopicSet.objects.create(
@@ -56,7 +57,7 @@ def propose_draft(
             created_by=by,
             people_count=len({pid for pid, _text in challenges}),
             challenge_count=len(challenges),
-            parameters={"backend": BACKEND, "seed": SEED, "n_topics": n_topics},
+            parameters={"backend": backend, "seed": SEED, "n_topics": n_topics},
         )
         for position, proposed in enumerate(topics, start=1):
             topic = Topic.objects.create(

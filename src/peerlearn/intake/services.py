@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from peerlearn.intake.answers import Answers, write_answers
 from peerlearn.intake.models import IntakeInvitation, IntakeSettings, IntakeVersion
 from peerlearn.people.models import Challenge, LearningExpectation, Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
@@ -27,7 +28,8 @@ from peerlearn.site.urls_abs import absolute_url
 #: Never two reminders to one person within this interval (web button).
 REMINDER_INTERVAL = timedelta(minutes=1)
 
-MAX_TEXT = 2000
+#: Longest answer: the challenge field's own limit (one copy, in the model).
+MAX_TEXT = int(getattr(Challenge._meta.get_field("text"), "max_length", 0))
 MAX_ITEMS = 20
 
 
@@ -103,29 +105,6 @@ def current_answers(person: Person, programme: Programme) -> tuple[list[str], li
     return [c.text for c in challenges], [e.text for e in expectations]
 
 
-def _replace(
-    model: type[Challenge] | type[LearningExpectation],
-    person: Person,
-    programme: Programme,
-    texts: Sequence[str],
-) -> None:
-    """Make the person's rows read ``texts`` in order, keeping row ids (and tags) by position."""
-    rows: list[Challenge | LearningExpectation] = list(
-        model.objects.filter(person=person, programme=programme).order_by("position", "pk")
-    )
-    for position, text in enumerate(texts, start=1):
-        if rows:
-            row = rows.pop(0)
-            if row.text != text or row.position != position:
-                row.text = text
-                row.position = position
-                row.save()
-        else:
-            model.objects.create(person=person, programme=programme, position=position, text=text)
-    for row in rows:
-        row.delete()
-
-
 def save_answers(
     invitation: IntakeInvitation,
     challenges: Sequence[str],
@@ -134,40 +113,24 @@ def save_answers(
     entered_by: Person | None = None,
     on_behalf: bool = False,
 ) -> IntakeVersion:
-    """Store the answers as the person's challenges and expectations, and a new version."""
-    with transaction.atomic():
-        locked = IntakeInvitation.objects.select_for_update().get(pk=invitation.pk)
-        person, programme = invitation.person, invitation.programme
-        _replace(Challenge, person, programme, challenges)
-        _replace(LearningExpectation, person, programme, expectations)
-        last = locked.versions.aggregate(last=models.Max("number"))["last"] or 0
-        now = timezone.now()
-        version = IntakeVersion.objects.create(
-            invitation=locked,
-            number=last + 1,
-            created_at=now,
-            challenges=list(challenges),
-            expectations=list(expectations),
-            entered_by=entered_by,
-            on_behalf=on_behalf,
-        )
-        IntakeInvitation.objects.filter(pk=locked.pk).update(submitted_at=now)
-        invitation.submitted_at = now
-    return version
+    """Store a submitted intake form as the person's answers, and a new version.
 
-
-def record_version(
-    person: Person, programme: Programme, *, entered_by: Person | None = None
-) -> IntakeVersion:
-    """Snapshot the person's current answers as a version (for edits made on other pages)."""
-    challenges, expectations = current_answers(person, programme)
-    return save_answers(
-        invitation_for(person, programme),
-        challenges,
-        expectations,
+    Tags stay with the challenge at their position (the form has no tags).  A
+    submission is versioned even when nothing changed: the person confirmed.
+    An answer entered on someone's behalf counts as answered too (the
+    facilitator typed in what the person said).
+    """
+    person, programme = invitation.person, invitation.programme
+    versions = write_answers(
+        programme,
+        {person.pk: Answers.from_texts(challenges, expectations)},
         entered_by=entered_by,
-        on_behalf=entered_by is not None and entered_by.pk != person.pk,
+        on_behalf=on_behalf,
+        answered=True,
+        always_version=True,
     )
+    invitation.submitted_at = versions[person.pk].created_at
+    return versions[person.pk]
 
 
 # ------------------------------------------------------------------ e-mail

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -221,6 +222,7 @@ def _run_groups(
         role_mode=str(p.get("role_mode") or "equal"),
         seed=run.seed,
         time_limit=_time_limit(run),
+        backend=settings.SIMILARITY_BACKEND,
     )
     _set(run.pk, progress=80)
     explained = explain(solved, terms=5, excerpts=0, bound=len(people) <= 3000)
@@ -308,6 +310,7 @@ def _run_pairs(
         capacity=int(capacity) if capacity else None,
         seed=run.seed,
         time_limit=_time_limit(run),
+        backend=settings.SIMILARITY_BACKEND,
     )
     _set(run.pk, progress=80)
     pairs: list[dict[str, Any]] = [

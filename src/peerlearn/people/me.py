@@ -5,14 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peerlearn.accounts.models import signed_in_user
-from peerlearn.intake.services import record_version
+from peerlearn.intake.answers import Answers, Entry, write_answers
 from peerlearn.people.fields import LanguagesField
 from peerlearn.people.forms import ChallengeForm, ExpectationForm
 from peerlearn.people.models import Challenge, LearningExpectation, Person
@@ -69,11 +68,15 @@ def my_challenges(request: HttpRequest, programme: Programme, access: Access) ->
         LearningExpectation, form=ExpectationForm, extra=1, can_delete=True, max_num=10
     )(request.POST or None, queryset=expectations, prefix="e")
     if request.method == "POST" and challenge_set.is_valid() and expectation_set.is_valid():
-        with transaction.atomic():
-            _save_numbered(challenge_set, person, programme)
-            _save_numbered(expectation_set, person, programme)
-            # Same history as answers given through an intake link.
-            record_version(person, programme, entered_by=person)
+        # Through the one writer: the same history as answers given through an intake link.
+        write_answers(
+            programme,
+            {person.pk: _answers(challenge_set, expectation_set)},
+            entered_by=person,
+            on_behalf=False,
+            answered=True,
+            always_version=True,
+        )
         messages.success(request, _("Your challenges are saved."))
         return redirect("people:my_challenges", slug=programme.slug)
     return render(
@@ -89,19 +92,25 @@ def my_challenges(request: HttpRequest, programme: Programme, access: Access) ->
     )
 
 
-def _save_numbered(formset, person: Person, programme: Programme) -> None:
-    """Save non-empty forms and renumber positions 1..n in display order."""
-    items = formset.save(commit=False)
-    for obj in formset.deleted_objects:
-        obj.delete()
-    for item in items:
-        if item.pk is None:
-            item.position = 1000  # new entries go after the existing ones
-        item.person = person
-        item.programme = programme
-        item.save()
-    model = formset.model
-    kept = model.objects.filter(person=person, programme=programme).order_by("position", "pk")
-    for position, item in enumerate(kept, start=1):
-        if item.position != position:
-            model.objects.filter(pk=item.pk).update(position=position)
+def _kept_forms(formset: forms.BaseModelFormSet) -> list[forms.ModelForm]:
+    """The forms that hold an answer, in display order (stored ones first, then new ones)."""
+    return [
+        form
+        for form in formset.forms
+        if form.cleaned_data.get("text") and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def _answers(
+    challenge_set: forms.BaseModelFormSet, expectation_set: forms.BaseModelFormSet
+) -> Answers:
+    """The page's answers, renumbered 1..n in display order."""
+    challenges = {
+        position: Entry(form.cleaned_data["text"], tuple(form.cleaned_data.get("tags") or ()))
+        for position, form in enumerate(_kept_forms(challenge_set), start=1)
+    }
+    expectations = {
+        position: form.cleaned_data["text"]
+        for position, form in enumerate(_kept_forms(expectation_set), start=1)
+    }
+    return Answers(challenges, expectations)

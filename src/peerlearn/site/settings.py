@@ -289,6 +289,17 @@ SURVEY_MAX_TEXT = read_int(
     "Longest text answer accepted in a survey, in characters.",
     minimum=100,
 )
+# Chosen by name, as Django chooses SESSION_ENGINE; the engine's registry
+# (peerlearn.engine.similarity) maps the name to a backend.  A backend whose
+# packages are missing stops `peerlearn manage check`, migrate and runserver
+# (peerlearn.site.checks.similarity_backend_is_installed).
+SIMILARITY_BACKEND = read_choice(
+    "PEERLEARN_SIMILARITY_BACKEND",
+    "tfidf",
+    "How challenges are compared in matching and topics: tfidf, or semantic "
+    "(sentence embeddings; needs the semantic extra).",
+    ("tfidf", "semantic"),
+)
 ROSTER_MAX_BYTES = read_int(
     "PEERLEARN_ROSTER_MAX_BYTES",
     5 * 1024 * 1024,

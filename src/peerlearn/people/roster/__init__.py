@@ -1,7 +1,8 @@
 """Roster spreadsheets: read, validate (dry-run preview) and write them.
 
-Plain Python with no database access; :mod:`.apply` writes a validated
-roster to the database.  Typical use::
+No database access (the length limits in :mod:`.columns` are read from the
+model fields, so import this after Django is set up); :mod:`.apply` writes a
+validated roster to the database.  Typical use::
 
     table = read_table(upload.read(), upload.name, max_bytes=limit)  # RosterFileError
     preview = validate_roster(

@@ -26,7 +26,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerlearn.accounts.models import User
-from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
+from peerlearn.intake.answers import Answers, Entry, write_answers
+from peerlearn.people.models import Organisation, Person
 from peerlearn.people.roster.validation import RosterPreview, RosterRecord
 from peerlearn.people.stewardship import Stewardship
 from peerlearn.programmes.models import Membership, Programme
@@ -95,8 +96,7 @@ def apply_roster(
             organisations, organisations_created = _ensure_organisations(records)
             people, counts = _upsert_people(records, organisations, programme, editor)
             memberships_created = _ensure_memberships(records, people, programme)
-            _replace_numbered(Challenge, records, people, programme)
-            _replace_numbered(LearningExpectation, records, people, programme)
+            _write_numbered(records, people, programme, editor)
     except _UNIQUE_VIOLATIONS as error:
         raise RosterConflict(str(error)) from error
     return ApplyResult(
@@ -255,56 +255,30 @@ def _ensure_memberships(
     )
 
 
-Entry = tuple[int, str, list[str]]  # position, text, tags
+def _numbered(record: RosterRecord) -> Answers:
+    """The row's ``challenge_N`` and ``expectation_N`` cells; blank cells keep what is stored."""
+    return Answers(
+        {
+            position: Entry(c.text, tuple(c.tags))
+            for position, c in enumerate(record.challenges, start=1)
+            if c.text
+        },
+        {position: text for position, text in enumerate(record.expectations, start=1) if text},
+        replace=False,
+    )
 
 
-def _challenge_entries(record: RosterRecord) -> list[Entry]:
-    return [
-        (position, c.text, list(c.tags))
-        for position, c in enumerate(record.challenges, start=1)
-        if c.text
-    ]
-
-
-def _expectation_entries(record: RosterRecord) -> list[Entry]:
-    return [
-        (position, text, []) for position, text in enumerate(record.expectations, start=1) if text
-    ]
-
-
-def _replace_numbered(
-    model: type[Challenge] | type[LearningExpectation],
+def _write_numbered(
     records: list[RosterRecord],
     people: dict[str, Person],
     programme: Programme,
+    editor: User | None,
 ) -> None:
-    """Upsert numbered challenges or expectations of this programme by position."""
-    is_challenge = model is Challenge
-    entries_of = _challenge_entries if is_challenge else _expectation_entries
-    person_ids = [people[r.email].pk for r in records]
-    stored: dict[tuple[int, int], Any] = {}
-    for start in range(0, len(person_ids), BATCH):
-        chunk = person_ids[start : start + BATCH]
-        for found in model.objects.filter(programme=programme, person_id__in=chunk):
-            stored[(found.person_id, found.position)] = found
-    new: list[list[Any]] = []
-    changed: list[Any] = []
-    for record in records:
-        person_id = people[record.email].pk
-        for position, text, tags in entries_of(record):
-            item: Any = stored.get((person_id, position))
-            if item is None:
-                new.append([person_id, programme.pk, position, text, tags])
-            elif item.text != text or (is_challenge and item.tags != tags):
-                item.text = text
-                item.tags = tags if is_challenge else None
-                changed.append(item)
-    now = timezone.now()
-    if is_challenge:
-        columns = ("person", "programme", "position", "text", "tags", "created_at", "updated_at")
-        insert_rows(model, columns, (row + [now, now] for row in new))
-    else:
-        insert_rows(model, ("person", "programme", "position", "text"), (r[:4] for r in new))
-    fields = ["text", "tags"] if is_challenge else ["text"]
-    # bulk_update builds one CASE per field: small batches keep that SQL cheap.
-    model.objects.bulk_update(changed, fields, batch_size=UPDATE_BATCH)
+    """Replace numbered challenges and expectations through the one (versioning) writer."""
+    entered_by = Person.objects.filter(user=editor).first() if editor is not None else None
+    write_answers(
+        programme,
+        {people[r.email].pk: _numbered(r) for r in records},
+        entered_by=entered_by,
+        on_behalf=True,
+    )

@@ -39,11 +39,14 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import Model
+
 from peerlearn.people.choices import (
     ORGANISATION_KIND_CHOICES,
     PROGRAMME_ROLE_CHOICES,
     SENIORITY_CHOICES,
 )
+from peerlearn.people.models import Challenge, LearningExpectation, Organisation, Person
 
 __all__ = [
     "BOOLEAN_COLUMNS",
@@ -105,14 +108,24 @@ FIXED_COLUMNS: tuple[str, ...] = TEMPLATE_COLUMNS[:14]
 
 BOOLEAN_COLUMNS: tuple[str, ...] = ("external", "alumni", "consent_to_contact")
 
-# Length limits, in characters (the model fields use the same).
-EMAIL_MAX = 254
-NAME_MAX = 200
-ORGANISATION_MAX = 200
-ROLE_TITLE_MAX = 200
-GENDER_MAX = 64
-CHALLENGE_MAX = 2000
-EXPECTATION_MAX = 2000
+
+def _max_length(model: type[Model], field: str) -> int:
+    """The model field's limit: a roster cell is checked against what the row will hold."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    assert limit is not None, f"{model.__name__}.{field} has no max_length"
+    return int(limit)
+
+
+# Length limits, in characters, read from the model fields (one copy: a
+# longer field in a migration is a longer roster cell at once).
+EMAIL_MAX = _max_length(Person, "email")
+NAME_MAX = _max_length(Person, "name")
+ORGANISATION_MAX = _max_length(Organisation, "name")
+ROLE_TITLE_MAX = _max_length(Person, "role_title")
+GENDER_MAX = _max_length(Person, "gender")
+CHALLENGE_MAX = _max_length(Challenge, "text")
+EXPECTATION_MAX = _max_length(LearningExpectation, "text")
+#: Tags are a JSON list with no column of their own: this limit is the roster's.
 TAG_MAX = 64
 
 #: A cell whose text starts with one of these is neutralised in exports by a

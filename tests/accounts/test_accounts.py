@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from peerlearn.accounts.models import SignInLink, User
 from peerlearn.people.models import Person
-from tests.accounts.conftest import fresh_cache  # noqa: F401 - autouse: limiter starts at zero
 from tests.conftest import PASSWORD
 
 
