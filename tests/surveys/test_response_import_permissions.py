@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from peerlearn.surveys.models import ResponseImport, Survey
-from tests.site.test_permissions import PERSONAS, expect, request_as
+from tests.programmes.test_permissions import PERSONAS, expect, request_as
 from tests.surveys.conftest import make_survey
 
 MANAGERS = {"facilitator"}
