@@ -20,7 +20,7 @@ from peerlearn.matching.models import MatchingRun, Move, MoveRequest, PublishedP
 from peerlearn.people.models import Person, RosterUpload
 from peerlearn.programmes.models import Group, GroupNote, Programme
 from peerlearn.site.backup import EXCLUDED, backed_up_models, record_count
-from peerlearn.surveys.models import Invitation
+from peerlearn.surveys.models import Invitation, ResponseImport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,7 +74,11 @@ def fill_every_model() -> None:
     Move.objects.create(run=run, person=a, from_group="P1", to_group="P2", source="facilitator")
     MoveRequest.objects.create(run=run, person=b, from_group="P1", reason="Other language")
     PublishedPair.objects.create(run=run, cohort=cohort, label="P1", a=a, b=b)
-    Invitation.objects.first().issue_link()
+    first_invitation = Invitation.objects.first()
+    first_invitation.issue_link()
+    ResponseImport.objects.create(
+        survey=first_invitation.survey, uploaded_by=user, filename="kobo.csv", data=b"_uuid\n1\n"
+    )
     audit.record("roster.export", actor=user, programme=programme, detail={"rows": 2})
 
 
