@@ -20,21 +20,22 @@ from django.utils import translation
 
 from peerlearn.matching.models import MoveRequest
 from peerlearn.people.models import Person
+from peerlearn.programmes.models import Membership
 from peerlearn.site.urls_abs import absolute_url
 
 log = logging.getLogger(__name__)
 
 
 def facilitators_of(request_row: MoveRequest) -> list[Person]:
+    """Facilitators of the programme and of the request's cohort (one role row each)."""
     cohort = request_row.run.cohort
+    roles = Membership.objects.filter(
+        Q(cohort__isnull=True) | Q(cohort=cohort),
+        programme_id=cohort.programme_id,
+        role="facilitator",
+    )
     return list(
-        Person.objects.filter(
-            memberships__programme_id=cohort.programme_id, memberships__role="facilitator"
-        )
-        .filter(Q(memberships__cohort__isnull=True) | Q(memberships__cohort=cohort))
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
+        Person.objects.filter(pk__in=roles.values("person_id")).exclude(email="").order_by("pk")
     )
 
 
