@@ -86,7 +86,7 @@ BUILTIN_RISKS = (
         "stays_personal",
         "diffusion",
         _(
-            "What individuals learn stays with them and never reaches their organisations "
+            "What individuals learn stays with them and does not reach their organisations "
             "or results at scale."
         ),
         _(

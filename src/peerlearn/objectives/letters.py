@@ -96,7 +96,7 @@ def pdf_bytes(blocks: list[str]) -> bytes:
         except UnicodeEncodeError as error:
             raise LetterRefused(
                 _(
-                    "The PDF cannot show the character \u201c%(char)s\u201d; "
+                    'The PDF cannot show the character "%(char)s"; '
                     "download the Word version instead."
                 )
                 % {"char": block[error.start]}

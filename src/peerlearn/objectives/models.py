@@ -89,7 +89,7 @@ class ObjectiveSettings(models.Model):
         _("objectives lock on"),
         null=True,
         blank=True,
-        help_text=_("From this day on objectives can no longer be changed, only rated."),
+        help_text=_("From this day on objectives can be rated but no longer changed."),
     )
     rate_from = models.DateField(
         _("achievement is rated from"),
