@@ -304,7 +304,7 @@ def _upload(client, world, a, name, data):
 
 
 def test_oversized_upload_is_refused_and_nothing_is_kept(world, login, settings):
-    settings.PEERLEARN_SIGNED_COPY_MAX_BYTES = 1024
+    settings.SIGNED_COPY_MAX_BYTES = 1024
     a = authorisation(world)
     response = _upload(login(world.users["facilitator"]), world, a, "s.pdf", b"%PDF-" + b"0" * 2000)
     assert "The file is larger than" in text(response)

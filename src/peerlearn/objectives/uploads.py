@@ -38,7 +38,7 @@ class Sniffed:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "PEERLEARN_SIGNED_COPY_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(getattr(settings, "SIGNED_COPY_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def read_limited(upload: UploadedFile, limit: int) -> bytes:

@@ -296,6 +296,12 @@ ROSTER_MAX_BYTES = read_int(
     "Largest roster file (CSV or XLSX) accepted, in bytes.",
     minimum=1024,
 )
+SIGNED_COPY_MAX_BYTES = read_int(
+    "PEERLEARN_SIGNED_COPY_MAX_BYTES",
+    5 * 1024 * 1024,
+    "Largest signed authorisation (PDF, PNG or JPEG scan) accepted, in bytes.",
+    minimum=1024,
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024
 
