@@ -441,3 +441,19 @@ def test_a_move_request_emails_the_facilitators_without_the_reason(world, login)
     assert "Participant Person asks to move group" in english.subject
     french = next(m for m in mail.outbox if m.to == ["eventfac@example.org"])
     assert "demande" in french.subject.lower()
+
+
+def test_members_see_their_groups_authorisation_and_others_do_not(world, login):
+    a = authorisation(world, status="requested", status_on=timezone.localdate())
+    letter = url("letter", world, a.pk, "docx")
+    page = text(login(world.users["participant"]).get(url("mine", world)))
+    assert "Group A: Requested" in page and letter in page
+    assert letter not in text(login(world.users["peer"]).get(url("mine", world)))
+
+
+def test_a_module_facilitator_sees_no_team_of_another_cohort_on_the_dashboard(world, login):
+    authorisation(world, status="granted", status_on=timezone.localdate())
+    detail = reverse("programmes:detail", args=[world.programme.slug])
+    assert "Authorised teams: Group A" in text(login(world.users["facilitator"]).get(detail))
+    module_page = text(login(world.users["module_facilitator"]).get(detail))
+    assert "Authorised teams" not in module_page

@@ -130,7 +130,9 @@ def objectives_panel(request: HttpRequest, programme: Programme, access: Access)
 
 
 def authorisations_panel(request: HttpRequest, programme: Programme, access: Access) -> Panel:
-    groups = Group.objects.filter(cohort__programme=programme, archived_at__isnull=True)
+    groups = Group.objects.filter(
+        cohort_id__in=_managed_cohort_ids(programme, access), archived_at__isnull=True
+    )
     counts = dict(
         Authorisation.objects.filter(programme=programme, group__in=groups)
         .values_list("status")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from peerlearn.objectives.forms import (
 )
 from peerlearn.objectives.models import (
     ACHIEVED_FROM,
+    Authorisation,
     LearningObjective,
     OrganisationalOutcome,
 )
@@ -104,6 +105,9 @@ def my_objectives(request: HttpRequest, programme: Programme, access: Access) ->
     group_rows = [(g, list(objectives.filter(group=g))) for g in groups]
     for _g, rows in group_rows:
         _decorate(rows, settings, today)
+    authorisations = Authorisation.objects.filter(programme=programme).filter(
+        Q(person=me) | Q(group__in=groups)
+    )
     return render(
         request,
         "objectives/mine.html",
@@ -115,6 +119,7 @@ def my_objectives(request: HttpRequest, programme: Programme, access: Access) ->
             "settings": settings,
             "rating_open": services.rating_open(programme, settings, today),
             "rating_opens_on": rules.rating_opens_on(settings.rate_from, programme.end),
+            "authorisations": authorisations.select_related("group"),
         },
     )
 
