@@ -134,6 +134,24 @@ CASES = [
         expect({"facilitator"}, ok=302),
     ),
     (
+        "objectives:board",
+        lambda w: url("board", w, w.event.pk),
+        "get",
+        expect(READERS | PARTICIPANTS, member=404),
+    ),
+    (
+        "objectives:board module",
+        lambda w: url("board", w, w.module.pk),
+        "get",
+        expect(READERS | {"module_facilitator"}, member=404),
+    ),
+    (
+        "objectives:board_settings",
+        lambda w: url("board_settings", w, w.event.pk),
+        "post",
+        expect({"facilitator"}, ok=302),
+    ),
+    (
         "objectives:risk_edit",
         lambda w: url("risk_edit", w, risk(w).pk),
         "get",

@@ -84,6 +84,7 @@ def fill_objectives(programme: Programme, person: Person) -> None:
     from peerlearn.objectives import models as objectives
 
     objectives.ObjectiveSettings.objects.create(programme=programme)
+    objectives.BoardSettings.objects.create(programme=programme, enabled=True)
     objectives.LearningObjective.objects.create(
         programme=programme, person=person, statement="s", why="w", success_sign="k", start_rating=1
     )

@@ -60,7 +60,9 @@ def today_panels(request: HttpRequest, programme: Programme, access: Access) -> 
         panels += [p for b in FACILITATOR_PANELS if (p := b(request, programme, access))]
     if takes_part(access):
         panels += [p for b in PARTICIPANT_PANELS if (p := b(request, programme, access))]
-    return {"today_panels": panels}
+    # A facilitator who also takes part gets a panel both lists share only once.
+    unique = {p.key: p for p in reversed(panels)}
+    return {"today_panels": [p for p in panels if unique[p.key] is p]}
 
 
 def _managed_cohort_ids(programme: Programme, access: Access) -> list[int]:
@@ -181,8 +183,33 @@ def my_objectives_panel(request: HttpRequest, programme: Programme, access: Acce
     )
 
 
+def board_panel(request: HttpRequest, programme: Programme, access: Access) -> Panel | None:
+    """Links to the progress board of each cohort the viewer manages or takes part in."""
+    from peerlearn.objectives.views_board import board_settings_for
+
+    settings = board_settings_for(programme)
+    manages = access.manages_any_cohort
+    if not settings.enabled and not manages:
+        return None
+    cohorts = [
+        c
+        for c in programme.cohorts.all()
+        if access.manages_cohort(c.pk) or "participant" in access.cohort_roles.get(c.pk, ())
+    ]
+    if not cohorts:
+        return None
+    return Panel(
+        "board",
+        _("Progress board"),
+        "objectives/panels/board.html",
+        {"cohorts": cohorts, "enabled": settings.enabled},
+    )
+
+
 register(move_requests_panel)
 register(surveys_panel)
 register(objectives_panel)
 register(authorisations_panel)
+register(board_panel)
 register(my_objectives_panel, for_participants=True)
+register(board_panel, for_participants=True)

@@ -293,3 +293,26 @@ class StageRisk(models.Model):
 
     def __str__(self) -> str:
         return self.risk[:60]
+
+
+BOARD_RANK_CHOICES = (
+    ("near", _("Ranks near each group's own position only")),
+    ("none", _("No ranks at all")),
+)
+
+
+class BoardSettings(models.Model):
+    """The programme's choice about the groups' progress board (off until switched on)."""
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="board_settings"
+    )
+    enabled = models.BooleanField(_("show the progress board"), default=False)
+    ranks = models.CharField(_("ranks"), max_length=10, choices=BOARD_RANK_CHOICES, default="near")
+
+    class Meta:
+        verbose_name = _("board settings")
+        verbose_name_plural = _("board settings")
+
+    def __str__(self) -> str:
+        return f"board settings of {self.programme}"

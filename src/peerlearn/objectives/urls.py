@@ -2,6 +2,7 @@ from django.urls import path
 
 from peerlearn.objectives import views
 from peerlearn.objectives import views_authorisations as auth
+from peerlearn.objectives import views_board as board
 
 app_name = "objectives"
 
@@ -36,4 +37,6 @@ urlpatterns = [
     path(P + "risks/", auth.risks, name="risks"),
     path(P + "risks/starting-list/", auth.risks_starting_list, name="risks_seed"),
     path(P + "risks/<int:pk>/", auth.risk_edit, name="risk_edit"),
+    path(P + "board/<int:cohort_id>/", board.progress_board, name="board"),
+    path(P + "board/<int:cohort_id>/settings/", board.board_settings, name="board_settings"),
 ]
