@@ -457,3 +457,16 @@ def test_a_module_facilitator_sees_no_team_of_another_cohort_on_the_dashboard(wo
     assert "Authorised teams: Group A" in text(login(world.users["facilitator"]).get(detail))
     module_page = text(login(world.users["module_facilitator"]).get(detail))
     assert "Authorised teams" not in module_page
+
+
+def test_a_lock_date_that_has_come_cannot_be_moved_later_or_removed(world, login):
+    ObjectiveSettings.objects.create(programme=world.programme, lock_on=yesterday())
+    client = login(world.users["facilitator"])
+    later = str(timezone.localdate() + datetime.timedelta(days=7))
+    for value in (later, ""):
+        response = client.post(url("settings", world), {"lock_on": value}, follow=True)
+        assert "that date can no longer be moved or removed" in text(response)
+        assert ObjectiveSettings.objects.get().lock_on == yesterday()
+    earlier = str(yesterday() - datetime.timedelta(days=3))
+    client.post(url("settings", world), {"lock_on": earlier})
+    assert str(ObjectiveSettings.objects.get().lock_on) == earlier

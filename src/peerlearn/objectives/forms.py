@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerlearn.objectives.models import (
@@ -58,6 +59,9 @@ class ReviewForm(forms.Form):
 
 
 class SettingsForm(forms.ModelForm):
+    """The programme's dates; a lock date that has come is final (it cannot be moved
+    later or removed: that would reopen objectives people were told were locked)."""
+
     class Meta:
         model = ObjectiveSettings
         fields = ["lock_on", "rate_from"]
@@ -65,6 +69,20 @@ class SettingsForm(forms.ModelForm):
             "lock_on": forms.DateInput(attrs={"type": "date"}),
             "rate_from": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.locked_on = self.instance.lock_on if self.instance.pk else None
+
+    def clean_lock_on(self) -> Any:
+        new = self.cleaned_data.get("lock_on")
+        old = self.locked_on
+        if old is not None and old <= timezone.localdate() and (new is None or new > old):
+            raise forms.ValidationError(
+                _("Objectives locked on %(date)s; that date can no longer be moved or removed."),
+                params={"date": old},
+            )
+        return new
 
 
 class OutcomeForm(forms.ModelForm):

@@ -267,7 +267,8 @@ def objectives_settings(request: HttpRequest, programme: Programme, access: Acce
         )
         messages.success(request, _("Dates saved."))
     else:
-        messages.error(request, _("Those dates are not valid."))
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, _("Dates not saved.") + " " + errors)
     return redirect("objectives:overview", slug=programme.slug)
 
 
