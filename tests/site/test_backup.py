@@ -80,6 +80,25 @@ def fill_every_model() -> None:
         survey=first_invitation.survey, uploaded_by=user, filename="kobo.csv", data=b"_uuid\n1\n"
     )
     audit.record("roster.export", actor=user, programme=programme, detail={"rows": 2})
+    fill_objectives(programme, a)
+
+
+def fill_objectives(programme: Programme, person: Person) -> None:
+    """A row in each model of the objectives app (the objective's history comes with it)."""
+    from peerlearn.objectives import models as objectives
+
+    objectives.ObjectiveSettings.objects.create(programme=programme)
+    objectives.BoardSettings.objects.create(programme=programme, enabled=True)
+    objectives.LearningObjective.objects.create(
+        programme=programme, person=person, statement="s", why="w", success_sign="k", start_rating=1
+    )
+    objectives.OrganisationalOutcome.objects.create(
+        programme=programme, organisation=person.organisation, kind="policy", level="team"
+    )
+    objectives.Authorisation.objects.create(
+        programme=programme, person=person, signed_copy=b"%PDF-1.4", signed_copy_type="x"
+    )
+    objectives.StageRisk.objects.create(programme=programme, stage="curation", risk="r")
 
 
 def test_exclusions_are_the_documented_ones():

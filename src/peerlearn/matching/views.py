@@ -31,6 +31,7 @@ from peerlearn.matching.forms import (
     form_errors,
 )
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest
+from peerlearn.matching.notify import notify_move_request
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Cohort, Programme
@@ -697,8 +698,10 @@ def move_request(
     if MoveRequest.objects.filter(run=run, person=me, status="pending").exists():
         messages.error(request, _("You already asked to move; a facilitator will answer."))
         return redirect(url)
-    MoveRequest.objects.create(
-        run=run, person=me, from_group=label, reason=form.cleaned_data["reason"]
+    notify_move_request(
+        MoveRequest.objects.create(
+            run=run, person=me, from_group=label, reason=form.cleaned_data["reason"]
+        )
     )
     messages.success(request, _("Your request was sent to the facilitators."))
     return redirect(url)

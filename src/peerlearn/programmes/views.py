@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from peerlearn import audit
 from peerlearn.accounts.models import signed_in_user
+from peerlearn.objectives.dashboard import today_panels
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.forms import (
@@ -104,6 +105,7 @@ def programme_detail(request: HttpRequest, programme: Programme, access: Access)
             .distinct()
             .count(),
             "my_roles": _my_roles(request, programme),
+            **today_panels(request, programme, access),
         },
     )
 

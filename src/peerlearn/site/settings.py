@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "peerlearn.intake",
     "peerlearn.matching",
     "peerlearn.surveys",
+    "peerlearn.objectives",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",
@@ -304,6 +305,12 @@ ROSTER_MAX_BYTES = read_int(
     "PEERLEARN_ROSTER_MAX_BYTES",
     5 * 1024 * 1024,
     "Largest roster file (CSV or XLSX) accepted, in bytes.",
+    minimum=1024,
+)
+SIGNED_COPY_MAX_BYTES = read_int(
+    "PEERLEARN_SIGNED_COPY_MAX_BYTES",
+    5 * 1024 * 1024,
+    "Largest signed authorisation (PDF, PNG or JPEG scan) accepted, in bytes.",
     minimum=1024,
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("peerlearn.matching.urls")),
     path("", include("peerlearn.surveys.urls")),
     path("", include("peerlearn.audit.urls")),
+    path("", include("peerlearn.objectives.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]
