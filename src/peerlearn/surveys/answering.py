@@ -244,7 +244,7 @@ def _parse_multiple(question: Question, raw: Raw, form: Form) -> list[str]:
     if any(value not in names for value in chosen):
         raise _Invalid(_("Choose only among the options shown."))
     wanted = set(chosen)
-    return [name for name in names if name in wanted]  # the list's order, no repeats
+    return [name for name in dict.fromkeys(names) if name in wanted]  # list order, no repeats
 
 
 def _choice_names(question: Question, form: Form) -> list[str]:
