@@ -134,14 +134,14 @@ def parse_type(text: str) -> ParsedType:
             kind,
             message=f"type '{spelled}': repeats are not supported yet; ask for a fixed number "
             "of answers (e.g. peer_1, peer_2, peer_3) instead",
-            unsupported=True,
+            unsupported=kind == "begin_repeat",  # one line per repeat, not two
         )
     if low.startswith(("begin loop", "begin_loop", "end loop", "end_loop")):
         kind = "begin_repeat" if low.startswith("begin") else "end_repeat"
         return ParsedType(
             kind,
             message=f"type '{spelled}': loops are not supported; write one group per item",
-            unsupported=True,
+            unsupported=kind == "begin_repeat",
         )
     if _FROM_FILE.match(spelled):
         return _unsupported(
