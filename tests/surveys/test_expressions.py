@@ -125,7 +125,7 @@ BAD = [
     ("${a b} = 1", "not a valid field reference"),
     ("$a = 1", "field references are written ${name}"),
     ("1 < ${a} < 3", "chained comparisons"),
-    ("'unterminated = 1", "unexpected character"),
+    ("'unterminated = 1", "is never closed"),
     ("${a} = 1 ${b}", "unexpected"),
     ("__import__('os')", "__import__() is not supported"),
 ]

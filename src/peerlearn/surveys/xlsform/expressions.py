@@ -222,6 +222,10 @@ def _tokenise(expression: str) -> list[_Token]:
                 )
             elif text in "${":
                 raise ExpressionError("field references are written ${name}", pos)
+            elif text in "'\"":
+                raise ExpressionError(
+                    f"the text starting with {text} is never closed (add the closing {text})", pos
+                )
             else:
                 raise ExpressionError(f"unexpected character '{text}'", pos)
         tokens.append(_Token(kind, text, pos))
