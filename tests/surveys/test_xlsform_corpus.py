@@ -31,7 +31,7 @@ REFUSED = {
     "xlsform_spec_test.xlsx": "type 'begin repeat': repeats are not supported",
     "loop.xlsx": "loops are not supported",
     "simple_loop.xlsx": "loops are not supported",
-    "bug_UCL_Biomass_Plot_Form.xlsx": "type 'select_one_from_file UCL_regions.csv': choices from a file",
+    "bug_UCL_Biomass_Plot_Form.xlsx": "'select_one_from_file UCL_regions.csv': choices from a file",
     "case_insensitivity.xlsx": "type 'select_one_external c1': choices from a file or external",
     "choice_name_as_type.xlsx": "type 'select_one_external type': choices from a file or external",
     "default_time_demo.xlsx": "type 'time' is not supported",

@@ -243,7 +243,8 @@ def test_choice_filter_and_extra_choice_columns(tmp_path: Path) -> None:
     [
         (
             "geopoint",
-            "survey, row 3, column A: type 'geopoint' is not supported by peerlearn: ask for the place as text",
+            "survey, row 3, column A: type 'geopoint' is not supported by peerlearn: "
+            "ask for the place as text",
         ),
         (
             "image",
@@ -255,11 +256,13 @@ def test_choice_filter_and_extra_choice_columns(tmp_path: Path) -> None:
         ),
         (
             "barcode",
-            "survey, row 3, column A: type 'barcode' is not supported by peerlearn: ask for the code as text",
+            "survey, row 3, column A: type 'barcode' is not supported by peerlearn: "
+            "ask for the code as text",
         ),
         (
             "select_one_external yn",
-            "survey, row 3, column A: type 'select_one_external yn': choices from a file or external choices",
+            "survey, row 3, column A: type 'select_one_external yn': "
+            "choices from a file or external choices",
         ),
         (
             "select_one_from_file places.csv",
@@ -288,7 +291,8 @@ def test_pulldata_is_refused_for_what_it_is(tmp_path: Path) -> None:
     ]
     problems = problems_of(write_form(tmp_path / "f.xlsx", survey))
     assert problems == [
-        "survey, row 2, column D: pulldata() reads external CSV files, which peerlearn does not have (at character 1)"
+        "survey, row 2, column D: pulldata() reads external CSV files, "
+        "which peerlearn does not have (at character 1)"
     ]
 
 
@@ -303,3 +307,46 @@ def test_legacy_select_is_not_blamed_on_files_or_the_choices_sheet(tmp_path: Pat
         write_form(tmp_path / "f.xlsx", simple_survey(["select one from yn", "a", "A"]), choices)
     )
     assert form.questions()[0].list_name == "yn"
+
+
+def test_new_columns_survive_writing_and_reading_again(tmp_path: Path) -> None:
+    from peerlearn.surveys.xlsform import write_xlsform
+
+    survey = [
+        [
+            "type",
+            "name",
+            "label",
+            "calculation",
+            "default",
+            "read_only",
+            "required",
+            "required_message",
+            "choice_filter",
+        ],
+        ["select_one country", "country", "Country", None, "ke", None, "yes", "Pick one", None],
+        [
+            "select_one ministry",
+            "ministry",
+            "Ministry",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "country = ${country}",
+        ],
+        ["calculate", "n", None, "string-length(${country})", None, None, None, None, None],
+        ["text", "shown", "Shown", "${n}", None, "yes", None, None, None],
+    ]
+    choices = [
+        ["list_name", "name", "label", "country"],
+        ["country", "ke", "Kenya", None],
+        ["ministry", "health", "Health", "ke"],
+        ["ministry", "health", "Health", "pe"],
+    ]
+    settings = [["form_title", "form_id", "allow_choice_duplicates"], ["T", "t", "yes"]]
+    form = read_xlsform(write_form(tmp_path / "f.xlsx", survey, choices, settings))
+    again = read_xlsform(write_xlsform(form), filename="t.xlsx")
+    form.ignored, again.ignored = [], []
+    assert again == form

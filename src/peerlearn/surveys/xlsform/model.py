@@ -167,7 +167,7 @@ class Instrument:
         Choice lists by name.
     ignored : list of str
         What was ignored while reading (settings for ODK servers, comment
-        columns, metadata rows), each located; shown on import, not stored.
+        columns, metadata rows), each located; listed on import.
     """
 
     title: str = ""
@@ -345,6 +345,7 @@ def to_dict(instrument: Instrument) -> dict[str, Any]:
         "default_language": instrument.default_language,
         "languages": dict(instrument.languages),
         "style": instrument.style,
+        "ignored": list(instrument.ignored),
         "items": [_item_to_dict(item) for item in instrument.items],
         "choice_lists": {
             name: {
@@ -368,6 +369,7 @@ def from_dict(data: dict[str, Any]) -> Instrument:
         default_language=data.get("default_language"),
         languages=dict(data.get("languages", {})),
         style=data.get("style", ""),
+        ignored=list(data.get("ignored", [])),
         items=[_item_from_dict(item) for item in data.get("items", [])],
         choice_lists={
             name: ChoiceList(
