@@ -67,3 +67,18 @@ def test_check_and_import_agree_on_a_form_without_settings(
     imported = json.loads(capsys.readouterr().out)
     assert checked["form_id"] == imported["form_id"] == "plain"
     assert checked["questions"] == imported["questions"] == 1
+
+
+def test_detail_page_shows_calculations_and_choice_filters(world, facilitator, tmp_path: Path):
+    survey = [
+        ["type", "name", "label", "calculation", "choice_filter"],
+        ["select_one c", "a", "A", None, None],
+        ["select_one c", "b", "B", None, "region = ${a}"],
+        ["calculate", "score", None, "${a} + 1", None],
+    ]
+    choices = [["list_name", "name", "label", "region"], ["c", "x", "X", "x"]]
+    path = write_form(tmp_path / "calc.xlsx", survey, choices)
+    response = post_import(facilitator, world, path)
+    page = html.unescape(facilitator.get(response["Location"]).content.decode())
+    assert "calculated (not asked)<br><code>${a} + 1</code>" in page
+    assert "Choices shown when: <code>region = ${a}</code>" in page

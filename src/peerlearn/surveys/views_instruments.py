@@ -248,10 +248,12 @@ class Shown:
 class PreviewRow:
     """One group, note or question of the preview, with its nesting depth."""
 
-    kind: str  # "group", "note" or "question"
+    kind: str  # "group", "note", "calculated" or "question"
     depth: int
     name: str
     type: str = ""
+    calculation: str = ""
+    choice_filter: str = ""
     label: Shown = Shown("")
     hint: Shown = Shown("")
     required: bool = False
@@ -303,11 +305,14 @@ def _question_row(form: FormDefinition, q: Question, depth: int, language: str) 
     choices = (
         [(c.name, shown(c.label, language)) for c in choice_list.choices] if choice_list else []
     )
+    kind = "question" if q.answerable else ("calculated" if q.calculation else "note")
     return PreviewRow(
-        "question" if q.answerable else "note",
+        kind,
         depth,
         q.name,
         type=q.type,
+        calculation=q.calculation,
+        choice_filter=q.choice_filter,
         label=shown(q.label, language),
         hint=shown(q.hint, language),
         required=q.required,
