@@ -191,7 +191,12 @@ def test_cli_import_prints_json_and_stores(world, tmp_path, capsys):
     assert code == 0
     result = json.loads(out)
     instrument = Instrument.objects.get()
-    assert result == {"instrument": instrument.pk, "title": "Full form", "questions": 7}
+    assert result == {
+        "instrument": instrument.pk,
+        "title": "Full form",
+        "form_id": "full_form",
+        "questions": 7,
+    }
     assert instrument.anonymity == "anonymous" and instrument.source_filename == "full.xlsx"
     assert bytes(instrument.source_xlsx) == form.read_bytes()
 

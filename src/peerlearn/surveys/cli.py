@@ -95,7 +95,7 @@ def _setup_django() -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import one XLSForm into a programme; print ``{"instrument", "title", "questions"}``.
+    """Import one XLSForm into a programme; print its id, title, form id and questions.
 
     Returns
     -------
@@ -189,9 +189,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "import",
         help="import an XLSForm into a programme",
         description="Import an XLSForm (.xlsx) as an instrument of a programme (uses the "
-        "configured database). On success print JSON {instrument, title, questions} and exit "
-        "0; otherwise print each problem as 'sheet, row N, column C: message', store nothing "
-        "and exit 1 (2 when the file or the programme is not found).",
+        "configured database). On success print JSON {instrument, title, form_id, questions} "
+        "and exit 0; otherwise print each problem as 'sheet, row N, column C: message', store "
+        "nothing and exit 1 (2 when the file or the programme is not found).",
     )
     imp.add_argument("form", metavar="FORM.xlsx", help="the XLSForm workbook")
     imp.add_argument("--programme", required=True, help="programme short name (slug)")
