@@ -32,7 +32,7 @@ REFUSED = {
     "loop.xlsx": "loops are not supported",
     "simple_loop.xlsx": "loops are not supported",
     "bug_UCL_Biomass_Plot_Form.xlsx": "'select_one_from_file UCL_regions.csv': choices from a file",
-    "case_insensitivity.xlsx": "type 'select_one_external c1': choices from a file or external",
+    "case_insensitivity.xlsx": "ODK entities are not supported",  # and select_one_external
     "choice_name_as_type.xlsx": "type 'select_one_external type': choices from a file or external",
     "default_time_demo.xlsx": "type 'time' is not supported",
     "widgets.xlsx": "type 'time' is not supported",

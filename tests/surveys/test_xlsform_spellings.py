@@ -350,3 +350,13 @@ def test_new_columns_survive_writing_and_reading_again(tmp_path: Path) -> None:
     again = read_xlsform(write_xlsform(form), filename="t.xlsx")
     form.ignored, again.ignored = [], []
     assert again == form
+
+
+def test_entities_are_refused_for_what_they_are(tmp_path: Path) -> None:
+    survey = [["type", "name", "label", "save_to"], ["text", "a", "A", "a_property"]]
+    extra = {"entities": [["dataset", "label"], ["people", "${a}"]]}
+    problems = problems_of(write_form(tmp_path / "f.xlsx", survey, None, None, extra))
+    assert problems == [
+        "entities: ODK entities are not supported: remove the 'entities' sheet "
+        "(peerlearn keeps people in its own roster)"
+    ]

@@ -64,6 +64,7 @@ _ALIASES = {
 _MEDIA = "images, audio and video are not supported"
 _REASONS = {
     "repeat_count": "repeats are not supported",
+    "save_to": "ODK entities are not supported: remove the column",
     "image": _MEDIA,
     "big-image": _MEDIA,
     "audio": _MEDIA,

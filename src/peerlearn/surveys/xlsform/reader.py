@@ -633,6 +633,17 @@ def read_xlsform(
     notes = _tidy_sheets(sheets)
     reader = _Reader(sheets)
     reader.instrument.ignored += notes
+    entities = sheets.get("entities")
+    if entities is not None and entities.rows:
+        reader.unsupported.append(
+            FormProblem(
+                entities.name,
+                None,
+                None,
+                "ODK entities are not supported: remove the 'entities' sheet "
+                "(peerlearn keeps people in its own roster)",
+            )
+        )
     reader.check_all_columns()
     if filename is None and not isinstance(data, bytes | bytearray):
         filename = str(data)
