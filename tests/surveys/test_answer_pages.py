@@ -290,7 +290,7 @@ def test_autosave_reply_and_relevance_flip(world, client, full_survey):
     reply = client.post(save_url(url), {"years": "3", "nonsense": "ignored"})
     assert reply.status_code == 200
     data = reply.json()
-    assert set(data) == {"saved_at", "relevant", "errors"}
+    assert set(data) == {"saved_at", "relevant", "errors", "choices", "texts"}
     assert data["relevant"]["views"] is False  # the group needs a role
     assert data["relevant"]["trust"] is False and data["relevant"]["budget"] is True
     assert data["errors"] == {"role": "Please answer this question."}

@@ -138,14 +138,13 @@ def test_invalid_form_stores_nothing(world, tmp_path, case):
     assert not Instrument.objects.exists()
 
 
-def test_form_without_form_id_is_refused(world, tmp_path):
+def test_form_without_form_id_takes_its_id_from_the_file_name(world, tmp_path):
+    """As pyxform does: the file's name without extension."""
     form = write_form(
         tmp_path / "noid.xlsx", simple_survey(["text", "a", "A"]), None, [["form_title"], ["T"]]
     )
-    with pytest.raises(XLSFormInvalid) as raised:
-        import_xlsform(world.programme, form.read_bytes())
-    assert [(p.sheet, p.column) for p in raised.value.problems] == [("settings", "form_id")]
-    assert not Instrument.objects.exists()
+    stored = import_xlsform(world.programme, form.read_bytes(), filename="Baseline 2024.xlsx")
+    assert (stored.form_id, stored.title) == ("Baseline_2024", "T")
 
 
 def test_not_a_workbook_stores_nothing(world):
@@ -192,7 +191,12 @@ def test_cli_import_prints_json_and_stores(world, tmp_path, capsys):
     assert code == 0
     result = json.loads(out)
     instrument = Instrument.objects.get()
-    assert result == {"instrument": instrument.pk, "title": "Full form", "questions": 7}
+    assert result == {
+        "instrument": instrument.pk,
+        "title": "Full form",
+        "form_id": "full_form",
+        "questions": 7,
+    }
     assert instrument.anonymity == "anonymous" and instrument.source_filename == "full.xlsx"
     assert bytes(instrument.source_xlsx) == form.read_bytes()
 

@@ -76,7 +76,8 @@ from peerlearn.surveys.languages import choose_language, text_in
 from peerlearn.surveys.models import Invitation, InvitationLink, Response, Survey
 from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
-from peerlearn.surveys.xlsform.model import Item
+from peerlearn.surveys.xlsform.expressions import choice_matches, compute
+from peerlearn.surveys.xlsform.model import Choice, CycleError, Item
 
 __all__ = [
     "Checked",
@@ -85,6 +86,10 @@ __all__ = [
     "availability",
     "check_answers",
     "choose_language",
+    "has_pipes",
+    "initial_answers",
+    "pipe",
+    "shown_choices",
     "raw_answers",
     "save_draft",
     "submit",
@@ -108,6 +113,8 @@ MAX_CHOICE_CHARS = 200
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FUNCTION_CALL = re.compile(r"^[A-Za-z][\w-]*\(")
+_PIPE = re.compile(r"\$\{\s*([A-Za-z_][\w.-]*)\s*\}")
 
 
 def max_text() -> int:
@@ -209,6 +216,8 @@ def _parse(question: Question, raw: Raw, form: Form) -> Answer:
         if value not in _choice_names(question, form):
             raise _Invalid(_("Choose one of the options."))
         return value
+    if question.type == "calculate":
+        raise _Invalid(_("This question does not take an answer."))
     raise _Invalid(_("This question does not take an answer."))
 
 
@@ -244,7 +253,7 @@ def _parse_multiple(question: Question, raw: Raw, form: Form) -> list[str]:
     if any(value not in names for value in chosen):
         raise _Invalid(_("Choose only among the options shown."))
     wanted = set(chosen)
-    return [name for name in names if name in wanted]  # the list's order, no repeats
+    return [name for name in dict.fromkeys(names) if name in wanted]  # list order, no repeats
 
 
 def _choice_names(question: Question, form: Form) -> list[str]:
@@ -269,12 +278,20 @@ class Checked:
         Every question, note and group by name: whether it is shown.
     errors : dict
         One message per relevant question that cannot be accepted as it is.
+    choices : dict
+        For each select with a ``choice_filter``: the names of the choices
+        offered given the other answers (cascading selects).
+
+    ``typed`` also holds the values of ``calculate`` fields (and read-only
+    questions with a calculation), computed from the answers: a score summed
+    from Likert items is stored with the response like any answer.
     """
 
     raw: dict[str, Raw]
     typed: dict[str, Answer] = field(default_factory=dict)
     relevant: dict[str, bool] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -313,6 +330,79 @@ def _relevance(items: list[Item], answers: dict[str, Answer]) -> dict[str, bool]
     return relevant
 
 
+def _stored(value: str | float | bool) -> Answer | None:
+    """A computed value as a response keeps it (``None``: nothing to keep)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < MAX_NUMBER else value
+    return value or None
+
+
+def _compute(form: Form, answers: dict[str, Answer], relevant: Mapping[str, bool]) -> None:
+    """Fill in computed fields, in dependency order (cycles are refused on import)."""
+    try:
+        order = form.calculation_order()
+    except (CycleError, ExpressionError):
+        return
+    for question in order:
+        answers.pop(question.name, None)
+        if not relevant.get(question.name, True):
+            continue
+        try:
+            value = _stored(compute(question.calculation, answers))
+        except ExpressionError:
+            continue
+        if value is not None:
+            answers[question.name] = value
+
+
+def shown_choices(question: Question, form: Form, answers: Mapping[str, object]) -> list[Choice]:
+    """The choices a select offers now: all, or those its ``choice_filter`` keeps."""
+    choice_list = form.choice_lists.get(question.list_name or "")
+    choices = choice_list.choices if choice_list else []
+    if not question.choice_filter:
+        return list(choices)
+    try:
+        return [c for c in choices if choice_matches(question.choice_filter, answers, c.columns())]
+    except ExpressionError:
+        return list(choices)
+
+
+def initial_answers(form: Form) -> dict[str, Raw]:
+    """The ``default`` answers a respondent sees before saving anything.
+
+    A default is a literal, as pyxform reads one without ``${...}``; one with
+    a reference or a function is computed from nothing (most give '').
+    """
+    found: dict[str, Raw] = {}
+    for question in form.questions():
+        if not question.default:
+            continue
+        value = question.default
+        if "${" in value or _FUNCTION_CALL.match(value):
+            try:
+                computed = _stored(compute(value, {}))
+            except ExpressionError:
+                continue
+            value = "" if computed is None else str(computed)
+        if question.type == "select_multiple":
+            found[question.name] = value.split()
+        elif value:
+            found[question.name] = value
+    return found
+
+
+def required_message(question: Question, language: str) -> str:
+    """The form's ``required_message`` in ``language``, else a generic one."""
+    for key in (language, NO_LANGUAGE):
+        if question.required_message.get(key):
+            return question.required_message[key]
+    return _("Please answer this question.")
+
+
 def constraint_message(question: Question, language: str) -> str:
     """The form's constraint message in ``language`` (or a language-less column),
     else a generic message in the page's language."""
@@ -343,7 +433,14 @@ def _check(form: Form, raw: dict[str, Raw], language: str) -> Checked:
         except _Invalid as error:
             type_errors[question.name] = str(error)
     answers = {name: value for name, value in parsed.items() if value not in ("", [])}
+    _compute(form, answers, {})  # so that relevance may depend on a score
     relevant = _relevance(form.items, answers)
+    _compute(form, answers, relevant)  # again, without the answers now irrelevant
+    offered = {
+        q.name: [c.name for c in shown_choices(q, form, answers)]
+        for q in questions
+        if q.choice_filter and relevant.get(q.name, True)
+    }
     errors: dict[str, str] = {}
     for question in questions:
         if not relevant.get(question.name, True):
@@ -353,10 +450,16 @@ def _check(form: Form, raw: dict[str, Raw], language: str) -> Checked:
             errors[question.name] = type_errors[question.name]
         elif value is None:
             if question.required:
-                errors[question.name] = _("Please answer this question.")
+                errors[question.name] = required_message(question, language)
+        elif question.name in offered and not set(_chosen(value)) <= set(offered[question.name]):
+            errors[question.name] = _("Choose only among the options shown.")
         elif not _holds(question.constraint, answers, current=value):
             errors[question.name] = constraint_message(question, language)
-    return Checked(raw=raw, typed=answers, relevant=relevant, errors=errors)
+    return Checked(raw=raw, typed=answers, relevant=relevant, errors=errors, choices=offered)
+
+
+def _chosen(value: Answer) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 # ------------------------------------------------------------------ state
@@ -536,3 +639,24 @@ def answer_text(question: Question, value: Answer, form: Form, language: str) ->
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def has_pipes(texts: Mapping[str, str]) -> bool:
+    """Whether a label quotes answers (``${field}``) in any language."""
+    return any(_PIPE.search(text) for text in texts.values())
+
+
+def pipe(text: str, form: Form, answers: Mapping[str, Answer], language: str) -> str:
+    """``text`` with each ``${field}`` replaced by that answer as the respondent reads
+    it (choice labels, not codes); an unanswered field leaves a blank, as in ODK."""
+
+    def answer(match: re.Match[str]) -> str:
+        value = answers.get(match.group(1))
+        if value is None or value == "":
+            return ""
+        question = form.find(match.group(1))
+        if question is None:
+            return str(value)
+        return answer_text(question, value, form, language)
+
+    return _PIPE.sub(answer, text)

@@ -17,7 +17,49 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["cmd_check", "cmd_import", "main", "register"]
+__all__ = ["cmd_check", "cmd_import", "main", "register", "verdict"]
+
+#: Same variable, default and floor as ``XLSFORM_MAX_UNPACKED_BYTES`` in the
+#: site settings, read here without Django so that ``check`` needs none.
+_UNPACKED_VARIABLE = "PEERLEARN_XLSFORM_MAX_UNPACKED_BYTES"
+_UNPACKED_DEFAULT = 50 * 1024 * 1024
+_UNPACKED_FLOOR = 1024 * 1024
+
+
+def _max_unpacked() -> int:
+    import os
+
+    try:
+        value = int(os.environ.get(_UNPACKED_VARIABLE, _UNPACKED_DEFAULT))
+    except ValueError:
+        value = _UNPACKED_DEFAULT
+    return max(value, _UNPACKED_FLOOR)
+
+
+def verdict(form: str) -> Any:
+    """Read the workbook at ``form`` as every importer does: the one verdict of
+    ``survey check``, ``survey import`` and the web page.
+
+    The form id of a form without one comes from the file name, the unpacking
+    limit from the same setting the web import uses.  Returns the parsed
+    :class:`~peerlearn.surveys.xlsform.Instrument`; raises ``XLSFormInvalid``.
+    """
+    from pathlib import Path
+
+    from peerlearn.surveys.xlsform import read_xlsform
+
+    return read_xlsform(form, max_unpacked=_max_unpacked(), filename=Path(form).name)
+
+
+def _print_problems(args: argparse.Namespace, problems: list[Any], tail: str = "") -> None:
+    if getattr(args, "format", "text") == "json":
+        found = [p.as_dict() for p in problems]
+        print(json.dumps({"valid": False, "problems": found}, ensure_ascii=False, indent=2))
+        return
+    for problem in problems:
+        print(problem)
+    count = len(problems)
+    print(f"{args.form}: {count} problem{'s' if count != 1 else ''}{tail}", file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -28,19 +70,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     int
         0 when the form can be imported, 1 otherwise.
     """
-    from peerlearn.surveys.xlsform import XLSFormInvalid, read_xlsform
+    from peerlearn.surveys.xlsform import XLSFormInvalid
 
     try:
-        instrument = read_xlsform(args.form)
+        instrument = verdict(args.form)
     except XLSFormInvalid as err:
-        if args.format == "json":
-            problems = [p.as_dict() for p in err.problems]
-            print(json.dumps({"valid": False, "problems": problems}, ensure_ascii=False, indent=2))
-        else:
-            for problem in err.problems:
-                print(problem)
-            count = len(err.problems)
-            print(f"{args.form}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+        _print_problems(args, err.problems)
         return 1
     except Exception as err:  # last resort: a bug must still not print a traceback
         print(f"file: the form could not be checked ({type(err).__name__}: {err})")
@@ -60,7 +95,7 @@ def _setup_django() -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import one XLSForm into a programme; print ``{"instrument", "title", "questions"}``.
+    """Import one XLSForm into a programme; print its id, title, form id and questions.
 
     Returns
     -------
@@ -96,17 +131,12 @@ def _import_into(args: argparse.Namespace, data: bytes) -> int:
         print(f"error: no programme '{args.programme}' (known: {known})", file=sys.stderr)
         return 2
     try:
+        verdict(args.form)  # exactly what ``survey check`` says, before anything is stored
         instrument = import_xlsform(
             programme, data, filename=Path(args.form).name[:255], anonymity=args.anonymity
         )
     except XLSFormInvalid as err:
-        for problem in err.problems:
-            print(problem)
-        count = len(err.problems)
-        print(
-            f"{args.form}: {count} problem{'s' if count != 1 else ''}; nothing imported",
-            file=sys.stderr,
-        )
+        _print_problems(args, err.problems, "; nothing imported")
         return 1
     except DuplicateInstrument as err:
         print(f"error: {err}; change the version in the settings sheet", file=sys.stderr)
@@ -114,6 +144,7 @@ def _import_into(args: argparse.Namespace, data: bytes) -> int:
     summary = {
         "instrument": instrument.pk,
         "title": instrument.title,
+        "form_id": instrument.form_id,
         "questions": len(instrument.form.questions()),
     }
     print(json.dumps(summary, ensure_ascii=False))
@@ -158,9 +189,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "import",
         help="import an XLSForm into a programme",
         description="Import an XLSForm (.xlsx) as an instrument of a programme (uses the "
-        "configured database). On success print JSON {instrument, title, questions} and exit "
-        "0; otherwise print each problem as 'sheet, row N, column C: message', store nothing "
-        "and exit 1 (2 when the file or the programme is not found).",
+        "configured database). On success print JSON {instrument, title, form_id, questions} "
+        "and exit 0; otherwise print each problem as 'sheet, row N, column C: message', store "
+        "nothing and exit 1 (2 when the file or the programme is not found).",
     )
     imp.add_argument("form", metavar="FORM.xlsx", help="the XLSForm workbook")
     imp.add_argument("--programme", required=True, help="programme short name (slug)")

@@ -15,7 +15,7 @@ from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 from peerlearn.surveys.instruments import BUILT_IN, path
 from peerlearn.surveys.models import Instrument
-from peerlearn.surveys.xlsform import FormProblem, XLSFormInvalid, read_xlsform, to_dict
+from peerlearn.surveys.xlsform import read_xlsform, to_dict
 
 #: Anonymity each built-in instrument starts with (facilitators can change it).
 BUILT_IN_ANONYMITY = {
@@ -56,9 +56,7 @@ def import_xlsform(
     DuplicateInstrument
         The same ``form_id`` and ``version`` is already in the programme.
     """
-    form = read_xlsform(data, max_unpacked=max_unpacked_bytes())
-    if not form.form_id:
-        raise XLSFormInvalid([FormProblem("settings", None, "form_id", "form_id is missing")])
+    form = read_xlsform(data, max_unpacked=max_unpacked_bytes(), filename=filename or None)
     try:
         with transaction.atomic():
             return Instrument.objects.create(

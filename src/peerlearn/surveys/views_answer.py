@@ -46,13 +46,14 @@ class ChoiceView:
     value: str
     label: str
     checked: bool
+    shown: bool = True
 
 
 @dataclass
 class Node:
     """One group, note or question as the template shows it."""
 
-    kind: str  # "group", "note" or "question"
+    kind: str  # "group", "note", "readonly" or "question"
     name: str
     label: str
     hint: str = ""
@@ -60,6 +61,8 @@ class Node:
     type: str = ""
     required: bool = False
     likert: bool = False
+    minimal: bool = False
+    piped: bool = False
     value: str = ""
     choices: list[ChoiceView] = field(default_factory=list)
     error: str = ""
@@ -83,17 +86,32 @@ class Page:
     def text(self, texts: dict[str, str]) -> str:
         return text_in(texts, self.language, self.form.default_language)
 
-    def nodes(self, items: list[Item] | None = None) -> list[Node]:
-        return [self.node(item) for item in (self.form.items if items is None else items)]
+    def piped(self, texts: dict[str, str]) -> str:
+        """A label or hint with each ``${field}`` replaced by its answer as read."""
+        return answering.pipe(self.text(texts), self.form, self.checked.typed, self.language)
 
-    def node(self, item: Item) -> Node:
-        label = self.text(item.label) or item.name
+    def nodes(self, items: list[Item] | None = None) -> list[Node]:
+        return [
+            node
+            for item in (self.form.items if items is None else items)
+            if (node := self.node(item)) is not None
+        ]
+
+    def node(self, item: Item) -> Node | None:
+        label = self.piped(item.label) or item.name
+        piped = answering.has_pipes(item.label)
         shown = self.checked.relevant.get(item.name, True)
         if isinstance(item, Group):
             return Node("group", item.name, label, shown=shown, children=self.nodes(item.children))
-        hint = self.text(item.hint)
+        hint = self.piped(item.hint)
+        if item.type == "calculate":
+            return None  # computed on the server, never shown
         if item.type == "note":
-            return Node("note", item.name, label, hint=hint, shown=shown)
+            return Node("note", item.name, label, hint=hint, shown=shown, piped=piped)
+        if item.read_only:
+            value = self.checked.typed.get(item.name, item.default)
+            text = answering.answer_text(item, value, self.form, self.language) if value else ""
+            return Node("readonly", item.name, label, hint=hint, shown=shown, value=text)
         raw = self.raw.get(item.name, "")
         return Node(
             "question",
@@ -104,16 +122,21 @@ class Page:
             type=item.type,
             required=item.required,
             likert="likert" in item.appearance,
+            minimal="minimal" in item.appearance.split() and item.type == "select_one",
+            piped=piped,
             value=raw if isinstance(raw, str) else "",
             choices=self.choices(item, raw),
             error=self.errors.get(item.name, ""),
         )
 
     def choices(self, question: Question, raw: Raw) -> list[ChoiceView]:
+        """Every choice of the list; those a ``choice_filter`` leaves out are
+        hidden (the script shows them again when an earlier answer changes)."""
         choice_list = self.form.choice_lists.get(question.list_name or "")
         if choice_list is None or question.type not in ("select_one", "select_multiple"):
             return []
         picked = set(raw) if isinstance(raw, list) else {raw}
+        offered = self.checked.choices.get(question.name)
         return [
             ChoiceView(
                 id=f"in-{question.name}-{index}",
@@ -121,9 +144,20 @@ class Page:
                 label=text_in(choice.label, self.language, self.form.default_language)
                 or choice.name,
                 checked=choice.name in picked,
+                shown=offered is None or choice.name in offered,
             )
             for index, choice in enumerate(choice_list.choices, start=1)
         ]
+
+    def live_texts(self) -> dict[str, str]:
+        """Labels that quote answers (``${field}``) and read-only values, for the script."""
+        texts: dict[str, str] = {}
+        for node in _flatten(self.nodes()):
+            if node.piped:
+                texts[f"label-{node.name}"] = node.label
+            if node.kind == "readonly":
+                texts[f"value-{node.name}"] = node.value
+        return texts
 
     def error_list(self) -> list[dict[str, str]]:
         """The errors in form order, for the summary at the top."""
@@ -136,6 +170,14 @@ class Page:
             for q in self.form.questions()
             if q.name in self.errors
         ]
+
+
+def _flatten(nodes: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    for node in nodes:
+        out.append(node)
+        out += _flatten(node.children)
+    return out
 
 
 # ------------------------------------------------------------------ helpers
@@ -294,7 +336,9 @@ def answer(request: HttpRequest, survey_id: int, token: str) -> HttpResponse:
         Invitation.objects.filter(pk=invitation.pk).update(language=language)
         invitation.language = language
     form = invitation.survey.instrument.form
-    checked = answering.check_answers(form, invitation.draft or {}, language)
+    # Defaults fill a form never saved; once saved, the respondent's own answers count.
+    start = invitation.draft if invitation.draft_saved_at else answering.initial_answers(form)
+    checked = answering.check_answers(form, start or {}, language)
     return _form_page(
         request,
         invitation,
@@ -362,8 +406,16 @@ def answer_save(request: HttpRequest, survey_id: int, token: str) -> JsonRespons
         if checked is None:
             return _json_refusal(409, _("You have already answered this survey."))
     saved_at = invitation.draft_saved_at or timezone.now()
+    form = invitation.survey.instrument.form
+    texts = Page(form, language, checked.raw, checked, {}).live_texts()
     return JsonResponse(
-        {"saved_at": saved_at.isoformat(), "relevant": checked.relevant, "errors": checked.errors}
+        {
+            "saved_at": saved_at.isoformat(),
+            "relevant": checked.relevant,
+            "errors": checked.errors,
+            "choices": checked.choices,
+            "texts": texts,
+        }
     )
 
 

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -169,6 +169,7 @@ def instrument_import(request: HttpRequest, programme: Programme, access: Access
                 _("“%(title)s” imported with %(n)d questions.")
                 % {"title": instrument.title, "n": len(instrument.form.questions())},
             )
+            _report_ignored(request, instrument.form.ignored)
             return redirect("surveys:instrument", slug=programme.slug, pk=instrument.pk)
     context = {
         "programme": programme,
@@ -178,6 +179,34 @@ def instrument_import(request: HttpRequest, programme: Programme, access: Access
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "surveys/instruments/import.html", context, status=status)
+
+
+#: Ignored items listed one by one after an import; the rest are counted.
+IGNORED_LISTED = 10
+
+
+def _report_ignored(request: HttpRequest, ignored: list[str]) -> None:
+    """List what the import ignored (settings for ODK servers, comment columns,
+    metadata rows): never fatal, but the facilitator should know."""
+    if not ignored:
+        return
+    messages.info(
+        request,
+        ngettext(
+            "%(n)d thing in the workbook changes nothing in peerlearn and was ignored:",
+            "%(n)d things in the workbook change nothing in peerlearn and were ignored:",
+            len(ignored),
+        )
+        % {"n": len(ignored)},
+    )
+    for note in ignored[:IGNORED_LISTED]:
+        messages.info(request, note)
+    if len(ignored) > IGNORED_LISTED:
+        messages.info(
+            request,
+            _("… and %(n)d more (run “peerlearn survey check” on the file to see them all).")
+            % {"n": len(ignored) - IGNORED_LISTED},
+        )
 
 
 def _problem_order(problem: FormProblem) -> tuple[str, int, str]:
@@ -219,10 +248,12 @@ class Shown:
 class PreviewRow:
     """One group, note or question of the preview, with its nesting depth."""
 
-    kind: str  # "group", "note" or "question"
+    kind: str  # "group", "note", "calculated" or "question"
     depth: int
     name: str
     type: str = ""
+    calculation: str = ""
+    choice_filter: str = ""
     label: Shown = Shown("")
     hint: Shown = Shown("")
     required: bool = False
@@ -274,11 +305,14 @@ def _question_row(form: FormDefinition, q: Question, depth: int, language: str) 
     choices = (
         [(c.name, shown(c.label, language)) for c in choice_list.choices] if choice_list else []
     )
+    kind = "question" if q.answerable else ("calculated" if q.calculation else "note")
     return PreviewRow(
-        "question" if q.answerable else "note",
+        kind,
         depth,
         q.name,
         type=q.type,
+        calculation=q.calculation,
+        choice_filter=q.choice_filter,
         label=shown(q.label, language),
         hint=shown(q.hint, language),
         required=q.required,

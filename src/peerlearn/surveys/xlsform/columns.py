@@ -8,6 +8,7 @@ from peerlearn.surveys.xlsform.sheets import Column, Sheet
 
 __all__ = [
     "CHOICES_COLUMNS",
+    "ignored_note",
     "SETTINGS_COLUMNS",
     "SURVEY_COLUMNS",
     "TRANSLATABLE",
@@ -22,38 +23,48 @@ SURVEY_COLUMNS = frozenset(
         "label",
         "hint",
         "required",
+        "required_message",
         "relevant",
         "constraint",
         "constraint_message",
         "appearance",
+        "calculation",
+        "default",
+        "read_only",
+        "choice_filter",
+        "trigger",
     }
 )
 CHOICES_COLUMNS = frozenset({"list_name", "name", "label"})
-SETTINGS_COLUMNS = frozenset({"form_title", "form_id", "version", "default_language", "style"})
+SETTINGS_COLUMNS = frozenset(
+    {"form_title", "form_id", "version", "default_language", "style", "allow_choice_duplicates"}
+)
 #: Columns that may carry a ``::Language (code)`` suffix.
-TRANSLATABLE = frozenset({"label", "hint", "constraint_message"})
+TRANSLATABLE = frozenset({"label", "hint", "constraint_message", "required_message"})
 
 _ALIASES = {
     "survey": {
         "constraint message": "constraint_message",
         "jr:constraintmsg": "constraint_message",
+        "constraining_message": "constraint_message",
+        "jr:requiredmsg": "required_message",
+        "requiredmsg": "required_message",
         "relevance": "relevant",
         "caption": "label",
+        "readonly": "read_only",
+        "calculate": "calculation",
+        "command": "type",
+        "tag": "name",
+        "count": "repeat_count",
+        "jr:count": "repeat_count",
     },
     "choices": {"list name": "list_name", "value": "name", "caption": "label"},
-    "settings": {},
+    "settings": {"set_form_title": "form_title", "set_form_id": "form_id"},
 }
 _MEDIA = "images, audio and video are not supported"
 _REASONS = {
-    "calculation": "calculations are not supported",
-    "choice_filter": "cascading choices (choice_filter) are not supported",
     "repeat_count": "repeats are not supported",
-    "default": "default answers are not supported",
-    "read_only": "read-only questions are not supported",
-    "readonly": "read-only questions are not supported",
-    "required_message": "custom 'required' messages are not supported",
-    "trigger": "triggers are not supported",
-    "parameters": "question parameters are not supported",
+    "save_to": "ODK entities are not supported: remove the column",
     "image": _MEDIA,
     "big-image": _MEDIA,
     "audio": _MEDIA,
@@ -75,18 +86,33 @@ def is_ignored(column: Column) -> bool:
     return column.base.startswith("$")
 
 
+def ignored_note(column: Column, kind: str) -> str | None:
+    """Why ``column`` is ignored (not fatal), or ``None`` when it is used or refused.
+
+    On the survey sheet peerlearn ignores, as pyxform does, columns that change
+    nothing about what is asked (comments, SMS and Enketo attributes,
+    ``guidance_hint``, ``parameters``...).  On the settings sheet everything but
+    title, id, version, default language and style is about sending forms to
+    ODK servers.  The choices sheet has no ignored columns: extra ones are kept
+    for ``choice_filter``.
+    """
+    if is_ignored(column) or kind == "choices":
+        return None
+    supported = SURVEY_COLUMNS if kind == "survey" else SETTINGS_COLUMNS
+    if column.base in supported or column.base in _REASONS:
+        return None
+    if kind == "settings":
+        return f"setting '{column.header}' changes nothing in peerlearn: ignored"
+    return f"column '{column.header}' changes nothing in peerlearn: ignored"
+
+
 def unsupported_message(column: Column, kind: str) -> str | None:
     """Return why ``column`` cannot be imported on a ``kind`` sheet, or ``None``."""
-    supported = {"survey": SURVEY_COLUMNS, "choices": CHOICES_COLUMNS}.get(kind, SETTINGS_COLUMNS)
     if is_ignored(column):
         return None
-    if column.base in supported:
-        if column.language is not None and column.base not in TRANSLATABLE:
-            return f"column '{column.header}' cannot be translated (remove '::{column.language}')"
-        return None
-    reason = _REASONS.get(column.base)
-    if reason is None and kind == "choices":
-        reason = "extra choice columns (used by cascading choice filters) are not supported"
-    if reason is None:
-        reason = "it is not supported by peerlearn"
-    return f"column '{column.header}': {reason}"
+    if column.base in _REASONS:
+        return f"column '{column.header}': {_REASONS[column.base]}"
+    known = {"survey": SURVEY_COLUMNS, "choices": CHOICES_COLUMNS}.get(kind, SETTINGS_COLUMNS)
+    if column.language is not None and column.base in known and column.base not in TRANSLATABLE:
+        return f"column '{column.header}' cannot be translated (remove '::{column.language}')"
+    return None

@@ -1,12 +1,16 @@
-"""A small, safe parser and evaluator for ``relevant`` and ``constraint``.
+"""A small, safe parser and evaluator for ``relevant``, ``constraint``,
+``calculation``, ``default`` and ``choice_filter``.
 
 The supported subset of XLSForm (XPath) expressions:
 
 - field references ``${name}`` and the current answer ``.``;
 - numbers (``3``, ``-1.5``) and strings (``'yes'`` or ``"yes"``);
+- arithmetic ``+``, ``-``, ``*``, ``div``, ``mod`` (calculated scores);
 - comparisons ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``;
 - ``and``, ``or``, ``not(...)`` and parentheses;
-- ``selected(${field}, 'value')``, ``string-length(.)``, ``count-selected(${field})``.
+- the functions in :data:`FUNCTIONS` (``selected``, ``if``, ``concat``...);
+- in a ``choice_filter`` only, bare names (``country``) standing for a column
+  of the choice being filtered (see :func:`check` and ``choice=``).
 
 Nothing is passed to :func:`eval`: expressions are tokenised, parsed into a
 small tree and interpreted.
@@ -30,21 +34,60 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
+import regex
+
 __all__ = [
     "FUNCTIONS",
     "ExpressionError",
     "check",
+    "choice_matches",
+    "compute",
     "evaluate",
     "parse",
     "references",
 ]
 
-#: Supported functions and their number of arguments.
-FUNCTIONS: dict[str, int] = {
-    "not": 1,
-    "selected": 2,
-    "string-length": 1,
-    "count-selected": 1,
+#: Supported functions and their (fewest, most) arguments; ``None``: any number.
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "not": (1, 1),
+    "selected": (2, 2),
+    "string-length": (1, 1),
+    "count-selected": (1, 1),
+    "selected-at": (2, 2),
+    "if": (3, 3),
+    "coalesce": (2, 2),
+    "concat": (1, None),
+    "contains": (2, 2),
+    "starts-with": (2, 2),
+    "ends-with": (2, 2),
+    "substr": (2, 3),
+    "number": (1, 1),
+    "int": (1, 1),
+    "string": (1, 1),
+    "round": (1, 2),
+    "true": (0, 0),
+    "false": (0, 0),
+    "boolean": (1, 1),
+    "max": (1, None),
+    "min": (1, None),
+    "sum": (1, None),
+    "once": (1, 1),
+    "today": (0, 0),
+    "regex": (2, 2),
+}
+#: Longest a ``regex()`` may run on one answer before it counts as no match
+#: (a badly written pattern must not hang the server).
+REGEX_SECONDS = 0.05
+#: Functions that are real XLSForm but need what peerlearn does not have.
+_UNSUPPORTED_FUNCTIONS = {
+    "pulldata": "pulldata() reads external CSV files, which peerlearn does not have",
+    "now": "now() is not supported (answers must not depend on the moment they are checked)",
+    "random": "random() is not supported",
+    "uuid": "uuid() is not supported",
+    "position": "position() is only meaningful in repeats, which are not supported here",
+    "indexed-repeat": "indexed-repeat() needs repeats, which are not supported here",
+    "instance": "instance() (external data) is not supported",
+    "jr:choice-name": "jr:choice-name() is not supported",
 }
 _COMPARISONS = ("!=", "<=", ">=", "=", "<", ">")
 
@@ -129,7 +172,24 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Ref | Current | Literal | Compare | BoolOp | Call
+@dataclass(frozen=True)
+class Arith:
+    """``left OP right`` with ``OP`` one of ``+ - * div mod``."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Name:
+    """A bare name: a column of the choice a ``choice_filter`` is looking at."""
+
+    name: str
+    pos: int = 0
+
+
+Node = Ref | Current | Literal | Compare | BoolOp | Call | Arith | Name
 
 
 @dataclass(frozen=True)
@@ -152,16 +212,20 @@ def _tokenise(expression: str) -> list[_Token]:
             if not _NAME.match(text):
                 raise ExpressionError(f"'${{{text}}}' is not a valid field reference", pos)
         elif kind == "other":
-            if text == "-":
-                kind = "minus"
-            elif text in "+*|":
+            if text in "-+*":
+                kind = "arith"
+            elif text == "|":
                 raise ExpressionError(f"operator '{text}' is not supported", pos)
             elif text == "/":
                 raise ExpressionError(
-                    "'/' is not supported (no division or paths: write ${name} for a field)", pos
+                    "'/' is not supported (divide with 'div'; write ${name} for a field)", pos
                 )
             elif text in "${":
                 raise ExpressionError("field references are written ${name}", pos)
+            elif text in "'\"":
+                raise ExpressionError(
+                    f"the text starting with {text} is never closed (add the closing {text})", pos
+                )
             else:
                 raise ExpressionError(f"unexpected character '{text}'", pos)
         tokens.append(_Token(kind, text, pos))
@@ -170,9 +234,10 @@ def _tokenise(expression: str) -> list[_Token]:
 
 
 class _Parser:
-    def __init__(self, expression: str) -> None:
+    def __init__(self, expression: str, names: bool = False) -> None:
         self.tokens = _tokenise(expression)
         self.i = 0
+        self.names = names
 
     @property
     def tok(self) -> _Token:
@@ -210,25 +275,42 @@ class _Parser:
             operands.append(self.comparison())
         return operands[0] if len(operands) == 1 else BoolOp("and", tuple(operands))
 
-    def no_arithmetic(self) -> None:
-        if self.tok.kind == "word" and self.tok.text in ("div", "mod"):
-            raise ExpressionError(f"operator '{self.tok.text}' is not supported", self.tok.pos)
-        if self.tok.kind == "minus":
-            raise ExpressionError("operator '-' is not supported", self.tok.pos)
-
     def comparison(self) -> Node:
-        left = self.primary()
-        self.no_arithmetic()
+        left = self.additive()
         if self.tok.kind == "op":
             op = self.advance().text
-            right = self.primary()
-            self.no_arithmetic()
+            right = self.additive()
             if self.tok.kind == "op":
                 raise ExpressionError(
                     "chained comparisons are not supported; join them with 'and'", self.tok.pos
                 )
             return Compare(op, left, right)
         return left
+
+    def additive(self) -> Node:
+        node = self.multiplicative()
+        while self.tok.kind == "arith" and self.tok.text in "+-":
+            op = self.advance().text
+            node = Arith(op, node, self.multiplicative())
+        return node
+
+    def multiplicative(self) -> Node:
+        node = self.unary()
+        while (self.tok.kind == "arith" and self.tok.text == "*") or (
+            self.tok.kind == "word" and self.tok.text in ("div", "mod")
+        ):
+            op = self.advance().text
+            node = Arith(op, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.tok.kind == "arith" and self.tok.text == "-":
+            self.advance()
+            operand = self.unary()
+            if isinstance(operand, Literal) and isinstance(operand.value, float):
+                return Literal(-operand.value)
+            return Arith("-", Literal(0.0), operand)
+        return self.primary()
 
     def primary(self) -> Node:
         tok = self.advance()
@@ -238,8 +320,6 @@ class _Parser:
             return Current()
         if tok.kind == "number":
             return Literal(float(tok.text))
-        if tok.kind == "minus" and self.tok.kind == "number":
-            return Literal(-float(self.advance().text))
         if tok.kind == "string":
             return Literal(tok.text[1:-1])
         if tok.text == "(":
@@ -262,11 +342,15 @@ class _Parser:
             if name in ("and", "or"):
                 raise ExpressionError(f"'{name}' needs something on both sides", tok.pos)
             if name in ("div", "mod"):
-                raise ExpressionError(f"operator '{name}' is not supported", tok.pos)
-            raise ExpressionError(
-                f"unexpected word '{name}': write ${{{name}}} for a field or '{name}' for text",
-                tok.pos,
-            )
+                raise ExpressionError(f"'{name}' needs a number on both sides", tok.pos)
+            if not self.names:
+                raise ExpressionError(
+                    f"unexpected word '{name}': write ${{{name}}} for a field or '{name}' for text",
+                    tok.pos,
+                )
+            return Name(name, tok.pos)
+        if name in _UNSUPPORTED_FUNCTIONS:
+            raise ExpressionError(_UNSUPPORTED_FUNCTIONS[name], tok.pos)
         if name not in FUNCTIONS:
             supported = ", ".join(f"{f}()" for f in FUNCTIONS)
             raise ExpressionError(
@@ -282,16 +366,25 @@ class _Parser:
         if self.tok.text != ")":
             raise ExpressionError("unbalanced parentheses: missing ')'", self.tok.pos)
         self.advance()
-        if len(args) != FUNCTIONS[name]:
-            raise ExpressionError(
-                f"{name}() takes {FUNCTIONS[name]} argument(s), got {len(args)}", tok.pos
-            )
+        fewest, most = FUNCTIONS[name]
+        if len(args) < fewest or (most is not None and len(args) > most):
+            wanted = str(fewest) if fewest == most else f"{fewest} to {most or 'any number of'}"
+            raise ExpressionError(f"{name}() takes {wanted} argument(s), got {len(args)}", tok.pos)
+        if name == "regex" and isinstance(args[1], Literal) and isinstance(args[1].value, str):
+            try:
+                regex.compile(args[1].value)
+            except regex.error as err:
+                raise ExpressionError(
+                    f"'{args[1].value}' is not a valid regular expression ({err})", tok.pos
+                ) from None
         return Call(name, tuple(args))
 
 
 @lru_cache(maxsize=1024)
-def parse(expression: str) -> Node:
+def parse(expression: str, names: bool = False) -> Node:
     """Parse ``expression`` into a syntax tree.
+
+    ``names`` allows bare names (choice columns, in a ``choice_filter`` only).
 
     Raises
     ------
@@ -303,12 +396,12 @@ def parse(expression: str) -> Node:
     >>> parse("${a} = 'x'")
     Compare(op='=', left=Ref(name='a'), right=Literal(value='x'))
     """
-    return _Parser(expression).parse()
+    return _Parser(expression, names).parse()
 
 
 def _walk(node: Node) -> list[Node]:
     out: list[Node] = [node]
-    if isinstance(node, Compare):
+    if isinstance(node, Compare | Arith):
         out += _walk(node.left) + _walk(node.right)
     elif isinstance(node, BoolOp | Call):
         children = node.operands if isinstance(node, BoolOp) else node.args
@@ -322,7 +415,11 @@ def references(expression: str) -> set[str]:
     return {n.name for n in _walk(parse(expression)) if isinstance(n, Ref)}
 
 
-def check(expression: str, fields: set[str] | frozenset[str]) -> list[str]:
+def check(
+    expression: str,
+    fields: set[str] | frozenset[str],
+    choice_columns: set[str] | frozenset[str] | None = None,
+) -> list[str]:
     """Return the problems of ``expression`` (empty list when it is fine).
 
     Parameters
@@ -331,6 +428,9 @@ def check(expression: str, fields: set[str] | frozenset[str]) -> list[str]:
         The expression to check.
     fields : set of str
         Names that ``${...}`` may refer to.
+    choice_columns : set of str, optional
+        For a ``choice_filter``: the columns of the choices sheet a bare name
+        may refer to.  Elsewhere a bare name is a mistake (``${a} = yes``).
 
     Examples
     --------
@@ -338,12 +438,19 @@ def check(expression: str, fields: set[str] | frozenset[str]) -> list[str]:
     ["unbalanced parentheses: missing ')' (at character 23)"]
     >>> check("${zz} = 1", {"a"})
     ['${zz} does not refer to any field of the form']
+    >>> check("country = ${a}", {"a"}, {"name", "country"})
+    []
     """
     try:
-        node = parse(expression)
+        node = parse(expression, choice_columns is not None)
     except ExpressionError as err:
         return [f"{err.message} (at character {err.position + 1})"]
-    names = [n.name for n in _walk(node) if isinstance(n, Ref)]
+    nodes = _walk(node)
+    for bare in (n for n in nodes if isinstance(n, Name)):
+        if choice_columns is not None and bare.name not in choice_columns:
+            known = ", ".join(sorted(choice_columns))
+            return [f"'{bare.name}' is not a column of the choices sheet (columns: {known})"]
+    names = [n.name for n in nodes if isinstance(n, Ref)]
     unknown = sorted({name for name in names if name not in fields})
     return [f"${{{name}}} does not refer to any field of the form" for name in unknown]
 
@@ -434,28 +541,158 @@ def _compare(op: str, a: _Value, b: _Value) -> bool:
     return False
 
 
-def _eval(node: Node, answers: Mapping[str, object], current: object) -> _Value:
+def _arith(op: str, a: _Value, b: _Value) -> float:
+    x, y = _number(a), _number(b)
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if y == 0:
+        return math.nan
+    if op == "div":
+        return x / y
+    return math.fmod(x, y)
+
+
+def _round(value: float, digits: float = 0.0) -> float:
+    if math.isnan(value) or math.isnan(digits):
+        return math.nan
+    factor = 10 ** int(digits)
+    return math.floor(value * factor + 0.5) / factor  # XPath rounds half up
+
+
+def _regex_search(pattern: str, text: str) -> bool:
+    """ODK's ``regex(value, pattern)``: does the pattern match anywhere in the value.
+
+    Uses the ``regex`` module for its timeout: patterns come from form authors
+    and values from respondents, and a backtracking pattern must not hang a worker.
+    """
+    try:
+        return regex.search(pattern, text, timeout=REGEX_SECONDS) is not None
+    except (regex.error, TimeoutError):
+        return False
+
+
+def _call(name: str, args: list[_Value]) -> _Value:
+    if name == "not":
+        return not _boolean(args[0])
+    if name == "selected":
+        return _string(args[1]) in _items(args[0])
+    if name == "string-length":
+        return float(len(_string(args[0])))
+    if name == "count-selected":
+        return float(len(_items(args[0])))
+    if name == "selected-at":
+        index, items = _number(args[1]), _items(args[0])
+        return items[int(index)] if not math.isnan(index) and 0 <= index < len(items) else ""
+    if name == "coalesce":
+        return args[0] if _string(args[0]) else args[1]
+    if name == "concat":
+        return "".join(_string(a) for a in args)
+    if name in ("contains", "starts-with", "ends-with"):
+        text, part = _string(args[0]), _string(args[1])
+        if name == "contains":
+            return part in text
+        return text.startswith(part) if name == "starts-with" else text.endswith(part)
+    if name == "substr":
+        text, begin = _string(args[0]), _number(args[1])
+        if math.isnan(begin):
+            return ""
+        stop = None if len(args) < 3 or math.isnan(_number(args[2])) else int(_number(args[2]))
+        return text[max(0, int(begin)) : stop]
+    if name == "number":
+        return _number(args[0])
+    if name == "int":
+        number = _number(args[0])
+        return number if math.isnan(number) or math.isinf(number) else float(math.trunc(number))
+    if name == "string":
+        return _string(args[0])
+    if name == "round":
+        return _round(_number(args[0]), _number(args[1]) if len(args) > 1 else 0.0)
+    if name == "today":
+        return date.today().isoformat()
+    if name == "regex":
+        return _regex_search(_string(args[1]), _string(args[0]))
+    if name in ("true", "false"):
+        return name == "true"
+    if name == "boolean":
+        return _boolean(args[0])
+    if name in ("max", "min", "sum"):
+        numbers = [_number(a) for a in args]
+        if name == "sum":
+            return math.fsum(numbers)
+        return max(numbers) if name == "max" else min(numbers)
+    return args[0]  # once(): peerlearn computes on the server, once is every time
+
+
+def _eval(
+    node: Node,
+    answers: Mapping[str, object],
+    current: object,
+    choice: Mapping[str, str] | None = None,
+) -> _Value:
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Ref):
         return _value(answers.get(node.name))
     if isinstance(node, Current):
         return _value(current)
+    if isinstance(node, Name):
+        return (choice or {}).get(node.name, "")
     if isinstance(node, Compare):
         return _compare(
-            node.op, _eval(node.left, answers, current), _eval(node.right, answers, current)
+            node.op,
+            _eval(node.left, answers, current, choice),
+            _eval(node.right, answers, current, choice),
+        )
+    if isinstance(node, Arith):
+        return _arith(
+            node.op,
+            _eval(node.left, answers, current, choice),
+            _eval(node.right, answers, current, choice),
         )
     if isinstance(node, BoolOp):
-        results = (_boolean(_eval(o, answers, current)) for o in node.operands)
+        results = (_boolean(_eval(o, answers, current, choice)) for o in node.operands)
         return all(results) if node.op == "and" else any(results)
-    args = [_eval(a, answers, current) for a in node.args]
-    if node.name == "not":
-        return not _boolean(args[0])
-    if node.name == "selected":
-        return _string(args[1]) in _items(args[0])
-    if node.name == "string-length":
-        return float(len(_string(args[0])))
-    return float(len(_items(args[0])))  # count-selected
+    if node.name == "if":  # only the branch taken is evaluated
+        taken = node.args[1] if _boolean(_eval(node.args[0], answers, current, choice)) else None
+        return _eval(taken or node.args[2], answers, current, choice)
+    return _call(node.name, [_eval(a, answers, current, choice) for a in node.args])
+
+
+def compute(
+    expression: str, answers: Mapping[str, object], current: object = None
+) -> str | float | bool:
+    """Evaluate a ``calculation`` or ``default`` and return its value.
+
+    Numbers come back as ``float`` (``nan`` when a term is empty or not a
+    number, as in ODK), texts as ``str``, a list of choices as the
+    space-separated text ODK stores.
+
+    Examples
+    --------
+    >>> compute("${a} + ${b} * 2", {"a": 1, "b": 3})
+    7.0
+    >>> compute("if(${a} > 2, 'high', 'low')", {"a": 1})
+    'low'
+    """
+    value = _eval(parse(expression), answers, current)
+    return _string(value) if isinstance(value, tuple) else value
+
+
+def choice_matches(
+    expression: str, answers: Mapping[str, object], choice: Mapping[str, str]
+) -> bool:
+    """Whether a ``choice_filter`` keeps ``choice`` (its columns by header name).
+
+    Examples
+    --------
+    >>> choice_matches("country = ${c}", {"c": "ke"}, {"name": "nbi", "country": "ke"})
+    True
+    """
+    return _boolean(_eval(parse(expression, True), answers, None, choice))
 
 
 def evaluate(expression: str, answers: Mapping[str, object], current: object = None) -> bool:

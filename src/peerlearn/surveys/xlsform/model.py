@@ -18,6 +18,7 @@ __all__ = [
     "NO_LANGUAGE",
     "Choice",
     "ChoiceList",
+    "CycleError",
     "Group",
     "Instrument",
     "Item",
@@ -29,9 +30,9 @@ __all__ = [
 ]
 
 QuestionType = Literal[
-    "text", "integer", "decimal", "date", "select_one", "select_multiple", "note"
+    "text", "integer", "decimal", "date", "select_one", "select_multiple", "note", "calculate"
 ]
-#: Types that collect an answer (``note`` only shows text).
+#: Types that collect an answer (``note`` only shows text, ``calculate`` is computed).
 ANSWERABLE_TYPES: tuple[str, ...] = (
     "text",
     "integer",
@@ -48,10 +49,22 @@ Text = dict[str, str]
 
 @dataclass
 class Choice:
-    """One option of a choice list: the stored ``name`` and its labels."""
+    """One option of a choice list: the stored ``name`` and its labels.
+
+    ``extra`` holds the choices sheet's other columns by header (``country``
+    for a cascading list), which a question's ``choice_filter`` refers to.
+    """
 
     name: str
     label: Text = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def columns(self) -> dict[str, str]:
+        """The values a ``choice_filter`` sees: ``name``, ``label`` (and
+        ``label::CODE`` per language) and the extra columns."""
+        labels = {f"label::{code}": text for code, text in self.label.items()}
+        first = next(iter(self.label.values()), "")
+        return {**self.extra, **labels, "label": first, "name": self.name}
 
 
 @dataclass
@@ -83,6 +96,18 @@ class Question:
         Choice list of a select question.
     appearance : str
         XLSForm appearance hint passed through unchanged (e.g. ``likert``).
+    calculation : str
+        For ``calculate`` fields (and read-only questions): the expression
+        whose value is stored.
+    default : str
+        The answer shown before the respondent gives one (a literal, as
+        pyxform treats a ``default`` without ``${...}``).
+    read_only : bool
+        Shown but not editable: its value is the default or the calculation.
+    required_message : Text
+        What to say when a required question is left empty.
+    choice_filter : str
+        Which choices of the list to offer (cascading selects).
     """
 
     type: QuestionType
@@ -95,11 +120,17 @@ class Question:
     constraint_message: Text = field(default_factory=dict)
     list_name: str | None = None
     appearance: str = ""
+    calculation: str = ""
+    default: str = ""
+    read_only: bool = False
+    required_message: Text = field(default_factory=dict)
+    choice_filter: str = ""
 
     @property
     def answerable(self) -> bool:
-        """Whether the question collects an answer (notes do not)."""
-        return self.type in ANSWERABLE_TYPES
+        """Whether the question collects an answer (notes, calculations and
+        read-only questions do not: the respondent cannot change them)."""
+        return self.type in ANSWERABLE_TYPES and not self.read_only
 
 
 @dataclass
@@ -134,6 +165,9 @@ class Instrument:
         Top-level questions and groups in order.
     choice_lists : dict of str to ChoiceList
         Choice lists by name.
+    ignored : list of str
+        What was ignored while reading (settings for ODK servers, comment
+        columns, metadata rows), each located; listed on import.
     """
 
     title: str = ""
@@ -144,6 +178,7 @@ class Instrument:
     style: str = ""
     items: list[Item] = field(default_factory=list)
     choice_lists: dict[str, ChoiceList] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
 
     def walk(self) -> Iterator[Item]:
         """Yield every group and question, depth first, in form order."""
@@ -160,6 +195,41 @@ class Instrument:
     def questions(self) -> list[Question]:
         """Return the answerable questions (no notes, no groups), in any group."""
         return [i for i in self.walk() if isinstance(i, Question) and i.answerable]
+
+    def calculated(self) -> list[Question]:
+        """Return the fields whose value is computed (``calculate`` fields and
+        read-only questions with a calculation), in form order."""
+        return [i for i in self.walk() if isinstance(i, Question) and i.calculation]
+
+    def calculation_order(self) -> list[Question]:
+        """The computed fields in an order where each comes after those it uses.
+
+        Raises
+        ------
+        CycleError
+            When calculations depend on each other in a circle.
+        """
+        from peerlearn.surveys.xlsform.expressions import references
+
+        computed = {q.name: q for q in self.calculated()}
+        uses = {name: references(q.calculation) & computed.keys() for name, q in computed.items()}
+        done: dict[str, bool] = {}  # False: being visited, True: placed
+        order: list[Question] = []
+
+        def place(name: str, path: list[str]) -> None:
+            if done.get(name) is True:
+                return
+            if done.get(name) is False:
+                raise CycleError([*path[path.index(name) :], name])
+            done[name] = False
+            for used in sorted(uses[name]):
+                place(used, [*path, name])
+            done[name] = True
+            order.append(computed[name])
+
+        for name in computed:
+            place(name, [])
+        return order
 
     def find(self, name: str) -> Question | None:
         """Return the question or note called ``name``, or ``None``."""
@@ -189,7 +259,17 @@ class Instrument:
             "notes": sum(1 for i in items if isinstance(i, Question) and i.type == "note"),
             "groups": sum(1 for i in items if isinstance(i, Group)),
             "choice_lists": len(self.choice_lists),
+            "calculated": len(self.calculated()),
+            "ignored": list(self.ignored),
         }
+
+
+class CycleError(ValueError):
+    """Calculations that depend on themselves; ``names`` is the circle, closed."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(" -> ".join(names))
+        self.names = names
 
 
 # ---------------------------------------------------------------- JSON form
@@ -220,6 +300,11 @@ def _item_to_dict(item: Item) -> dict[str, Any]:
         "constraint_message": dict(item.constraint_message),
         "list_name": item.list_name,
         "appearance": item.appearance,
+        "calculation": item.calculation,
+        "default": item.default,
+        "read_only": item.read_only,
+        "required_message": dict(item.required_message),
+        "choice_filter": item.choice_filter,
     }
 
 
@@ -243,6 +328,11 @@ def _item_from_dict(data: dict[str, Any]) -> Item:
         constraint_message=dict(data.get("constraint_message", {})),
         list_name=data.get("list_name"),
         appearance=data.get("appearance", ""),
+        calculation=data.get("calculation", ""),
+        default=data.get("default", ""),
+        read_only=bool(data.get("read_only", False)),
+        required_message=dict(data.get("required_message", {})),
+        choice_filter=data.get("choice_filter", ""),
     )
 
 
@@ -255,11 +345,15 @@ def to_dict(instrument: Instrument) -> dict[str, Any]:
         "default_language": instrument.default_language,
         "languages": dict(instrument.languages),
         "style": instrument.style,
+        "ignored": list(instrument.ignored),
         "items": [_item_to_dict(item) for item in instrument.items],
         "choice_lists": {
             name: {
                 "name": choice_list.name,
-                "choices": [{"name": c.name, "label": dict(c.label)} for c in choice_list.choices],
+                "choices": [
+                    {"name": c.name, "label": dict(c.label), "extra": dict(c.extra)}
+                    for c in choice_list.choices
+                ],
             }
             for name, choice_list in instrument.choice_lists.items()
         },
@@ -275,11 +369,15 @@ def from_dict(data: dict[str, Any]) -> Instrument:
         default_language=data.get("default_language"),
         languages=dict(data.get("languages", {})),
         style=data.get("style", ""),
+        ignored=list(data.get("ignored", [])),
         items=[_item_from_dict(item) for item in data.get("items", [])],
         choice_lists={
             name: ChoiceList(
                 name=value["name"],
-                choices=[Choice(c["name"], dict(c.get("label", {}))) for c in value["choices"]],
+                choices=[
+                    Choice(c["name"], dict(c.get("label", {})), dict(c.get("extra", {})))
+                    for c in value["choices"]
+                ],
             )
             for name, value in data.get("choice_lists", {}).items()
         },

@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peerlearn.surveys.xlsform import expressions
-from peerlearn.surveys.xlsform.columns import is_ignored, normalise, unsupported_message
+from peerlearn.surveys.xlsform.columns import (
+    TRANSLATABLE,
+    ignored_note,
+    is_ignored,
+    normalise,
+    unsupported_message,
+)
 from peerlearn.surveys.xlsform.model import (
     NO_LANGUAGE,
     Choice,
     ChoiceList,
+    CycleError,
     Group,
     Instrument,
     Question,
@@ -34,7 +41,7 @@ from peerlearn.surveys.xlsform.sheets import (
 )
 from peerlearn.surveys.xlsform.types import parse_type
 
-__all__ = ["MAX_BYTES", "read_xlsform"]
+__all__ = ["MAX_BYTES", "form_id_from", "read_xlsform"]
 
 #: Largest workbook accepted (instruments are a few tens of kilobytes).
 MAX_BYTES = 20 * 1024 * 1024
@@ -43,6 +50,14 @@ _PIPED = re.compile(r"\$\{([^}]*)\}")
 _YES = {"yes", "true", "true()", "1"}
 _NO = {"no", "false", "false()", "0"}
 _SHEET_ORDER = {None: 0, "survey": 1, "choices": 2, "settings": 3}
+_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_FORM_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+#: Deepest nesting of groups accepted: a phone page cannot show more levels usefully.
+MAX_DEPTH = 10
+#: Label ODK gives the choice and the text question ``or_other`` adds.
+OTHER_CHOICE = "other"
+OTHER_LABEL = "Other"
+SPECIFY_OTHER = "Specify other."
 
 
 def _read_bytes(data: bytes | str | Path) -> tuple[bytes, list[FormProblem]]:
@@ -88,20 +103,37 @@ class _Reader:
     names: dict[str, int] = field(default_factory=dict)
     fields: set[str] = field(default_factory=set)
     pending: list[tuple[int, str, str]] = field(default_factory=list)
+    filters: list[tuple[int, str, str]] = field(default_factory=list)
+    choice_columns: set[str] = field(default_factory=lambda: {"name"})
+    label_names: dict[str, str] = field(default_factory=dict)
+    unsupported: list[FormProblem] = field(default_factory=list)
+    rows_of: dict[str, int] = field(default_factory=dict)
 
     def problem(self, sheet: str | None, row: int | None, column: str | None, msg: str) -> None:
         self.problems.append(FormProblem(sheet, row, column, msg))
 
     # --- columns and languages -----------------------------------------------------
 
+    def note(self, sheet: str, row: int | None, column: str | None, msg: str) -> None:
+        """Record something ignored: listed on import, never fatal."""
+        self.instrument.ignored.append(str(FormProblem(sheet, row, column, msg)))
+
     def check_columns(self, sheet: Sheet, kind: str) -> None:
         normalise(sheet, kind)
         for column in sheet.columns:
+            used = any(column.letter in row.cells for row in sheet.rows)
+            note = ignored_note(column, kind)
+            if note is not None:
+                if used:
+                    self.note(sheet.name, None, column.letter, note)
+                continue
             message = unsupported_message(column, kind)
             if message is None:
-                if column.language is not None and not is_ignored(column):
+                if column.base not in TRANSLATABLE or is_ignored(column):
+                    continue
+                if column.language is not None:
                     self.note_language(sheet, column.letter, column.language, column.language_name)
-                elif column.base in ("label", "hint", "constraint_message"):
+                else:
                     self.note_language(sheet, column.letter, NO_LANGUAGE, "")
                 continue
             for row in sheet.rows:
@@ -121,6 +153,15 @@ class _Reader:
 
     # --- choices -------------------------------------------------------------------
 
+    def allow_duplicates(self) -> bool:
+        """The ``allow_choice_duplicates`` setting: cascading lists often repeat a
+        name under two parents (a county 'king' in two states)."""
+        sheet = self.sheets.get("settings")
+        if sheet is None:
+            return False
+        row = next((r for r in sheet.rows if r.number == 2), Row(2))
+        return sheet.value(row, "allow_choice_duplicates").lower() in _YES
+
     def read_choices(self) -> None:
         sheet = self.sheets.get("choices")
         if sheet is None:
@@ -131,7 +172,19 @@ class _Reader:
                 self.problem(sheet.name, 1, None, f"the choices sheet has no '{base}' column")
         if list_col is None or name_col is None:
             return
-        label_letter = sheet.letter("label", name_col.letter)
+        extras = [
+            c
+            for c in sheet.columns
+            if c.base not in ("list_name", "name")
+            and unsupported_message(c, "choices") is None
+            and not is_ignored(c)
+        ]
+        self.choice_columns = {c.header for c in extras} | {"name"}
+        # a filter may test a label (``label::English != ''``): Choice.columns()
+        # offers each as ``label::CODE``, so headers are rewritten to that
+        self.label_names = {
+            c.header: f"label::{c.language}" for c in extras if c.base == "label" and c.language
+        }
         seen: dict[tuple[str, str], int] = {}
         for row in sheet.rows:
             list_name, name = sheet.value(row, "list_name"), sheet.value(row, "name")
@@ -150,7 +203,7 @@ class _Reader:
                     name_col.letter,
                     f"choice name '{name}' contains spaces (use '_' instead)",
                 )
-            if (list_name, name) in seen:
+            if (list_name, name) in seen and not self.allow_duplicates():
                 self.problem(
                     sheet.name,
                     row.number,
@@ -160,11 +213,16 @@ class _Reader:
                 )
                 continue
             seen[list_name, name] = row.number
-            if not label:
-                self.problem(sheet.name, row.number, label_letter, f"choice '{name}' has no label")
+            if not label:  # pyxform accepts it; the name is what a respondent would see
+                label = {NO_LANGUAGE: name}
             self.list_rows.setdefault(list_name, row.number)
             choices = self.instrument.choice_lists.setdefault(list_name, ChoiceList(list_name))
-            choices.choices.append(Choice(name, label))
+            extra = {
+                c.header: row.cells[c.letter]
+                for c in extras
+                if c.letter in row.cells and c.base != "label"
+            }
+            choices.choices.append(Choice(name, label, extra))
 
     # --- survey --------------------------------------------------------------------
 
@@ -192,11 +250,28 @@ class _Reader:
         for number, letter, expression in self.pending:
             for message in expressions.check(expression, self.fields):
                 self.problem(sheet.name, number, letter, message)
+        columns = self.choice_columns | {"label", *self.label_names.values()}
+        for number, letter, expression in self.filters:
+            for message in expressions.check(expression, self.fields, columns):
+                self.problem(sheet.name, number, letter, message)
+        self.check_cycles(sheet)
         self.check_piped(sheet)
+
+    def check_cycles(self, sheet: Sheet) -> None:
+        """Refuse calculations that depend on themselves, directly or not."""
+        letter = sheet.letter("calculation")
+        try:
+            self.instrument.calculation_order()
+        except CycleError as cycle:
+            row = self.rows_of.get(cycle.names[0])
+            path = " -> ".join(f"${{{n}}}" for n in cycle.names)
+            self.problem(sheet.name, row, letter, f"the calculation depends on itself ({path})")
+        except expressions.ExpressionError:
+            pass  # already reported with its row and column
 
     def check_piped(self, sheet: Sheet) -> None:
         """Check ``${name}`` inserted in labels, hints and constraint messages."""
-        texts = [c for c in sheet.columns if c.base in ("label", "hint", "constraint_message")]
+        texts = [c for c in sheet.columns if c.base in TRANSLATABLE]
         for row in sheet.rows:
             for col in texts:
                 for name in _PIPED.findall(row.cells.get(col.letter, "")):
@@ -216,6 +291,10 @@ class _Reader:
                 self.problem(sheet.name, row.number, type_letter, "the row has no type")
             return
         parsed = parse_type(text)
+        if parsed.unsupported:
+            self.unsupported.append(
+                FormProblem(sheet.name, row.number, type_letter, parsed.message)
+            )
         if parsed.kind in ("end_group", "end_repeat"):
             repeat = parsed.kind == "end_repeat"
             if not stack or stack[-1].repeat != repeat:
@@ -225,24 +304,23 @@ class _Reader:
                 )
             else:
                 stack.pop()
-            if parsed.message:
-                self.problem(sheet.name, row.number, type_letter, parsed.message)
             return
-        if parsed.message:
+        if parsed.message and not parsed.kind.endswith("repeat"):
             self.problem(sheet.name, row.number, type_letter, parsed.message)
+        if parsed.kind == "metadata":
+            self.fields.add(sheet.value(row, "name"))
+            self.note(
+                sheet.name,
+                row.number,
+                type_letter,
+                f"metadata '{text}' ignored: peerlearn records who answered and when itself",
+            )
+            return
         name = self.read_name(sheet, row)
+        self.rows_of.setdefault(name, row.number)
         parent = stack[-1].group.children if stack else self.instrument.items
         if parsed.kind in ("begin_group", "begin_repeat"):
-            group = Group(
-                name,
-                sheet.texts(row, "label"),
-                self.expression(sheet, row, "relevant"),
-                sheet.value(row, "appearance"),
-            )
-            self.refuse(sheet, row, ("hint", "required", "constraint", "constraint_message"))
-            if parsed.kind == "begin_group":
-                parent.append(group)
-            stack.append(_Open(group, row.number, repeat=parsed.kind == "begin_repeat"))
+            self.begin(sheet, row, parsed.kind, name, parent, stack)
             return
         if parsed.kind == "error":
             return
@@ -256,6 +334,68 @@ class _Reader:
             self.problem(sheet.name, row.number, type_letter, msg)
         question.list_name = parsed.list_name
         parent.append(question)
+        if parsed.other and parsed.list_name in self.instrument.choice_lists:
+            parent.append(self.or_other(question, row.number))
+
+    def begin(
+        self,
+        sheet: Sheet,
+        row: Row,
+        kind: str,
+        name: str,
+        parent: list[Group | Question],
+        stack: list[_Open],
+    ) -> None:
+        """Open a group (or an unsupported repeat, tracked so that groups still pair)."""
+        if len(stack) >= MAX_DEPTH:
+            self.problem(
+                sheet.name,
+                row.number,
+                sheet.letter("type"),
+                f"groups are nested more than {MAX_DEPTH} deep: flatten some of them",
+            )
+        group = Group(
+            name,
+            sheet.texts(row, "label"),
+            self.expression(sheet, row, "relevant"),
+            sheet.value(row, "appearance"),
+        )
+        self.refuse(sheet, row, ("required", "constraint", "constraint_message"))
+        if sheet.texts(row, "hint"):
+            self.note(
+                sheet.name, row.number, sheet.letter("hint"), "a hint on a group is not shown"
+            )
+        if kind == "begin_group":
+            parent.append(group)
+        stack.append(_Open(group, row.number, repeat=kind == "begin_repeat"))
+
+    def or_other(self, question: Question, number: int) -> Question:
+        """Do what ODK does for ``select_one LIST or_other``: offer an "other"
+        choice and ask a text question when it is chosen."""
+        assert question.list_name is not None
+        base = self.instrument.choice_lists[question.list_name]
+        other_name = f"{question.list_name}_or_other"
+        if other_name not in self.instrument.choice_lists:
+            labels = dict.fromkeys(base.choices[0].label if base.choices else {}, OTHER_LABEL)
+            copy = ChoiceList(other_name, list(base.choices))
+            if all(c.name != OTHER_CHOICE for c in base.choices):
+                copy.choices.append(Choice(OTHER_CHOICE, labels or {NO_LANGUAGE: OTHER_LABEL}))
+            self.instrument.choice_lists[other_name] = copy
+        question.list_name = other_name
+        name = f"{question.name}_other"
+        if name in self.names:
+            self.problem(
+                "survey", number, None, f"or_other adds a question '{name}', but that name is used"
+            )
+        self.names[name] = number
+        self.fields.add(name)
+        labels = dict.fromkeys(question.label, SPECIFY_OTHER) or {NO_LANGUAGE: SPECIFY_OTHER}
+        return Question(
+            type="text",
+            name=name,
+            label=labels,
+            relevant=f"selected(${{{question.name}}}, '{OTHER_CHOICE}')",
+        )
 
     def read_name(self, sheet: Sheet, row: Row) -> str:
         name = sheet.value(row, "name")
@@ -289,25 +429,57 @@ class _Reader:
 
     def read_question(self, sheet: Sheet, row: Row, kind: QuestionType, name: str) -> Question:
         label = sheet.texts(row, "label")
-        if not label:
+        hint = sheet.texts(row, "hint")
+        if not label and not hint and kind != "calculate":
             letter = sheet.letter("label", sheet.letter("type"))
             self.problem(sheet.name, row.number, letter, f"'{name}' has no label")
         required = False
-        if kind == "note":
+        if kind in ("note", "calculate"):
             self.refuse(sheet, row, ("required", "constraint", "constraint_message"))
         else:
             required = self.read_required(sheet, row)
+        calculation = self.expression(sheet, row, "calculation")
+        if kind == "calculate" and not calculation:
+            letter = sheet.letter("calculation", sheet.letter("type"))
+            self.problem(sheet.name, row.number, letter, f"calculate '{name}' has no calculation")
+        choice_filter = sheet.value(row, "choice_filter").translate(_SMART_QUOTES)
+        for header, spelled in self.label_names.items():
+            choice_filter = choice_filter.replace(header, spelled)
+        filter_letter = sheet.letter("choice_filter")
+        if choice_filter and filter_letter:
+            if kind not in ("select_one", "select_multiple"):
+                self.problem(
+                    sheet.name, row.number, filter_letter, "choice_filter is only for selects"
+                )
+            self.filters.append((row.number, filter_letter, choice_filter))
+        self.expression(sheet, row, "trigger", trigger=True)
         return Question(
             type=kind,
             name=name,
             label=label,
-            hint=sheet.texts(row, "hint"),
+            hint=hint,
             required=required,
             relevant=self.expression(sheet, row, "relevant"),
             constraint=self.expression(sheet, row, "constraint"),
             constraint_message=sheet.texts(row, "constraint_message"),
             appearance=sheet.value(row, "appearance"),
+            calculation=calculation,
+            default=sheet.value(row, "default"),
+            read_only=self.read_yes_no(sheet, row, "read_only"),
+            required_message=sheet.texts(row, "required_message"),
+            choice_filter=choice_filter,
         )
+
+    def read_yes_no(self, sheet: Sheet, row: Row, base: str) -> bool:
+        value = sheet.value(row, base).lower()
+        if value and value not in _YES | _NO:
+            self.problem(
+                sheet.name,
+                row.number,
+                sheet.letter(base),
+                f"{base} must be yes or no (got '{value}')",
+            )
+        return value in _YES
 
     def read_required(self, sheet: Sheet, row: Row) -> bool:
         value = sheet.value(row, "required").lower()
@@ -323,7 +495,8 @@ class _Reader:
         return False
 
     def refuse(self, sheet: Sheet, row: Row, bases: tuple[str, ...]) -> None:
-        what = "a group" if "hint" in bases else "a note"
+        kind = parse_type(sheet.value(row, "type")).kind
+        what = {"note": "a note", "calculate": "a calculate row"}.get(kind, "a group")
         for col in sheet.columns:
             value = row.cells.get(col.letter, "")
             if col.base == "required" and value.lower() in _NO:
@@ -333,23 +506,32 @@ class _Reader:
                     sheet.name, row.number, col.letter, f"'{col.base}' cannot be used on {what}"
                 )
 
-    def expression(self, sheet: Sheet, row: Row, base: str) -> str:
-        value = sheet.value(row, base)
+    def expression(self, sheet: Sheet, row: Row, base: str, *, trigger: bool = False) -> str:
+        """Queue an expression for checking once every field name is known.
+
+        Smart quotes become plain ones, as pyxform does (spreadsheets type them).
+        A ``trigger`` is a field reference only: peerlearn recomputes on every
+        change, so it needs nothing else.
+        """
+        value = sheet.value(row, base).translate(_SMART_QUOTES)
         letter = sheet.letter(base)
         if value and letter:
             self.pending.append((row.number, letter, value))
-        return value
+        return "" if trigger else value
 
     # --- settings ------------------------------------------------------------------
 
-    def read_settings(self) -> None:
+    def read_settings(self, fallback_id: str = "") -> None:
+        """Title, id, version, languages; without a form_id (or a settings sheet),
+        the id is the file name without extension, as pyxform does."""
         sheet = self.sheets.get("settings")
+        inst = self.instrument
+        inst.form_id = fallback_id
         if sheet is None:
             return
         row = next((r for r in sheet.rows if r.number == 2), Row(2))
-        inst = self.instrument
         inst.title = sheet.value(row, "form_title")
-        inst.form_id = sheet.value(row, "form_id")
+        inst.form_id = sheet.value(row, "form_id") or fallback_id
         inst.version = sheet.value(row, "version")
         inst.style = sheet.value(row, "style")
         default = sheet.value(row, "default_language")
@@ -367,6 +549,35 @@ class _Reader:
             inst.default_language = code
 
 
+def _tidy_sheets(sheets: dict[str, Sheet]) -> list[str]:
+    """What pyxform tolerates: an empty choices or settings sheet is no sheet, and
+    a workbook whose only sheet is not called 'survey' has its survey there."""
+    notes = []
+    for name in ("choices", "settings"):
+        if name in sheets and not sheets[name].columns and not sheets[name].rows:
+            del sheets[name]
+    if "survey" not in sheets and len(sheets) == 1:
+        (only,) = sheets.values()
+        if only.column("type") is not None:
+            sheets["survey"] = only
+            notes.append(f"{only.name}: read as the 'survey' sheet (the only sheet)")
+    return notes
+
+
+def form_id_from(filename: str | Path | None) -> str:
+    """The form id pyxform derives from a file name: its stem (``data`` without one).
+
+    Examples
+    --------
+    >>> form_id_from("/tmp/Baseline survey (v2).xlsx")
+    'Baseline_survey_v2'
+    >>> form_id_from(None)
+    'data'
+    """
+    stem = Path(str(filename)).stem if filename else ""
+    return _FORM_ID.sub("_", stem).strip("_") or "data"
+
+
 def _sort_key(problem: FormProblem) -> tuple[int, int, int, str, str]:
     column = problem.column or ""
     return (
@@ -382,8 +593,14 @@ def _sort_key(problem: FormProblem) -> tuple[int, int, int, str, str]:
 RESERVED_NAMES = frozenset({"action", "csrfmiddlewaretoken", "lang"})
 
 
-def read_xlsform(data: bytes | str | Path, *, max_unpacked: int = MAX_UNPACKED_BYTES) -> Instrument:
-    """Read an XLSForm workbook.
+def read_xlsform(
+    data: bytes | str | Path,
+    *,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+    filename: str | None = None,
+) -> Instrument:
+    """Read an XLSForm workbook: the one verdict ``survey check``, ``survey
+    import`` and the web import all give.
 
     Parameters
     ----------
@@ -392,6 +609,9 @@ def read_xlsform(data: bytes | str | Path, *, max_unpacked: int = MAX_UNPACKED_B
     max_unpacked : int
         Most bytes the workbook may unpack to (zip bombs are refused before
         openpyxl or pyxform open anything).
+    filename : str, optional
+        The uploaded file's name, for the form id of a form without one
+        (defaults to the path's name when ``data`` is a path).
 
     Returns
     -------
@@ -410,11 +630,30 @@ def read_xlsform(data: bytes | str | Path, *, max_unpacked: int = MAX_UNPACKED_B
     sheets, problems = load_sheets(raw, max_unpacked)
     if not sheets:
         raise XLSFormInvalid(problems or [FormProblem(None, None, None, "no sheets")])
+    notes = _tidy_sheets(sheets)
     reader = _Reader(sheets)
+    reader.instrument.ignored += notes
+    entities = sheets.get("entities")
+    if entities is not None and entities.rows:
+        reader.unsupported.append(
+            FormProblem(
+                entities.name,
+                None,
+                None,
+                "ODK entities are not supported: remove the 'entities' sheet "
+                "(peerlearn keeps people in its own roster)",
+            )
+        )
     reader.check_all_columns()
+    if filename is None and not isinstance(data, bytes | bytearray):
+        filename = str(data)
     reader.read_choices()
     reader.read_survey()
-    reader.read_settings()
+    reader.read_settings(form_id_from(filename))
+    if reader.unsupported:
+        # A feature peerlearn lacks explains everything else that looks wrong
+        # (a repeat's rows, its count...): say only that, one line per row.
+        raise XLSFormInvalid(sorted(set(problems + reader.unsupported), key=_sort_key))
     problems += reader.problems
     if "survey" in sheets:
         located = {(p.sheet, p.row) for p in problems}

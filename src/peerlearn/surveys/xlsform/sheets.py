@@ -30,23 +30,54 @@ __all__ = [
     "parse_language",
 ]
 
-#: Rows read per sheet at most (instruments are far smaller).
+#: Non-empty rows read per sheet at most (instruments are far smaller).
 MAX_ROWS = 5000
+#: Rows looked at per sheet at most, empty ones included (spreadsheets often
+#: carry formatting far below the last row that has text).
+MAX_SCANNED = 20 * MAX_ROWS
+#: Runs of empty rows and header cells after which pyxform stops reading a
+#: sheet; peerlearn stops at the same place so that both read the same form.
+MAX_EMPTY_ROWS = 60
+MAX_EMPTY_COLUMNS = 20
 _SPACES = re.compile(r"\s+")
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)$")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
+#: Language names written without a code (``label::English``, ``label:english``)
+#: mapped to the codes peerlearn's pages and translations use.  Other names are
+#: kept as given: they still work as languages, only without a site translation.
+LANGUAGE_CODES = {
+    "english": "en",
+    "anglais": "en",
+    "inglés": "en",
+    "ingles": "en",
+    "español": "es",
+    "espanol": "es",
+    "spanish": "es",
+    "castellano": "es",
+    "espagnol": "es",
+    "français": "fr",
+    "francais": "fr",
+    "french": "fr",
+    "francés": "fr",
+    "frances": "fr",
+}
+
+
 def parse_language(text: str) -> tuple[str, str]:
     """Split ``"English (en)"`` into ``("en", "English")``.
 
-    A language without a code in brackets is its own code.
+    A language named without a code gets its code from :data:`LANGUAGE_CODES`
+    (``English`` is ``en``); any other one is its own code.
 
     Examples
     --------
     >>> parse_language("Español (es)")
     ('es', 'Español')
+    >>> parse_language("english")
+    ('en', 'English')
     >>> parse_language("Kiswahili")
     ('Kiswahili', 'Kiswahili')
     """
@@ -54,6 +85,9 @@ def parse_language(text: str) -> tuple[str, str]:
     match = _LANGUAGE.match(text)
     if match and match.group("name"):
         return match.group("code").strip(), match.group("name")
+    code = LANGUAGE_CODES.get(text.lower())
+    if code is not None:
+        return code, text[:1].upper() + text[1:]
     return text, text
 
 
@@ -154,12 +188,50 @@ def _cell_text(value: Any) -> str:
     return str(xlsx_value_to_str(value)).strip()
 
 
-def _column(letter: str, header: str) -> Column:
-    base, sep, language = header.partition("::")
-    base = base.strip().lower()
-    if not sep:
+#: pyxform's namespaced headers (``bind::relevant``, ``bind:jr:constraintMsg``...)
+#: that mean a column peerlearn knows.
+_NAMESPACED = {
+    ("bind", "relevant"): "relevant",
+    ("bind", "constraint"): "constraint",
+    ("bind", "jr:constraintmsg"): "constraint_message",
+    ("bind", "required"): "required",
+    ("bind", "jr:requiredmsg"): "required_message",
+    ("bind", "calculate"): "calculation",
+    ("bind", "readonly"): "read_only",
+    ("control", "appearance"): "appearance",
+    ("body", "appearance"): "appearance",
+    ("media", "image"): "image",
+    ("media", "big-image"): "big-image",
+    ("media", "audio"): "audio",
+    ("media", "video"): "video",
+}
+_NAMESPACES = {"bind", "control", "body", "instance", "media"}
+
+
+def _split_header(header: str, double_colon: bool) -> list[str]:
+    """Split a header as pyxform does: on ``::`` when the sheet uses it anywhere,
+    else on a single ``:`` (``label:English``), keeping ``jr:name`` together."""
+    if double_colon or "::" in header:
+        return [t.strip() for t in header.split("::")]
+    tokens = [t.strip() for t in header.split(":")]
+    if "jr" in tokens[:-1]:
+        at = tokens.index("jr")
+        tokens[at : at + 2] = [f"jr:{tokens[at + 1]}"]
+    return tokens
+
+
+def _column(letter: str, header: str, double_colon: bool = True) -> Column:
+    tokens = _split_header(header, double_colon)
+    base = "_".join(tokens[0].split()).lower()
+    rest = tokens[1:]
+    if base in _NAMESPACES and rest:
+        known = _NAMESPACED.get((base, rest[0].lower()))
+        if known is None:  # e.g. bind::odk:length: an attribute peerlearn has no use for
+            return Column(letter, header, f"{base}::{rest[0]}")
+        base, rest = known, rest[1:]
+    if not rest:
         return Column(letter, header, base)
-    code, name = parse_language(language)
+    code, name = parse_language("::".join(rest))
     return Column(letter, header, base, code, name)
 
 
@@ -168,12 +240,19 @@ def _read_sheet(name: str, values: Any) -> tuple[Sheet, list[FormProblem]]:
     problems: list[FormProblem] = []
     seen: dict[str, str] = {}
     positions: list[tuple[str, int]] = []
+    empty_rows = 0
     for number, raw in enumerate(values, start=1):
         if number == 1:
+            double_colon = any("::" in _cell_text(value) for value in raw or ())
+            empty_columns = 0
             for index, value in enumerate(raw or ()):
                 header = _SPACES.sub(" ", _cell_text(value))
                 if not header:
+                    empty_columns += 1
+                    if empty_columns > MAX_EMPTY_COLUMNS:
+                        break  # as pyxform: past a run of empty headers, the data has ended
                     continue
+                empty_columns = 0
                 letter = get_column_letter(index + 1)
                 if header in seen:
                     problems.append(
@@ -187,20 +266,25 @@ def _read_sheet(name: str, values: Any) -> tuple[Sheet, list[FormProblem]]:
                     continue
                 seen[header] = letter
                 positions.append((letter, index))
-                sheet.columns.append(_column(letter, header))
+                sheet.columns.append(_column(letter, header, double_colon))
             continue
-        if number > MAX_ROWS + 1:
-            problems.append(
-                FormProblem(name, number, None, f"the sheet has more than {MAX_ROWS} rows")
-            )
-            break
+        if number > MAX_SCANNED:
+            break  # formatting copied down a whole column: nothing more to read
         cells = {}
         for letter, index in positions:
             if raw is not None and index < len(raw):
                 text = _cell_text(raw[index])
                 if text:
                     cells[letter] = text
+        empty_rows = 0 if cells else empty_rows + 1
+        if empty_rows > MAX_EMPTY_ROWS:
+            break  # as pyxform: past a run of empty rows, the data has ended
         if cells:
+            if len(sheet.rows) == MAX_ROWS:
+                problems.append(
+                    FormProblem(name, number, None, f"the sheet has more than {MAX_ROWS} rows")
+                )
+                break
             sheet.rows.append(Row(number, cells))
     return sheet, problems
 

@@ -71,8 +71,14 @@ def _survey_columns(inst: Instrument) -> list[tuple[str, Callable[[Item], str]]]
         if any(getattr(i, name, "") for i in items):
             columns.append((name, attr(name)))
     columns += _translated(inst, "constraint_message", _question_text("constraint_message"))
+    columns += _translated(inst, "required_message", _question_text("required_message"))
     if any(i.appearance for i in items):
         columns.append(("appearance", attr("appearance")))
+    for name in ("calculation", "default", "choice_filter"):
+        if any(getattr(i, name, "") for i in items):
+            columns.append((name, attr(name)))
+    if any(isinstance(i, Question) and i.read_only for i in items):
+        columns.append(("read_only", lambda i: "yes" if getattr(i, "read_only", False) else ""))
     return columns
 
 
@@ -98,13 +104,26 @@ def _write_choices(book: Workbook, inst: Instrument) -> None:
     sheet = book.create_sheet("choices")
     choices = [c for lst in inst.choice_lists.values() for c in lst.choices]
     codes = [c for c in inst.languages if any(c in ch.label for ch in choices)]
+    extras = list(dict.fromkeys(key for choice in choices for key in choice.extra))
     _header(
         sheet,
-        ["list_name", "name"] + [language_header("label", c, inst.languages[c]) for c in codes],
+        ["list_name", "name"]
+        + [language_header("label", c, inst.languages[c]) for c in codes]
+        + extras,
     )
     for lst in inst.choice_lists.values():
         for choice in lst.choices:
-            sheet.append([lst.name, choice.name] + [choice.label.get(c) or None for c in codes])
+            sheet.append(
+                [lst.name, choice.name]
+                + [choice.label.get(c) or None for c in codes]
+                + [choice.extra.get(key) or None for key in extras]
+            )
+
+
+def _has_duplicates(inst: Instrument) -> bool:
+    return any(
+        len({c.name for c in lst.choices}) < len(lst.choices) for lst in inst.choice_lists.values()
+    )
 
 
 def _write_settings(book: Workbook, inst: Instrument) -> None:
@@ -121,6 +140,7 @@ def _write_settings(book: Workbook, inst: Instrument) -> None:
             else ""
         ),
         "style": inst.style,
+        "allow_choice_duplicates": "yes" if _has_duplicates(inst) else "",
     }
     written = {k: v for k, v in values.items() if v or k in ("form_title", "form_id")}
     _header(sheet, list(written))

@@ -50,6 +50,37 @@
       }
     }
 
+    // Cascading selects: offer only the choices the server's choice_filter
+    // kept; a choice that disappears is unticked so it is not sent.
+    function showChoices(choices) {
+      var options = form.querySelectorAll("[data-choice]");
+      for (var i = 0; i < options.length; i += 1) {
+        var name = options[i].getAttribute("data-choice");
+        if (!Object.prototype.hasOwnProperty.call(choices, name)) {
+          continue;
+        }
+        var input = options[i].tagName === "OPTION" ? options[i] : options[i].querySelector("input");
+        var offered = choices[name].indexOf(input.value) !== -1;
+        options[i].hidden = !offered;
+        input.disabled = !offered;
+        if (!offered) {
+          input.checked = false;
+          input.selected = false;
+        }
+      }
+    }
+
+    // Labels that quote answers (${field}) and read-only values, as the server wrote them.
+    function showTexts(texts) {
+      var slots = form.querySelectorAll("[data-text]");
+      for (var i = 0; i < slots.length; i += 1) {
+        var key = slots[i].getAttribute("data-text");
+        if (Object.prototype.hasOwnProperty.call(texts, key)) {
+          slots[i].textContent = texts[key] || (key.indexOf("value-") === 0 ? "\u2014" : "");
+        }
+      }
+    }
+
     function showErrors(errors) {
       var slots = form.querySelectorAll("[data-error-for]");
       for (var i = 0; i < slots.length; i += 1) {
@@ -99,6 +130,8 @@
             return;
           }
           showRelevance(reply.data.relevant || {});
+          showChoices(reply.data.choices || {});
+          showTexts(reply.data.texts || {});
           showErrors(reply.data.errors || {});
           say(form.getAttribute("data-saved") + " " + clock(reply.data.saved_at));
         })
