@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -60,6 +61,6 @@ def purge_uploads(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _delete(stale: QuerySet, model: type) -> int:
+def _delete(stale: QuerySet, model: type[models.Model]) -> int:
     _total, per_model = stale.delete()
     return per_model.get(model._meta.label, 0)
