@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "peerlearn.intake",
     "peerlearn.matching",
     "peerlearn.surveys",
+    "peerlearn.delivery",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",
