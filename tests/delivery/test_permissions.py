@@ -34,9 +34,7 @@ def hidden(allowed: set[str], *, ok: int = 200) -> dict[str, int]:
     return {k: (404 if v == 403 else v) for k, v in table.items()}
 
 
-def managed(
-    managers: set[str], *, module_facilitator: int = 403, ok: int = 200
-) -> dict[str, int]:
+def managed(managers: set[str], *, module_facilitator: int = 403, ok: int = 200) -> dict[str, int]:
     """Members who manage no cohort: 403; the module's facilitator, a manager of
     another cohort: 403 when they may see the session, 404 when not."""
     table = expect(managers, ok=ok)

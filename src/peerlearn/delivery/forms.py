@@ -133,7 +133,7 @@ class PlanForm(WhenFields):
 class MoveForm(WhenFields):
     scope = forms.ChoiceField(
         label=_("Apply to"),
-        choices=(("one", _("This session only")), ("later", _("This and later sessions"))),
+        choices=(("one", _("Just this session")), ("later", _("This and later sessions"))),
         initial="one",
         widget=forms.RadioSelect,
     )

@@ -121,11 +121,11 @@ def recurrence_message(error: rhythm.RecurrenceError) -> str:
     """The facilitator-facing sentence for a refused rule."""
     messages = {
         "endless": _(
-            "This rule never ends: add an end (COUNT=10 for ten sessions, or UNTIL=20301231)."
+            "This rule has no end: add one (COUNT=10 for ten sessions, or UNTIL=20301231)."
         ),
         "too_many": _("This rule plans more than %(max)s sessions: shorten it or split it.")
         % {"max": rhythm.MAX_OCCURRENCES},
-        "invalid": _("This is not a recurrence rule we can read: %(detail)s")
+        "invalid": _("We cannot understand this recurrence rule: %(detail)s")
         % {"detail": error.detail},
         "empty": _("This rule yields no session at all: check its days and end."),
         "zone": _("Unknown time zone “%(zone)s”: use a name like Europe/Paris.")
