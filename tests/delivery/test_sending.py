@@ -220,3 +220,26 @@ def test_two_commands_at_once_send_each_invitation_once(world, site_url):
         int(m.group(1)) for o in outputs if (m := re.search(r"total: (\d+) invitations", o))
     )
     assert reported <= len(expected)
+
+
+class FailsOnThirdBackend(RefusingBackend):
+    """Sends two e-mails to the locmem outbox, then refuses."""
+
+    def send_messages(self, messages):
+        if len(mail.outbox) >= 2:
+            raise ConnectionRefusedError("mail server down")
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_a_failure_mid_batch_keeps_what_went_and_retries_only_the_rest(world, site_url, settings):
+    (session,) = plan(world)
+    settings.EMAIL_BACKEND = "tests.delivery.test_sending.FailsOnThirdBackend"
+    result = sending.send_due(session)
+    assert result.error and result.invitations == 2
+    assert SessionMail.objects.filter(session=session, invited_at__isnull=False).count() == 2
+    first_two = set(recipients())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sending.send_due(session).invitations == 1
+    assert set(recipients()) == EVENT_PARTICIPANTS
+    assert len(first_two) == 2

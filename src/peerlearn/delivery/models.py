@@ -226,6 +226,8 @@ class SessionMail(models.Model):
     invited_at = models.DateTimeField(null=True)
     reminded_at = models.DateTimeField(null=True)
     informed_sequence = models.IntegerField(null=True)
+    #: The run that claimed the row last (see ``sending._claim_batch``).
+    claim_token = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint("session", "person", name="session_mail_once")]

@@ -88,6 +88,28 @@ def audience(session: Session) -> QuerySet[Person]:
     return Person.objects.filter(invited | Q(facilitated_sessions=session)).distinct()
 
 
+def audience_ids(session: Session) -> set[int]:
+    """The ids of :func:`audience`, from two plain queries (the mailer's hot path)."""
+    group_ids = list(
+        Session.groups.through.objects.filter(session=session).values_list("group_id", flat=True)
+    )
+    invited: set[int]
+    if group_ids:
+        invited = set(
+            GroupMember.objects.filter(group_id__in=group_ids).values_list("person_id", flat=True)
+        )
+    else:
+        invited = set(
+            Membership.objects.filter(cohort_id=session.cohort_id, role="participant").values_list(
+                "person_id", flat=True
+            )
+        )
+    facilitators = Session.facilitators.through.objects.filter(session=session).values_list(
+        "person_id", flat=True
+    )
+    return invited | set(facilitators)
+
+
 def next_session(user, programme: Programme, access: Access) -> Session | None:
     return (
         visible_sessions(user, programme, access)
