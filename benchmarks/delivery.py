@@ -102,6 +102,7 @@ def build(people: int, groups: int, sessions: int) -> dict[str, Any]:
                 ends_at=soon + timedelta(weeks=k, minutes=90),
                 time_zone="Europe/Paris",
                 place="Room",
+                plenary=False,
             )
             for k in range(sessions)
             for g in range(groups)

@@ -243,3 +243,25 @@ def test_a_failure_mid_batch_keeps_what_went_and_retries_only_the_rest(world, si
     assert sending.send_due(session).invitations == 1
     assert set(recipients()) == EVENT_PARTICIPANTS
     assert len(first_two) == 2
+
+
+def test_e_mails_are_plain_text_not_html_escaped(world, site_url):
+    (session,) = plan(world, title="Budgets & teams <draft>")
+    sending.send_due(session)
+    message = mail.outbox[0]
+    assert "Budgets & teams <draft>" in message.subject
+    assert "Budgets & teams <draft>" in message.body
+    assert message.body.startswith("Dear ")
+
+
+def test_e_mails_are_in_the_persons_language(world, site_url):
+    peer = world.people["peer"]
+    peer.languages = ["fr"]
+    peer.save()
+    (session,) = plan(world)
+    sending.send_due(session)
+    french = next(m for m in mail.outbox if m.to == ["peer@example.org"])
+    english = next(m for m in mail.outbox if m.to == ["participant@example.org"])
+    assert french.subject.startswith("Invitation : ")
+    assert french.body.startswith("Bonjour ")
+    assert english.subject.startswith("Invitation: ")

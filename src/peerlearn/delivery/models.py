@@ -135,6 +135,9 @@ class Session(models.Model):
     facilitators: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "people.Person", blank=True, related_name="facilitated_sessions"
     )
+    #: No groups: for the whole cohort.  Kept with the groups (they are set
+    #: once, when the session is planned) so feeds find plenaries by index.
+    plenary = models.BooleanField(default=True)
     status = models.CharField(max_length=12, choices=STATUS_CHOICES, default="scheduled")
     #: RFC 5545 SEQUENCE: raised on every change calendars must follow.
     sequence = models.PositiveIntegerField(default=0)
@@ -150,7 +153,10 @@ class Session(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
             )
         ]
-        indexes = [models.Index(fields=["cohort", "starts_at"])]
+        indexes = [
+            models.Index(fields=["cohort", "starts_at"]),
+            models.Index(fields=["cohort", "plenary", "starts_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -33,6 +33,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from peerlearn.delivery import services
 from peerlearn.delivery.models import Session, SessionMail
@@ -83,22 +84,47 @@ def previous_end(session: Session) -> datetime | None:
     )
 
 
-def _message(
-    row: SessionMail, kind: str, connection, attachment: bytes | None = None
-) -> EmailMultiAlternatives:
-    session, person = row.session, row.person
+Texts = dict[tuple[str, str], tuple[str, str]]
+
+
+def _texts(session: Session, kind: str, language: str, cache: Texts) -> tuple[str, str]:
+    """Subject and body of one kind of e-mail about one session in one language.
+
+    The same for everyone invited (only the greeting differs), so a day's
+    10,000 reminders render each template once per session and language, not
+    once per person.  ``cache`` lives for one batch of one session.
+    """
+    if (kind, language) in cache:
+        return cache[kind, language]
     context = {
-        "person": person,
         "session": session,
         "programme_name": session.programme.name,
         "local_start": session.starts_at.astimezone(rhythm.zone(session.time_zone)),
         "url": absolute_url(reverse("delivery:session", args=[session.programme.slug, session.pk])),
     }
-    with translation.override(person.site_language()):
+    with translation.override(language):
         subject = " ".join(render_to_string(f"delivery/email/{kind}_subject.txt", context).split())
         body = render_to_string(f"delivery/email/{kind}_body.txt", context)
+    cache[kind, language] = (subject, body)
+    return subject, body
+
+
+def _message(
+    row: SessionMail,
+    kind: str,
+    connection,
+    attachment: bytes | None = None,
+    cache: Texts | None = None,
+) -> EmailMultiAlternatives:
+    session, person = row.session, row.person
+    language = person.site_language()
+    subject, body = _texts(session, kind, language, {} if cache is None else cache)
+    with translation.override(language):
+        greeting = _("Dear %(name)s,") % {"name": person.name}
     method = "CANCEL" if session.is_cancelled else "REQUEST"
-    message = EmailMultiAlternatives(subject, body, None, [person.email], connection=connection)
+    message = EmailMultiAlternatives(
+        subject, f"{greeting}\n\n{body}", None, [person.email], connection=connection
+    )
     if attachment is None:
         attachment = services.session_ics(session)
     message.attach("session.ics", attachment, f"text/calendar; method={method}")
@@ -154,10 +180,11 @@ def _send_batches(
         if not batch:
             return
         attachment = services.session_ics(session)
+        texts: Texts = {}
         for n, row in enumerate(batch):
             row.session = session
             try:
-                _message(row, kind, connection, attachment).send()
+                _message(row, kind, connection, attachment, texts).send()
             except Exception:
                 unsent = SessionMail.objects.filter(
                     pk__in=[r.pk for r in batch[n:]], claim_token=token
