@@ -267,3 +267,24 @@ def test_the_feed_address_is_shown_once_and_never_stored(world, login):
     token = shown.rsplit("/", 1)[1].removesuffix(".ics")
     assert not CalendarFeed.objects.filter(token_hash=token).exists()
     assert client.get(reverse("delivery:my_calendar")).context["feed_url"] == ""
+
+
+def test_my_profile_shows_my_next_session_only(world, login):
+    plan(world, title="Group B work", groups=[world.group_b])
+    plan(world, title="Group A work", groups=[world.group_a])
+    page = login(world.users["participant"]).get(reverse("people:me")).content.decode()
+    assert "Group A work" in page and "Next session" in page
+    assert "Group B work" not in page
+
+
+def test_facilitators_feeds_list_the_sessions_they_run(world, client):
+    group_session = group_a_session(world)
+    module_day = plan(world, title="Module day", cohort=world.module)[0]
+    everyone = {str(e["UID"]) for e in events(client.get(_feed(world, "facilitator")))}
+    assert {group_session.ical_uid, module_day.ical_uid} <= everyone
+    module = {str(e["UID"]) for e in events(client.get(_feed(world, "module_facilitator")))}
+    assert module_day.ical_uid in module and group_session.ical_uid not in module
+
+
+def _feed(world, persona: str) -> str:
+    return reverse("delivery:feed", args=[CalendarFeed.issue(world.people[persona])])

@@ -85,8 +85,8 @@ def manages(session: Session, access: Access) -> bool:
 def sessions_of_person(person: Person) -> QuerySet[Session]:
     """Every session, in any programme, whose audience includes ``person``."""
     managed = Membership.objects.filter(person=person, role="facilitator")
-    whole = managed.filter(cohort__isnull=True).values("programme_id")
-    cohorts = managed.filter(cohort__isnull=False).values("cohort_id")
+    whole = managed.filter(cohort__isnull=True).values_list("programme_id", flat=True)
+    cohorts = managed.filter(cohort__isnull=False).values_list("cohort_id", flat=True)
     return Session.objects.filter(
         Q(programme_id__in=list(whole))
         | Q(cohort_id__in=list(cohorts))
