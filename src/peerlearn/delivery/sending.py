@@ -55,19 +55,25 @@ class Sent:
     error: str = ""
 
 
-def ensure_rows(session: Session) -> None:
+def ensure_rows(session: Session) -> bool:
     """One mail row per person of the audience (concurrent runs: ignore_conflicts).
 
-    Two plain id lists compared in Python: the cron run does this for every
-    session within the invitation lead, so it must cost a millisecond, not ten.
+    Returns whether anyone may still need an invitation.  Plain id lists
+    compared in Python: the cron run does this for every session within the
+    invitation lead, so it must cost one or two queries, not ten.
     """
-    existing = set(SessionMail.objects.filter(session=session).values_list("person_id", flat=True))
+    rows = SessionMail.objects.filter(session=session).values_list("person_id", "invited_at")
+    existing, uninvited = set(), False
+    for person_id, invited_at in rows:
+        existing.add(person_id)
+        uninvited = uninvited or invited_at is None
     missing = services.audience_ids(session) - existing
     if missing:
         SessionMail.objects.bulk_create(
             [SessionMail(session=session, person_id=pk) for pk in sorted(missing)],
             ignore_conflicts=True,
         )
+    return uninvited or bool(missing)
 
 
 def previous_end(session: Session) -> datetime | None:
@@ -204,18 +210,21 @@ def send_due(session: Session, *, now: datetime | None = None, connection=None) 
             return sent
         if session.starts_at <= now:
             return sent
-        if rhythm.invitation_time(session.starts_at) <= now:
-            ensure_rows(session)
-        _send_batches(
-            session,
-            "invitation",
-            SessionMail.objects.filter(session=session, invited_at__isnull=True),
-            {"invited_at": now, "informed_sequence": session.sequence},
-            {"invited_at": None, "informed_sequence": None},
-            connection,
-            sent,
-        )
+        if rhythm.invitation_time(session.starts_at) <= now and ensure_rows(session):
+            _send_batches(
+                session,
+                "invitation",
+                SessionMail.objects.filter(session=session, invited_at__isnull=True),
+                {"invited_at": now, "informed_sequence": session.sequence},
+                {"invited_at": None, "informed_sequence": None},
+                connection,
+                sent,
+            )
         sent.notices = _notices(session, now, "change", connection)
+        # A reminder is never due before ``lead`` ahead of the start: skip the
+        # look-up of the previous session for everything further away.
+        if session.starts_at - rhythm.REMINDER_LEAD > now:
+            return sent
         due = rhythm.reminder_time(session.starts_at, previous_end(session))
         if due is not None and due <= now:
             waiting = SessionMail.objects.filter(
@@ -272,7 +281,11 @@ def sessions_due(now: datetime | None = None, programme=None) -> QuerySet[Sessio
     )
     if programme is not None:
         sessions = sessions.filter(programme=programme)
-    return sessions.select_related("programme").order_by("starts_at", "pk")
+    return (
+        sessions.select_related("programme")
+        .prefetch_related("groups", "facilitators")
+        .order_by("starts_at", "pk")
+    )
 
 
 def send_all_due(now: datetime | None = None, programme=None) -> list[tuple[Session, Sent]]:
