@@ -288,3 +288,17 @@ def test_facilitators_feeds_list_the_sessions_they_run(world, client):
 
 def _feed(world, persona: str) -> str:
     return reverse("delivery:feed", args=[CalendarFeed.issue(world.people[persona])])
+
+
+def test_a_weekly_series_across_the_spring_change_keeps_its_local_hour(world, login):
+    from zoneinfo import ZoneInfo
+
+    client = login(world.users["facilitator"])
+    data = plan_form(world, day="2030-03-19", repeat="weekly", count="3")
+    assert client.post(url("session_new", world), data).status_code == 302
+    paris = ZoneInfo("Europe/Paris")
+    starts = list(Session.objects.order_by("starts_at").values_list("starts_at", flat=True))
+    assert [s.astimezone(paris).hour for s in starts] == [14, 14, 14]
+    assert [s.hour for s in starts] == [13, 13, 12]  # summer time began on 31 March 2030
+    page = client.get(url("session", world, Session.objects.order_by("starts_at").last().pk))
+    assert "14:00" in page.content.decode()
