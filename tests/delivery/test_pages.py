@@ -303,3 +303,19 @@ def test_a_weekly_series_across_the_spring_change_keeps_its_local_hour(world, lo
     assert [s.hour for s in starts] == [13, 13, 12]  # summer time began on 31 March 2030
     page = client.get(url("session", world, Session.objects.order_by("starts_at").last().pk))
     assert "14:00" in page.content.decode()
+
+
+def test_a_built_in_is_stored_once_per_programme_and_never_half_written(world):
+    """What install_library relies on when two clicks race: the database refuses
+    the second copy, and its steps go with it (one transaction)."""
+    import pytest
+    from django.db import IntegrityError
+
+    from peerlearn.delivery.models import FormatStep
+
+    formats.install_library(world.programme)
+    steps = FormatStep.objects.count()
+    with pytest.raises(IntegrityError):
+        formats._install(world.programme, formats.BY_KEY["troika"])
+    assert MeetingFormat.objects.filter(builtin_key="troika").count() == 1
+    assert FormatStep.objects.count() == steps

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -252,23 +252,31 @@ def install_library(programme: Programme) -> int:
     for builtin in LIBRARY:
         if builtin.key in have:
             continue
-        with transaction.atomic():
-            meeting_format = MeetingFormat.objects.create(
-                programme=programme,
-                name=str(builtin.name),
-                purpose=str(builtin.purpose),
-                builtin_key=builtin.key,
-            )
-            FormatStep.objects.bulk_create(
-                FormatStep(
-                    format=meeting_format,
-                    position=n,
-                    title=str(s.title),
-                    minutes=s.minutes,
-                    speaker=str(s.speaker),
-                    prompt=str(s.prompt),
-                )
-                for n, s in enumerate(builtin.steps, start=1)
-            )
+        try:
+            _install(programme, builtin)
+        except IntegrityError:  # a concurrent click installed it first: nothing to add
+            continue
         added += 1
     return added
+
+
+def _install(programme: Programme, builtin: Builtin) -> None:
+    """One built-in as rows; the unique (programme, builtin_key) makes it once only."""
+    with transaction.atomic():
+        meeting_format = MeetingFormat.objects.create(
+            programme=programme,
+            name=str(builtin.name),
+            purpose=str(builtin.purpose),
+            builtin_key=builtin.key,
+        )
+        FormatStep.objects.bulk_create(
+            FormatStep(
+                format=meeting_format,
+                position=n,
+                title=str(s.title),
+                minutes=s.minutes,
+                speaker=str(s.speaker),
+                prompt=str(s.prompt),
+            )
+            for n, s in enumerate(builtin.steps, start=1)
+        )
