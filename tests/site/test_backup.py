@@ -81,6 +81,7 @@ def fill_every_model() -> None:
     )
     audit.record("roster.export", actor=user, programme=programme, detail={"rows": 2})
     fill_objectives(programme, a)
+    _fill_delivery(programme, cohort, a)
 
 
 def fill_objectives(programme: Programme, person: Person) -> None:
@@ -99,6 +100,32 @@ def fill_objectives(programme: Programme, person: Person) -> None:
         programme=programme, person=person, signed_copy=b"%PDF-1.4", signed_copy_type="x"
     )
     objectives.StageRisk.objects.create(programme=programme, stage="curation", risk="r")
+
+
+def _fill_delivery(programme, cohort, person) -> None:
+    """Sessions: a series with a format, a change, an RSVP, attendance, mail and a feed."""
+    from datetime import datetime, timedelta
+
+    from peerlearn.delivery import formats, services
+    from peerlearn.delivery.models import Attendance, CalendarFeed, Rsvp, SessionMail
+
+    formats.install_library(programme)
+    plan = services.Plan(
+        cohort=cohort,
+        title="Clinic",
+        first_start=datetime(2030, 3, 4, 14),
+        duration=timedelta(minutes=90),
+        time_zone="Europe/Paris",
+        rule="FREQ=WEEKLY;COUNT=2",
+        groups=(Group.objects.filter(cohort=cohort).first(),),
+        facilitators=(person,),
+    )
+    session = services.plan_sessions(programme, plan)[0]
+    services.cancel(session, actor=person)
+    Rsvp.objects.create(session=session, person=person, answer="yes")
+    Attendance.objects.create(session=session, person=person, present=True)
+    SessionMail.objects.create(session=session, person=person, informed_sequence=0)
+    CalendarFeed.issue(person)
 
 
 def test_exclusions_are_the_documented_ones():

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "peerlearn.matching",
     "peerlearn.surveys",
     "peerlearn.objectives",
+    "peerlearn.delivery",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",
