@@ -78,3 +78,9 @@ def test_same_seed_same_proposal():
     products = [Reviewed(f"p{i}", members=()) for i in range(5)]
     people = [Reviewer(i) for i in range(7)]
     assert assign_reviewers(products, people, seed=4) == assign_reviewers(products, people, seed=4)
+
+
+def test_reviews_done_elsewhere_make_a_candidate_less_likely():
+    product = Reviewed("p", members=())
+    proposal = assign_reviewers([product], [BEN, EVA], per_product=1, prior_load={"ben": 3})
+    assert proposal == {"p": ["eva"]}

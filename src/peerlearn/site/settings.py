@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "peerlearn.intake",
     "peerlearn.matching",
     "peerlearn.surveys",
+    "peerlearn.progress",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",
@@ -293,6 +294,12 @@ ROSTER_MAX_BYTES = read_int(
     "PEERLEARN_ROSTER_MAX_BYTES",
     5 * 1024 * 1024,
     "Largest roster file (CSV or XLSX) accepted, in bytes.",
+    minimum=1024,
+)
+PRODUCT_MAX_BYTES = read_int(
+    "PEERLEARN_PRODUCT_MAX_BYTES",
+    20 * 1024 * 1024,
+    "Largest group product file (PDF, Office, OpenDocument text, PNG, JPEG) accepted, in bytes.",
     minimum=1024,
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024

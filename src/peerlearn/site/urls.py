@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("peerlearn.intake.urls")),
     path("", include("peerlearn.matching.urls")),
     path("", include("peerlearn.surveys.urls")),
+    path("", include("peerlearn.progress.urls")),
     path("", include("peerlearn.audit.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]
