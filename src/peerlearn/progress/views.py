@@ -33,8 +33,8 @@ from peerlearn.progress.forms import (
 from peerlearn.progress.models import (
     CHECKIN_FIELDS,
     CheckIn,
-    CheckInVersion,
     CheckInRound,
+    CheckInVersion,
     CommonProblem,
     Product,
     ProgressSettings,
@@ -280,7 +280,7 @@ def _version_rows(version: CheckInVersion) -> dict[str, object]:
     for name in CHECKIN_FIELDS:
         value = version.fields.get(name)
         if value not in (None, ""):
-            rows.append((CheckIn._meta.get_field(name).verbose_name, value))
+            rows.append((getattr(CheckIn._meta.get_field(name), "verbose_name", name), value))
     return {
         "number": version.number,
         "author": version.author,
