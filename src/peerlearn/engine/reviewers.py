@@ -98,6 +98,7 @@ def assign_reviewers(
     *,
     per_product: int = 2,
     existing: Mapping[Hashable, Sequence[Hashable]] | None = None,
+    prior_load: Mapping[Hashable, int] | None = None,
     seed: int = 0,
 ) -> dict[Hashable, list[Hashable]]:
     """Propose up to ``per_product`` reviewers per product, none in conflict.
@@ -105,7 +106,9 @@ def assign_reviewers(
     Each product gets the eligible candidates with the fewest reviews so far
     (ties broken in a seeded shuffle, so that the same input gives the same
     proposal and no one is always first). Reviewers already assigned
-    (``existing``) count towards the product's number and the reviewer's load.
+    (``existing``) count towards the product's number and the reviewer's load;
+    ``prior_load`` adds reviews a candidate already does elsewhere (other
+    products of the programme).
     A product with too few eligible candidates gets fewer reviewers: the
     facilitator sees the gap rather than a broken rule.
 
@@ -120,7 +123,10 @@ def assign_reviewers(
     order = list(candidates)
     random.Random(seed).shuffle(order)
     rank = {c.id: i for i, c in enumerate(order)}
+    prior_load = prior_load or {}
     load: dict[Hashable, int] = {c.id: 0 for c in candidates}
+    for reviewer_id, count in prior_load.items():
+        load[reviewer_id] = load.get(reviewer_id, 0) + count
     for assigned in existing.values():
         for reviewer_id in assigned:
             load[reviewer_id] = load.get(reviewer_id, 0) + 1

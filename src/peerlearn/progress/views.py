@@ -78,7 +78,13 @@ def _chosen_cohort(request: HttpRequest, cohorts: list[Cohort]) -> Cohort | None
             return cohort
     if wanted:
         raise Http404
-    return cohorts[0] if cohorts else None
+    with_groups = set(
+        Group.objects.filter(cohort__in=cohorts, archived_at__isnull=True).values_list(
+            "cohort_id", flat=True
+        )
+    )
+    # the first cohort with groups: a module without groups has no progress to show
+    return next((c for c in cohorts if c.pk in with_groups), cohorts[0] if cohorts else None)
 
 
 # ------------------------------------------------------------------ overview
