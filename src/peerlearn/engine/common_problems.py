@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -55,6 +56,51 @@ DEFAULT_MIN_SIMILARITY = 0.25
 
 #: How many key terms make a label.
 LABEL_TERMS = 3
+
+#: Words every check-in uses when it says it is stuck or needs help, in
+#: English, Spanish and French. Left in, they outweigh the topic of a short
+#: text: every "We are stuck: ..." would cluster with every other.
+CHECK_IN_FILLER = [
+    "stuck",
+    "blocked",
+    "blocking",
+    "block",
+    "still",
+    "needed",
+    "needs",
+    "need",
+    "help",
+    "helps",
+    "please",
+    "support",
+    "atascados",
+    "atascadas",
+    "atascado",
+    "bloqueados",
+    "bloqueadas",
+    "bloqueado",
+    "ayuda",
+    "necesitamos",
+    "todavía",
+    "todavia",
+    "apoyo",
+    "coincés",
+    "coincées",
+    "bloqués",
+    "bloquées",
+    "besoin",
+    "aide",
+    "encore",
+    "soutien",
+]
+
+#: Key terms are read from at most this many texts of a problem (closest to
+#: its centre) against at most this many background texts: enough to name
+#: it, and the time stays flat however large the problem.
+KEY_TERM_TEXTS = 200
+BACKGROUND_TEXTS = 800
+
+_FILLER = re.compile(r"(?ui)\b(?:" + "|".join(CHECK_IN_FILLER) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -103,6 +149,16 @@ def label_from_terms(terms: Sequence[str]) -> str:
 
 def _usable(excerpts: Sequence[Excerpt]) -> list[Excerpt]:
     return [e for e in excerpts if e.text and e.text.strip()]
+
+
+def without_filler(text: str) -> str:
+    """``text`` without the words every check-in uses to say it is stuck.
+
+    >>> without_filler("We are STUCK: land records still missing")
+    'We are : land records missing'
+    """
+    kept = _FILLER.sub("", text)
+    return re.sub(r"\s+", " ", kept).strip()
 
 
 def _clusters(
@@ -162,17 +218,20 @@ def propose_common_problems(
     if not kept:
         return []
     be = get_backend(backend) if isinstance(backend, str) else backend
-    vectors = be.vectors([e.text for e in kept])
+    cleaned = [without_filler(e.text) for e in kept]
+    vectors = be.vectors(cleaned)
     nonzero = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)
     if nonzero.size == 0:
         return []
     kept = [kept[i] for i in nonzero]
+    texts = [cleaned[i] for i in nonzero]
     vectors = vectors[nonzero]
     labels = _clusters(vectors, n_clusters, seed)
-    texts = [e.text for e in kept]
+    background = _sample(texts, BACKGROUND_TEXTS)
     problems: list[CommonProblem] = []
     for cluster in np.unique(labels):
-        problem = _problem(kept, texts, vectors, np.flatnonzero(labels == cluster), min_similarity)
+        idx = np.flatnonzero(labels == cluster)
+        problem = _problem(kept, texts, background, vectors, idx, min_similarity)
         if problem is not None and len(problem.group_ids) >= min_groups:
             problems.append(problem)
     problems.sort(key=lambda p: (-len(p.group_ids), -len(p.excerpt_ids), p.label))
@@ -182,6 +241,7 @@ def propose_common_problems(
 def _problem(
     kept: Sequence[Excerpt],
     texts: Sequence[str],
+    background: Sequence[str],
     vectors: npt.NDArray[np.float32],
     idx: npt.NDArray[np.intp],
     min_similarity: float,
@@ -194,9 +254,10 @@ def _problem(
     """
     if idx.size == 1:
         only = int(idx[0])
+        terms = key_terms([texts[only]], k=5, background=background)
         return CommonProblem(
-            label=label_from_terms(key_terms([texts[only]], k=5, background=_sample(texts))),
-            key_terms=key_terms([texts[only]], k=5, background=_sample(texts)),
+            label=label_from_terms(terms),
+            key_terms=terms,
             group_ids=[kept[only].group_id],
             excerpt_ids=[kept[only].id],
         )
@@ -213,7 +274,7 @@ def _problem(
     if not core:
         return None
     groups = list(dict.fromkeys(kept[i].group_id for i in sorted(core)))
-    terms = key_terms([texts[i] for i in core], k=5, background=_sample(texts))
+    terms = key_terms([texts[i] for i in core[:KEY_TERM_TEXTS]], k=5, background=background)
     return CommonProblem(
         label=label_from_terms(terms),
         key_terms=terms,
@@ -222,7 +283,7 @@ def _problem(
     )
 
 
-def _sample(texts: Sequence[str], limit: int = 5000) -> Sequence[str]:
+def _sample(texts: Sequence[str], limit: int) -> Sequence[str]:
     """At most ``limit`` background texts, evenly spaced (key terms stay linear in time)."""
     if len(texts) <= limit:
         return texts
