@@ -85,3 +85,22 @@ def test_training_demand_counts_groups_and_keeps_single_needs():
     assert demand[0].group_ids == ["A", "B"]
     assert set(demand[0].excerpt_ids) == {1, 2, 3}
     assert any(d.group_ids == ["C"] for d in demand)
+
+
+def test_three_texts_about_one_problem_are_not_split():
+    """A small cohort: the number of problems is found, not fixed (k-means split this)."""
+    texts = [
+        Excerpt("a", "A", "Land ownership records are missing for half the parcels"),
+        Excerpt("b", "B", "Our land ownership records are out of date"),
+        Excerpt("c", "C", "Bad land ownership records block the registry"),
+    ]
+    assert [p.group_ids for p in propose_common_problems(texts)] == [["A", "B", "C"]]
+
+
+def test_saying_stuck_does_not_make_a_problem_common():
+    texts = [
+        Excerpt(1, "A", "We are stuck: the minister ignores the reform team"),
+        Excerpt(2, "B", "We are stuck: procurement rules delay every purchase"),
+        Excerpt(3, "C", "Still stuck, help needed: donors fund different priorities"),
+    ]
+    assert propose_common_problems(texts) == []

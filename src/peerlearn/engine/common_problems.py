@@ -54,6 +54,14 @@ __all__ = [
 #: should only quote texts that really say the same thing.
 DEFAULT_MIN_SIMILARITY = 0.25
 
+#: Below this many texts, problems are found by average-linkage clustering,
+#: which needs no number of clusters (quadratic memory: 3,000 texts take
+#: 36 MB); above it, by k-means.
+LINKAGE_LIMIT = 3000
+
+#: Average cosine similarity under which two clusters are not merged.
+LINK_SIMILARITY = 0.2
+
 #: How many key terms make a label.
 LABEL_TERMS = 3
 
@@ -164,8 +172,28 @@ def without_filler(text: str) -> str:
 def _clusters(
     vectors: npt.NDArray[np.float32], n_clusters: int | None, seed: int
 ) -> npt.NDArray[np.int64]:
-    k = auto_topic_count(len(vectors)) if n_clusters is None else max(1, n_clusters)
-    return _cluster(vectors, min(k, len(vectors)), seed)
+    """A cluster label per row.
+
+    Up to :data:`LINKAGE_LIMIT` texts (a cohort of a few dozen groups), and
+    when no number is asked for, average-linkage clustering cuts where texts
+    stop being alike: it finds however many problems there are, and does
+    not split three texts about one problem because a number of clusters
+    said so. Beyond that, k-means with the topic clustering's rule of thumb
+    (its memory and time stay linear).
+    """
+    n = len(vectors)
+    if n_clusters is None and 2 <= n <= LINKAGE_LIMIT:
+        from sklearn.cluster import AgglomerativeClustering
+
+        model = AgglomerativeClustering(
+            n_clusters=None,
+            metric="cosine",
+            linkage="average",
+            distance_threshold=1.0 - LINK_SIMILARITY,
+        )
+        return np.asarray(model.fit_predict(vectors), dtype=np.int64)
+    k = auto_topic_count(n) if n_clusters is None else max(1, n_clusters)
+    return _cluster(vectors, min(k, n), seed)
 
 
 def propose_common_problems(
