@@ -7,6 +7,7 @@ from peerlearn.engine.common_problems import (
     label_from_terms,
     propose_common_problems,
     training_demand,
+    without_filler,
 )
 
 LAND = [
@@ -97,10 +98,16 @@ def test_three_texts_about_one_problem_are_not_split():
     assert [p.group_ids for p in propose_common_problems(texts)] == [["A", "B", "C"]]
 
 
-def test_saying_stuck_does_not_make_a_problem_common():
+def test_words_of_being_stuck_never_name_a_problem():
     texts = [
-        Excerpt(1, "A", "We are stuck: the minister ignores the reform team"),
-        Excerpt(2, "B", "We are stuck: procurement rules delay every purchase"),
-        Excerpt(3, "C", "Still stuck, help needed: donors fund different priorities"),
+        Excerpt(1, "A", "Still stuck: land ownership records missing"),
+        Excerpt(2, "B", "Still stuck: land ownership records outdated"),
+        Excerpt(3, "C", "The minister ignores us"),
     ]
-    assert propose_common_problems(texts) == []
+    [problem] = propose_common_problems(texts)
+    assert problem.group_ids == ["A", "B"]
+    assert not any("stuck" in term.lower() for term in problem.key_terms)
+
+
+def test_without_filler_keeps_the_topic():
+    assert without_filler("Todavía bloqueados: catastro") == ": catastro"
