@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from peerlearn.engine import reviewers as engine
 from peerlearn.people.models import Person
@@ -112,22 +113,23 @@ def move(product: Product, move_name: str, *, by: str) -> bool:
     return rows.update(state=step.target, state_changed_at=timezone.now()) == 1
 
 
+#: The starting criteria (marked for translation, translated when written).
 DEFAULT_CRITERIA = (
     (
-        "Answers the problem the group set out to solve",
-        "Does it deal with the problem the group named, in the group's own setting?",
+        gettext_noop("Answers the problem the group set out to solve"),
+        gettext_noop("Does it deal with the problem the group named, in the group's own setting?"),
     ),
     (
-        "Rests on evidence",
-        "Are its claims backed by data, cases or what peers have lived through?",
+        gettext_noop("Rests on evidence"),
+        gettext_noop("Are its claims backed by data, cases or what peers have lived through?"),
     ),
     (
-        "Can be put to use",
-        "Could the members' organisations act on it with the means they have?",
+        gettext_noop("Can be put to use"),
+        gettext_noop("Could the members' organisations act on it with the means they have?"),
     ),
     (
-        "Clear to its readers",
-        "Would a busy official understand it on a first reading?",
+        gettext_noop("Clear to its readers"),
+        gettext_noop("Would a busy official understand it on a first reading?"),
     ),
 )
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peerlearn import audit
@@ -244,6 +245,7 @@ def check_in(
             return redirect(
                 "progress:check_in", slug=programme.slug, group_id=group.pk, round_id=round.pk
             )
+        # promise: tests/progress/test_permissions.py::test_view_permissions
         messages.success(request, _("Check-in saved. Your group and its facilitators can read it."))
         return redirect("progress:group", slug=programme.slug, group_id=group.pk)
     return render(
@@ -329,7 +331,12 @@ def problems_propose(request: HttpRequest, programme: Programme, access: Access)
     if found:
         messages.success(
             request,
-            _("%(count)s common problems proposed.") % {"count": len(found)},
+            ngettext(
+                "%(count)s common problem proposed.",
+                "%(count)s common problems proposed.",
+                len(found),
+            )
+            % {"count": len(found)},
         )
     else:
         messages.info(request, _("No problem is shared by two or more groups yet."))
