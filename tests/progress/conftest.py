@@ -57,3 +57,27 @@ def let_evaluators_read(world) -> None:
     ProgressSettings.objects.update_or_create(
         programme=world.programme, defaults={"evaluators_see_progress": True}
     )
+
+
+def fill_progress_models(programme, cohort, a, b) -> None:
+    """A row in every progress model, for the backup round trip (tests/site/test_backup.py)."""
+    import datetime as dt
+
+    from peerlearn.programmes.models import Group, GroupMember
+    from peerlearn.progress.models import CommonProblem, Product, Review, WorkingGroup
+
+    ProgressSettings.objects.create(programme=programme, evaluators_see_progress=True)
+    group = Group.objects.create(cohort=cohort, name="Progress group")
+    GroupMember.objects.create(group=group, person=a)
+    round = CheckInRound.objects.create(cohort=cohort, title="Week 1", due_date=dt.date(2026, 3, 6))
+    check_in = checkins.save_check_in(
+        round=round, group=group, author=a, fields={"stuck": "Land records"}, expected_version=None
+    )
+    problem = CommonProblem.objects.create(
+        cohort=cohort, label="land records", group_ids=[group.pk], excerpts=[[check_in.pk, "stuck"]]
+    )
+    WorkingGroup.objects.create(group=group, problem=problem, source_group_ids=[group.pk])
+    product = Product.objects.create(group=group, title="Plan", kind="report")
+    products.add_version(product, author=a, upload=products.Upload(PDF, "plan.pdf"))
+    products.rubric_for(programme)
+    Review.objects.create(product=product, reviewer=b, scores={"1": 3}, comments="Good")

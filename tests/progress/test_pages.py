@@ -429,3 +429,55 @@ def test_a_review_after_the_decision_is_not_written(world, login):
     assert "closed" in response.content.decode()
     review.refresh_from_db()
     assert review.comments == "" and review.submitted_at is None
+
+
+def test_a_facilitator_adds_a_round_asking_some_questions(world, login):
+    from peerlearn.progress.models import CheckInRound
+
+    client = login(world.users["facilitator"])
+    response = client.post(
+        u(world, "round_new"),
+        {
+            "cohort": world.event.pk,
+            "title": "Month 1",
+            "due_date": "2026-04-07",
+            "prompts": ["completed", "stuck"],
+        },
+    )
+    assert response.status_code == 302
+    round = CheckInRound.objects.get()
+    assert (round.title, round.prompts, round.session_id) == (
+        "Month 1",
+        ["completed", "stuck"],
+        None,
+    )
+    form = login(world.users["participant"]).get(u(world, "check_in", world.group_a.pk, round.pk))
+    assert set(form.context["form"].fields) == {"completed", "stuck", "version"}
+
+
+def test_a_cohort_facilitator_cannot_add_a_round_to_another_cohort(world, login):
+    from peerlearn.progress.models import CheckInRound
+
+    client = login(world.users["module_facilitator"])
+    response = client.post(
+        u(world, "round_new"),
+        {
+            "cohort": world.event.pk,
+            "title": "Sneaky",
+            "due_date": "2026-04-07",
+            "prompts": ["stuck"],
+        },
+    )
+    assert response.status_code == 200
+    assert not CheckInRound.objects.exists()
+
+
+def test_an_earlier_grouping_files_no_check_in(world, login):
+    from django.utils import timezone
+
+    round = make_round(world)
+    Group.objects.filter(pk=world.group_a.pk).update(archived_at=timezone.now())
+    client = login(world.users["participant"])
+    response = client.post(u(world, "check_in", world.group_a.pk, round.pk), {"stuck": "x"})
+    assert response.status_code == 403
+    assert not CheckIn.objects.exists()

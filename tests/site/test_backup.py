@@ -21,6 +21,7 @@ from peerlearn.people.models import Person, RosterUpload
 from peerlearn.programmes.models import Group, GroupNote, Programme
 from peerlearn.site.backup import EXCLUDED, backed_up_models, record_count
 from peerlearn.surveys.models import Invitation
+from tests.progress.conftest import fill_progress_models
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,6 +77,7 @@ def fill_every_model() -> None:
     PublishedPair.objects.create(run=run, cohort=cohort, label="P1", a=a, b=b)
     Invitation.objects.first().issue_link()
     audit.record("roster.export", actor=user, programme=programme, detail={"rows": 2})
+    fill_progress_models(programme, cohort, a, b)
 
 
 def test_exclusions_are_the_documented_ones():
