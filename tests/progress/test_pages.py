@@ -481,3 +481,21 @@ def test_an_earlier_grouping_files_no_check_in(world, login):
     response = client.post(u(world, "check_in", world.group_a.pk, round.pk), {"stuck": "x"})
     assert response.status_code == 403
     assert not CheckIn.objects.exists()
+
+
+def test_staff_without_a_role_give_a_reason_before_reading_check_ins(world, login):
+    from tests.conftest import make_person as person_for
+
+    staff = person_for("staff", world.people["peer"].organisation).user
+    staff.is_superuser = True
+    staff.save()
+    check_in = file_check_in(world, world.group_a, make_round(world), stuck="Land records")
+    client = login(staff)
+    page = u(world, "group", world.group_a.pk)
+    response = client.get(page)
+    group_page = reverse("programmes:group", args=[world.programme.slug, world.group_a.pk])
+    assert (response.status_code, response["Location"]) == (302, group_page)
+    assert client.get(u(world, "versions", check_in.pk)).status_code == 302
+    client.post(group_page, {"read_reason": "Complaint 12 from a member"})
+    assert AuditEvent.objects.filter(action="group.private_read").count() == 1
+    assert "Land records" in client.get(page).content.decode()

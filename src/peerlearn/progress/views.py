@@ -18,7 +18,13 @@ from peerlearn import audit
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_any_cohort, manages_programme, programme_view
 from peerlearn.programmes.models import Cohort, Group, Programme
-from peerlearn.programmes.permissions import Access, is_group_member, manageable_cohorts
+from peerlearn.programmes.permissions import (
+    Access,
+    is_group_member,
+    manageable_cohorts,
+    private_read_needs_reason,
+)
+from peerlearn.programmes.views import _reason_given
 from peerlearn.progress import checkins, products, states
 from peerlearn.progress.forms import (
     AssignReviewerForm,
@@ -64,6 +70,20 @@ def _visible_group(request: HttpRequest, programme: Programme, access: Access, g
     if not can_see_progress(request.user, group, access, programme):
         raise Http404
     return group
+
+
+def _reason_first(
+    request: HttpRequest, programme: Programme, group: Group, access: Access
+) -> HttpResponse | None:
+    """Staff without a role here state a reason on the group's page first (as for its notes).
+
+    The reason is given once per group and hour (``group.private_read`` in
+    the audit log) and opens the group's notes, check-ins and products alike.
+    """
+    if private_read_needs_reason(request.user, group, access) and not _reason_given(request, group):
+        messages.info(request, _("Say why you read this group's material first."))
+        return redirect("programmes:group", slug=programme.slug, group_id=group.pk)
+    return None
 
 
 def _overview_cohorts(programme: Programme, access: Access) -> list[Cohort]:
@@ -187,6 +207,8 @@ def group_progress(
 ) -> HttpResponse:
     """A group's check-ins (every round) and products."""
     group = _visible_group(request, programme, access, group_id)
+    if (asked := _reason_first(request, programme, group, access)) is not None:
+        return asked
     filed = {c.round_id: c for c in group.check_ins.select_related("author")}
     rounds = [(r, filed.get(r.pk)) for r in group.cohort.check_in_rounds.all()]
     return render(
@@ -272,6 +294,8 @@ def check_in_versions(
     )
     if not can_see_progress(request.user, found.group, access, programme):
         raise Http404
+    if (asked := _reason_first(request, programme, found.group, access)) is not None:
+        return asked
     return render(
         request,
         "progress/check_in_versions.html",
@@ -492,6 +516,8 @@ def product_detail(
 ) -> HttpResponse:
     product, person = _product(request, programme, access, product_id)
     group = product.group
+    if (asked := _reason_first(request, programme, group, access)) is not None:
+        return asked
     reads_group = can_see_progress(request.user, group, access, programme)
     member = can_write_for(request.user, group)
     manages = access.manages_cohort(group.cohort_id)
@@ -559,6 +585,8 @@ def version_file(
 ) -> HttpResponse:
     """The file of one version, always as a download (never shown inline)."""
     product, person = _product(request, programme, access, product_id)
+    if (asked := _reason_first(request, programme, product.group, access)) is not None:
+        return asked
     version = get_object_or_404(product.versions, number=number)
     if not version.filename:
         raise Http404
