@@ -81,6 +81,7 @@ def _reason_first(
     the audit log) and opens the group's notes, check-ins and products alike.
     """
     if private_read_needs_reason(request.user, group, access) and not _reason_given(request, group):
+        # promise: tests/progress/test_pages.py::test_staff_without_a_role_give_a_reason_before_reading_check_ins
         messages.info(request, _("Say why you read this group's material first."))
         return redirect("programmes:group", slug=programme.slug, group_id=group.pk)
     return None
