@@ -21,6 +21,7 @@ from peerlearn.people.models import Person, RosterUpload
 from peerlearn.programmes.models import Group, GroupNote, Programme
 from peerlearn.site.backup import EXCLUDED, backed_up_models, record_count
 from peerlearn.surveys.models import Invitation, ResponseImport
+from tests.progress.conftest import fill_progress_models
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,6 +83,7 @@ def fill_every_model() -> None:
     audit.record("roster.export", actor=user, programme=programme, detail={"rows": 2})
     fill_objectives(programme, a)
     _fill_delivery(programme, cohort, a)
+    fill_progress_models(programme, cohort, a, b)
 
 
 def fill_objectives(programme: Programme, person: Person) -> None:

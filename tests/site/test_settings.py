@@ -56,6 +56,10 @@ def load_settings(**variables: str) -> subprocess.CompletedProcess[str]:
             "PEERLEARN_ROSTER_MAX_BYTES must be at least",
         ),
         (
+            {"PEERLEARN_DEBUG": "true", "PEERLEARN_PRODUCT_MAX_BYTES": "10"},
+            "PEERLEARN_PRODUCT_MAX_BYTES must be at least",
+        ),
+        (
             {"PEERLEARN_DEBUG": "true", "DATABASE_URL": "oracle-ish://nowhere"},
             "DATABASE_URL is not valid",
         ),

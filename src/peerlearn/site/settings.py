@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "peerlearn.surveys",
     "peerlearn.objectives",
     "peerlearn.delivery",
+    "peerlearn.progress",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",
@@ -312,6 +313,12 @@ SIGNED_COPY_MAX_BYTES = read_int(
     "PEERLEARN_SIGNED_COPY_MAX_BYTES",
     5 * 1024 * 1024,
     "Largest signed authorisation (PDF, PNG or JPEG scan) accepted, in bytes.",
+    minimum=1024,
+)
+PRODUCT_MAX_BYTES = read_int(
+    "PEERLEARN_PRODUCT_MAX_BYTES",
+    20 * 1024 * 1024,
+    "Largest group product file (PDF, Office, OpenDocument text, PNG, JPEG) accepted, in bytes.",
     minimum=1024,
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_MAX_BYTES + 1024 * 1024

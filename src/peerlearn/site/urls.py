@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("peerlearn.matching.urls")),
     path("", include("peerlearn.surveys.urls")),
     path("", include("peerlearn.delivery.urls")),
+    path("", include("peerlearn.progress.urls")),
     path("", include("peerlearn.audit.urls")),
     path("", include("peerlearn.objectives.urls")),
     path("", include("peerlearn.programmes.urls")),
