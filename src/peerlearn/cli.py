@@ -168,6 +168,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    from peerlearn import audit
+
+    # Written after the dump, so the backup does not hold its own event.
+    audit.record("backup.create", actor=None, detail={"records": count})
     print(f"{count} records written to {args.file}")
     return 0
 

@@ -62,3 +62,39 @@ def test_person_changes_keep_history_with_who_made_them(world):
     latest = person.history.latest()
     assert latest.name == "Renamed Person"
     assert latest.history_type == "~"
+
+
+def _recorded_action_keys() -> set[str]:
+    """Every action key passed literally to audit.record()/record() or _record_role() in src/."""
+    import ast
+    from pathlib import Path
+
+    keys: set[str] = set()
+    for path in (Path(__file__).resolve().parents[2] / "src" / "peerlearn").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = node.args[0]
+            if name in ("record", "_record_role") and isinstance(first, ast.Constant):
+                keys.add(first.value)
+    return keys
+
+
+def test_every_recorded_action_has_words_and_every_word_an_action():
+    """The log page shows each action in the reader's language: no key may lack a label,
+    and no label may stand for an action nothing records."""
+    from peerlearn.audit.labels import ACTION_LABELS
+
+    recorded = _recorded_action_keys()
+    assert recorded - set(ACTION_LABELS) == set(), "add these to audit/labels.py"
+    assert set(ACTION_LABELS) - recorded == set(), "nothing records these"
+
+
+def test_a_backup_is_recorded_after_it_is_written(world, tmp_path):
+    from peerlearn.cli import main
+
+    assert main(["backup", str(tmp_path / "b.json.gz")]) == 0
+    event = AuditEvent.objects.get(action="backup.create")
+    assert event.actor is None and event.detail["records"] > 0
