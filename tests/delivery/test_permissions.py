@@ -15,7 +15,7 @@ from django.urls import reverse
 from peerlearn.delivery.models import CalendarFeed
 from peerlearn.delivery.urls import urlpatterns
 from tests.delivery.conftest import group_a_session, module_session, plenary, troika
-from tests.site.test_permissions import MEMBERS, PERSONAS, expect, request_as
+from tests.programmes.test_permissions import MEMBERS, PERSONAS, expect, request_as
 
 MANAGERS = {"facilitator"}
 COHORT_MANAGERS = {"facilitator", "module_facilitator"}

@@ -22,7 +22,7 @@ from tests.objectives.conftest import (
     outcome,
     risk,
 )
-from tests.site.test_permissions import PERSONAS, expect, request_as
+from tests.programmes.test_permissions import PERSONAS, expect, request_as
 
 PARTICIPANTS = {"participant", "peer", "module_facilitator"}
 FACILITATORS = {"facilitator", "module_facilitator"}

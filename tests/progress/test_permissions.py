@@ -19,7 +19,7 @@ from tests.progress.conftest import (
     make_round,
     reviewed_by_peer,
 )
-from tests.site.test_permissions import MEMBERS, PERSONAS, expect, request_as
+from tests.programmes.test_permissions import MEMBERS, PERSONAS, expect, request_as
 
 FACILITATORS = {"facilitator", "module_facilitator"}
 

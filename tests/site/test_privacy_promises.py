@@ -73,6 +73,8 @@ NOT_PROMISES = {
     "by question.": "what can be compared",
     "pseudonym": "the name of a field",
     "Staff opened a group's private material": "the name of an audit log action",
+    "Made a private calendar address": "the name of an audit log action",
+    "Switched off a private calendar address": "the name of an audit log action",
     "There are no surveys here whose results you can read.": "an empty list's message "
     "(who reads which results: tests/surveys/test_permissions_results.py)",
 }
