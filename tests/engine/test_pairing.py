@@ -49,7 +49,7 @@ def test_mentor_mode_pairs_alumni_with_newcomers() -> None:
 def test_peer_mode_odd_number_makes_one_trio() -> None:
     people, _ = synthetic_people(11, seed=4)
     c = Constraints(max_per_organisation=1)
-    r = solve_pairs(people, "peer", c, time_limit=0.5)
+    r = solve_pairs(people, "peer", c, max_passes=50)
     assert validate_pairs(people, edges(r), "peer", c) == []
     assert len({p.label for p in r.pairs}) == 5
 
@@ -137,7 +137,7 @@ def test_property_pairs_valid_or_explained(
     ]
     c = Constraints()
     try:
-        r = solve_pairs(people, mode, c, weights="policy", time_limit=0.2)
+        r = solve_pairs(people, mode, c, weights="policy", max_passes=50)
     except InfeasibleError as err:
         assert err.conflicts
         return

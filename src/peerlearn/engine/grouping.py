@@ -22,8 +22,9 @@ Algorithm
    gains almost nothing or the time budget ends.
 
 Results are reproducible for a given seed (all randomness comes from one
-``numpy`` generator made in :func:`solve_groups`) unless the time limit cut the
-search short, which the result reports.
+``numpy`` generator made by :func:`~peerlearn.engine.budget.make_rng`) unless
+the time limit cut the search short, which the result reports; a pass budget
+(``max_passes``) alone is reproducible on any machine.
 
 Examples
 --------
@@ -50,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from peerlearn.engine.budget import Budget, default_time_limit, make_rng
 from peerlearn.engine.constraints import (
     Conflict,
     Constraints,
@@ -64,28 +66,6 @@ from peerlearn.engine.search import Checker, State, Stats, improve, repair
 __all__ = ["GroupingResult", "default_time_limit", "make_rng", "solve_groups", "group_labels"]
 
 FloatArray = npt.NDArray[np.float32]
-
-
-def make_rng(seed: int) -> np.random.Generator:
-    """The one place where the engine's randomness is seeded.
-
-    Examples
-    --------
-    >>> int(make_rng(3).integers(100)) == int(make_rng(3).integers(100))
-    True
-    """
-    return np.random.default_rng(np.random.SeedSequence(int(seed)))
-
-
-def default_time_limit(n: int) -> float:
-    """Local-search budget in seconds for ``n`` people (2 s minimum, 300 s maximum).
-
-    Examples
-    --------
-    >>> default_time_limit(55), default_time_limit(10_000), default_time_limit(50_000)
-    (2.0, 25.0, 125.0)
-    """
-    return float(min(300.0, max(2.0, n * 0.0025)))
 
 
 def group_labels(count: int, taken: Sequence[str] = ()) -> list[str]:
@@ -234,6 +214,7 @@ def solve_groups(
     role_mode: str = "equal",
     seed: int = 0,
     time_limit: float | None = None,
+    max_passes: int | None = None,
     model: AffinityModel | None = None,
     pair_penalty: Mapping[tuple[str, str], float] | None = None,
     initial: Mapping[str, str] | None = None,
@@ -256,7 +237,11 @@ def solve_groups(
     seed
         Seed of every random choice; same seed, same result.
     time_limit
-        Seconds for the search (default :func:`default_time_limit`).
+        Seconds for the search (default :func:`default_time_limit`, or no clock
+        at all when only ``max_passes`` is given).
+    max_passes
+        Most local-search passes (default 50): the deterministic budget, same
+        result on any machine (:class:`~peerlearn.engine.budget.Budget`).
     model
         A precomputed :class:`~peerlearn.engine.criteria.AffinityModel` (skips
         vectorisation).
@@ -310,8 +295,7 @@ def solve_groups(
     if model is None:
         model = build_model(people, weights, backend=backend, role_mode=role_mode, seed=seed)
     t_model = time.perf_counter()
-    limit = default_time_limit(len(people)) if time_limit is None else float(time_limit)
-    deadline = time.perf_counter() + limit
+    budget = Budget.of(len(people), time_limit=time_limit, max_passes=max_passes)
     index = {p.id: i for i, p in enumerate(people)}
 
     # labels: locked / initial labels first, then fresh ones
@@ -353,9 +337,9 @@ def solve_groups(
     for g in range(n_groups):
         state.refresh(g)
     t_build = time.perf_counter()
-    repair(state, rng, deadline + 5.0 + limit, stats)
+    repair(state, rng, budget.repair_deadline, stats)
     t_repair = time.perf_counter()
-    improve(state, rng, deadline, stats)
+    improve(state, rng, budget.deadline, stats, max_passes=budget.passes)
     t_search = time.perf_counter()
     state.resum()
     if state.total_violation() > 0:

@@ -229,6 +229,7 @@ def solve_pairs(
     backend: str = "tfidf",
     seed: int = 0,
     time_limit: float | None = None,
+    max_passes: int | None = None,
     model: AffinityModel | None = None,
 ) -> PairingResult:
     """Pair people by affinity under capacity and hard constraints.
@@ -246,7 +247,7 @@ def solve_pairs(
     capacity
         Bipartite modes: most people per external peer / mentor (default: the
         fewest that lets everyone be matched, ``ceil(receivers / givers)``).
-    backend, seed, time_limit, model
+    backend, seed, time_limit, max_passes, model
         As for :func:`~peerlearn.engine.grouping.solve_groups`.
 
     Raises
@@ -280,7 +281,7 @@ def solve_pairs(
         raise ValueError(f"duplicate ids: {', '.join(map(repr, dup[:10]))}")
     t0 = time.perf_counter()
     if mode == "peer":
-        return _peer_pairs(people, c, weights, backend, seed, time_limit, model)
+        return _peer_pairs(people, c, weights, backend, seed, time_limit, max_passes, model)
     givers, takers = _roles(people, mode)
     role_a, role_b = (
         ("external peers", "local peers")
@@ -525,6 +526,7 @@ def _peer_pairs(
     backend: str,
     seed: int,
     time_limit: float | None,
+    max_passes: int | None,
     model: AffinityModel | None,
 ) -> PairingResult:
     from peerlearn.engine.grouping import solve_groups
@@ -544,7 +546,14 @@ def _peer_pairs(
         min_countries=0,
     )
     grouping = solve_groups(
-        people, pc, weights, backend=backend, seed=seed, time_limit=time_limit, model=model
+        people,
+        pc,
+        weights,
+        backend=backend,
+        seed=seed,
+        time_limit=time_limit,
+        max_passes=max_passes,
+        model=model,
     )
     index = {p.id: i for i, p in enumerate(people)}
     pairs: list[Pair] = []

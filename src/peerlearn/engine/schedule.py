@@ -61,6 +61,7 @@ def solve_rounds(
     role_mode: str = "equal",
     seed: int = 0,
     time_limit: float | None = None,
+    max_passes: int | None = None,
 ) -> list[GroupingResult]:
     """Plan ``rounds`` rounds of groups.
 
@@ -127,6 +128,7 @@ def solve_rounds(
                 weights,
                 seed=seed + r - 1,
                 time_limit=time_limit,
+                max_passes=max_passes,
                 model=model,
                 pair_penalty=penalty,
             )
@@ -172,6 +174,7 @@ def absorb_changes(
     backend: str = "tfidf",
     seed: int = 0,
     time_limit: float | None = None,
+    max_passes: int | None = None,
     move_cost: float = 100.0,
 ) -> AbsorbResult:
     """Fit late joiners in and close gaps left by drop-outs, moving few placed people.
@@ -230,6 +233,7 @@ def absorb_changes(
         backend=backend,
         seed=seed,
         time_limit=time_limit,
+        max_passes=max_passes,
         initial=initial,
         move_cost=move_cost,
     )

@@ -27,6 +27,12 @@ from peerlearn.programmes.models import Cohort, Group, GroupMember, GroupNote
 log = logging.getLogger(__name__)
 
 CRITERIA = ("problems", "role", "policy", "context")
+
+#: Largest run whose cohesion upper bound is computed. The bound is exact and
+#: costs O(n^2 d) (engine.explain.upper_bound: about 0.1 s at 3,000 people, 1 s
+#: at 10,000, 30 s at 50,000); above this size the run page shows the cohesion
+#: without a ratio rather than make the facilitator wait for the bound.
+BOUND_MAX_PEOPLE = 3000
 PAIR_MODES = ("external-local", "mentor", "peer")
 
 
@@ -223,7 +229,7 @@ def _run_groups(
         time_limit=_time_limit(run),
     )
     _set(run.pk, progress=80)
-    explained = explain(solved, terms=5, excerpts=0, bound=len(people) <= 3000)
+    explained = explain(solved, terms=5, excerpts=0, bound=len(people) <= BOUND_MAX_PEOPLE)
     labels = list(solved.groups)
     result: dict[str, Any] = {
         "labels": labels,
