@@ -10,6 +10,7 @@ from peerlearn.engine.constraints import Constraints, InfeasibleError, Quotas, v
 from peerlearn.engine.grouping import solve_groups
 from peerlearn.engine.people import Person
 from peerlearn.engine.synthetic import pair_precision, synthetic_people
+from peerlearn.engine.wording import conflict_message, conflict_suggestion
 
 
 def cohort(n: int, **kw: object) -> list[Person]:
@@ -199,7 +200,7 @@ def test_infeasible_constraints_are_named(name: str, n: int, c: Constraints, kin
         solve_groups(people, c, "policy", max_passes=50)
     kinds = {x.constraint for x in err.value.conflicts}
     assert kind in kinds, err.value
-    assert all(x.message for x in err.value.conflicts)
+    assert all(conflict_message(x) for x in err.value.conflicts)
 
 
 def test_organisation_conflict_says_how_much_and_what_to_relax() -> None:
@@ -207,9 +208,9 @@ def test_organisation_conflict_says_how_much_and_what_to_relax() -> None:
     with pytest.raises(InfeasibleError) as err:
         solve_groups(people, Constraints(), "policy")
     (conflict,) = err.value.conflicts
-    assert "'X' has 14 people" in conflict.message
-    assert "at most 11 groups" in conflict.message
-    assert "--max-per-organisation 2" in conflict.suggestion
+    assert "'X' has 14 people" in conflict_message(conflict)
+    assert "at most 11 groups" in conflict_message(conflict)
+    assert "--max-per-organisation 2" in conflict_suggestion(conflict)
     assert conflict.amount == 3
 
 
@@ -337,7 +338,7 @@ def test_property_never_violates_or_loses_anyone(
     try:
         result = solve_groups(people, c, "policy=1,context=1", seed=seed, max_passes=50)
     except InfeasibleError as err:
-        assert err.conflicts and all(x.message for x in err.conflicts)
+        assert err.conflicts and all(conflict_message(x) for x in err.conflicts)
         return
     assert sorted(result.assignment) == sorted(ids)
     assert validate_groups(people, result.assignment, c) == []

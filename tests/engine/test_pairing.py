@@ -10,6 +10,7 @@ from peerlearn.engine.constraints import Constraints, InfeasibleError
 from peerlearn.engine.pairing import EXACT_CELLS, solve_pairs, validate_pairs
 from peerlearn.engine.people import Person
 from peerlearn.engine.synthetic import synthetic_people
+from peerlearn.engine.wording import describe
 
 
 def edges(result: object) -> list[tuple[str, str]]:
@@ -109,10 +110,13 @@ def test_checker_catches_problems() -> None:
         Person("a", organisation="X"),
         Person("b"),
     ]
-    problems = validate_pairs(people, [("e", "a"), ("a", "b")], "external-local", capacity=1)
+    found = validate_pairs(people, [("e", "a"), ("a", "b")], "external-local", capacity=1)
+    problems = [describe(p) for p in found]
     assert "pair ('e', 'a'): same organisation 'X'" in problems
     assert any("not an external peer" in p for p in problems)
-    assert validate_pairs(people, [("a", "b")], "peer") == ["'e' has no partner"]
+    assert [describe(p) for p in validate_pairs(people, [("a", "b")], "peer")] == [
+        "'e' has no partner"
+    ]
 
 
 @settings(max_examples=30, deadline=None)

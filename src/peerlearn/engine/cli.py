@@ -25,7 +25,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerlearn.engine.constraints import Constraints, InfeasibleError, Quotas
 from peerlearn.engine.io import (
@@ -36,6 +36,10 @@ from peerlearn.engine.io import (
     read_people,
     write_csv,
 )
+from peerlearn.engine.wording import member_reason, pair_reason
+
+if TYPE_CHECKING:
+    from peerlearn.engine.pairing import Pair
 
 __all__ = ["main", "register"]
 
@@ -337,7 +341,7 @@ def cli_match(args: argparse.Namespace) -> int:
                     + [
                         len(g.members),
                         round(m.fit, 3),
-                        m.why,
+                        member_reason(m.mostly, m.closest, m.shared),
                         "|".join(i for i, _ in m.closest),
                         "; ".join(g.themes),
                         g.excerpts[0] if g.excerpts else "",
@@ -367,6 +371,10 @@ def cli_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pair_why(p: Pair) -> str:
+    return pair_reason(p.mostly, p.terms, p.shared)
+
+
 def cli_pair(args: argparse.Namespace) -> int:
     """Run ``peerlearn pair``; returns the exit code."""
     from peerlearn.engine.criteria import parse_weights
@@ -392,7 +400,7 @@ def cli_pair(args: argparse.Namespace) -> int:
         write_csv(
             args.out,
             ["pair", "id", "partner", "affinity", "why"],
-            [[p.label, p.a, p.b, round(p.affinity, 3), p.why] for p in result.pairs],
+            [[p.label, p.a, p.b, round(p.affinity, 3), _pair_why(p)] for p in result.pairs],
         )
         if args.report:
             report = {
@@ -403,7 +411,7 @@ def cli_pair(args: argparse.Namespace) -> int:
                         "id": p.a,
                         "partner": p.b,
                         "affinity": round(p.affinity, 4),
-                        "why": p.why,
+                        "why": _pair_why(p),
                     }
                     for p in result.pairs
                 ],

@@ -55,6 +55,7 @@ from peerlearn.engine.budget import Budget, default_time_limit, make_rng
 from peerlearn.engine.constraints import (
     Conflict,
     Constraints,
+    Finding,
     InfeasibleError,
     plan_group_count,
     validate_groups,
@@ -276,11 +277,12 @@ def solve_groups(
     Examples
     --------
     >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.wording import conflict_suggestion
     >>> ps = [Person(f"p{i}", organisation="X") for i in range(4)]
     >>> try:
     ...     solve_groups(ps, Constraints(min_size=2, max_size=2), "policy")
     ... except InfeasibleError as err:
-    ...     print(err.conflicts[0].suggestion)
+    ...     print(conflict_suggestion(err.conflicts[0]))
     relax to --max-per-organisation 2, or allow groups of 1-2 (4 groups)
     """
     c = constraints or Constraints()
@@ -345,7 +347,7 @@ def solve_groups(
     if state.total_violation() > 0:
         assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
         problems = validate_groups(people, assignment, c)
-        raise InfeasibleError(_search_conflicts(problems, c))
+        raise InfeasibleError(_search_conflicts(problems))
     assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
     # drop empty groups (possible only with initial/locked labels), keep label order
     groups: dict[str, list[str]] = {}
@@ -373,47 +375,40 @@ def solve_groups(
     return GroupingResult(people, assignment, groups, model, c, scores, pen, stats, seed)
 
 
-def _search_conflicts(problems: list[str], c: Constraints) -> list[Conflict]:
-    """Turn left-over violations into conflicts with advice."""
-    kinds: dict[str, list[str]] = defaultdict(list)
+#: Violation kind -> the constraint to relax when the search leaves it.
+SEARCH_BUCKETS = {
+    "organisation_limit": "max_per_organisation",
+    "country_limit": "max_per_country",
+    "min_countries": "min_countries",
+    "no_shared_language": "shared_language",
+    "group_size": "size",
+    "keep_apart": "keep_apart",
+    "repeat": "keep_apart",
+}
+
+#: Violations shown per conflict; the rest are counted.
+SHOWN_CAUSES = 5
+
+
+def _search_conflicts(problems: list[Finding]) -> list[Conflict]:
+    """Left-over violations, one conflict per constraint to relax (quotas for the rest).
+
+    Grouped by the violation's ``kind``, so that the advice names the setting
+    to relax; the first few violations travel with it as causes.
+    """
+    kinds: dict[str, list[Finding]] = defaultdict(list)
     for p in problems:
-        if "organisation" in p:
-            kinds["max_per_organisation"].append(p)
-        elif "from country" in p:
-            kinds["max_per_country"].append(p)
-        elif "distinct countries" in p:
-            kinds["min_countries"].append(p)
-        elif "language" in p:
-            kinds["shared_language"].append(p)
-        elif "members (allowed" in p:
-            kinds["size"].append(p)
-        elif p.startswith("keep-apart") or p.startswith("repeat"):
-            kinds["keep_apart"].append(p)
-        else:
-            kinds["quotas"].append(p)
-    advice = {
-        "max_per_organisation": "raise --max-per-organisation by one or widen the size range",
-        "max_per_country": "raise --max-per-country or widen the size range",
-        "min_countries": "lower --min-countries",
-        "shared_language": "people with a language nobody else speaks cannot form a group: "
-        "add a shared language or drop --require-shared-language",
-        "size": "widen the size range",
-        "keep_apart": "shorten the keep-apart list or the history, or allow repeats with a "
-        "penalty (--repeats penalise)",
-        "quotas": "lower the quotas",
-    }
-    out = []
-    for kind, items in kinds.items():
-        shown = "; ".join(items[:5]) + (f"; and {len(items) - 5} more" if len(items) > 5 else "")
-        out.append(
-            Conflict(
-                kind,
-                f"the search could not meet it in {len(items)} case(s): {shown}",
-                len(items),
-                advice[kind],
-            )
+        kinds[SEARCH_BUCKETS.get(p.kind, "quotas")].append(p)
+    return [
+        Conflict(
+            constraint,
+            "search_failed",
+            len(items),
+            numbers={"count": len(items)},
+            causes=tuple(items[:SHOWN_CAUSES]),
         )
-    return out
+        for constraint, items in kinds.items()
+    ]
 
 
 def _construct(

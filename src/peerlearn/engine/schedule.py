@@ -93,13 +93,14 @@ def solve_rounds(
     Examples
     --------
     >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.wording import conflict_message, conflict_suggestion
     >>> ps = [Person(str(i)) for i in range(4)]
     >>> c = Constraints(min_size=2, max_size=2, max_per_organisation=None)
     >>> try:
     ...     solve_rounds(ps, c, "policy", rounds=4)
     ... except InfeasibleError as err:
-    ...     print(err.conflicts[0].message)
-    ...     print(err.conflicts[0].suggestion)
+    ...     print(conflict_message(err.conflicts[0]))
+    ...     print(conflict_suggestion(err.conflicts[0]))
     round 4 cannot avoid repeat meetings
     plan at most 3 rounds, or use repeats='penalise' (--repeats penalise)
     """
@@ -137,13 +138,7 @@ def solve_rounds(
                 raise
             raise InfeasibleError(
                 [
-                    Conflict(
-                        "rounds",
-                        f"round {r} cannot avoid repeat meetings",
-                        1,
-                        f"plan at most {r - 1} rounds, or use repeats='penalise' "
-                        "(--repeats penalise)",
-                    ),
+                    Conflict("rounds", "round_repeats", 1, numbers={"round": r, "rounds": r - 1}),
                     *exc.conflicts,
                 ]
             ) from None

@@ -179,11 +179,13 @@ def execute(run_id: int) -> None:
         else:
             result, quality = _run_groups(run, people, constraints)
     except InfeasibleError as err:
-        lines = [str(c) for c in err.conflicts]
+        # Records, not the CLI's English: the run page words them in the
+        # facilitator's language (matching.wording.conflict_text).
         _set(
             run_id,
             status="failed",
-            error="\n".join(lines),
+            error="",
+            result={"conflicts": [c.as_dict() for c in err.conflicts]},
             progress=100,
             finished_at=timezone.now(),
         )
@@ -245,10 +247,8 @@ def _run_groups(
             pid: {
                 "fit": round(m.fit, 3),
                 "closest": [i for i, a in m.closest if a > 0],
-                "shared": list(m.shared),
-                "mostly": m.why.split("; ")[0][len("mostly ") :]
-                if m.why.startswith("mostly ")
-                else "",
+                "shared": [x.as_dict() for x in m.shared],
+                "mostly": m.mostly,
             }
             for pid, m in explained.members.items()
         },
@@ -327,15 +327,16 @@ def _run_pairs(
         pairs.append({"label": label, "a": a, "b": b, "affinity": None, "locked": True})
         if label not in locked_labels:
             locked_labels.append(label)
-    problems: list[str] = []
+    problems: list[dict[str, Any]] = []
     if fixed:
-        problems = validate_pairs(
+        found = validate_pairs(
             people,
             [(x["a"], x["b"]) for x in pairs],
             mode,
             c,
             capacity=solved.capacity if mode != "peer" else None,
         )
+        problems = [f.as_dict() for f in found]
     result: dict[str, Any] = {
         "mode": solved.mode,
         "capacity": solved.capacity,
@@ -403,7 +404,7 @@ def current_published(cohort: Cohort, kind: str) -> MatchingRun | None:
     )
 
 
-def group_problems(run: MatchingRun, assignment: Mapping[str, str]) -> list[str]:
+def group_problems(run: MatchingRun, assignment: Mapping[str, str]) -> list[dict[str, Any]]:
     """Hard-constraint violations of ``assignment`` under the run's constraints."""
     persons = Person.objects.filter(pk__in=[int(i) for i in assignment]).select_related(
         "organisation"
@@ -413,14 +414,15 @@ def group_problems(run: MatchingRun, assignment: Mapping[str, str]) -> list[str]
     c = constraints_for(run, ids)
     # locks only bind re-runs; a manual placement is the facilitator's decision
     c = Constraints(**{**c.__dict__, "locked": {}})
-    return validate_groups(people, {k: v for k, v in assignment.items() if k in ids}, c)
+    found = validate_groups(people, {k: v for k, v in assignment.items() if k in ids}, c)
+    return [f.as_dict() for f in found]
 
 
 def pair_problems(
     run: MatchingRun,
     pairs_rows: Sequence[Mapping[str, Any]] | None = None,
     extra: Iterable[str] = (),
-) -> list[str]:
+) -> list[dict[str, Any]]:
     """Hard-constraint violations of the run's pairs (or of ``pairs_rows``).
 
     Everyone paired, everyone a re-pair left without a partner (``left_out``)
@@ -437,7 +439,8 @@ def pair_problems(
     c = constraints_for(run, {p.id for p in people})
     mode = str(run.result.get("mode") or run.parameters.get("mode") or "external-local")
     capacity = run.result.get("capacity")
-    return validate_pairs(people, pairs, mode, c, capacity=capacity if mode != "peer" else None)
+    found = validate_pairs(people, pairs, mode, c, capacity=capacity if mode != "peer" else None)
+    return [f.as_dict() for f in found]
 
 
 # ---------------------------------------------------------------------------
@@ -451,7 +454,8 @@ class Outcome:
 
     ok: bool = False
     conflict: bool = False
-    problems: list[str] = field(default_factory=list)
+    #: Rule problems as stored records (matching.wording.problem_text words them).
+    problems: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
     move: Move | None = None
     stale_preview: bool = False

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerlearn import audit
-from peerlearn.matching import services
+from peerlearn.matching import services, wording
 from peerlearn.matching.forms import (
     EditReasonForm,
     GroupRunForm,
@@ -98,23 +98,46 @@ def _report(request: HttpRequest, outcome: services.Outcome, intro: str) -> None
     if outcome.conflict:
         _conflict(request)
     elif outcome.problems:
-        messages.error(request, intro + " " + " · ".join(outcome.problems))
+        names = _names_in(outcome.problems)
+        texts = [wording.problem_text(p, names) for p in outcome.problems]
+        messages.error(request, intro + " " + " · ".join(texts))
     elif outcome.error:
         messages.error(request, outcome.error)
 
 
 def _reason(info: dict[str, Any], names: dict[str, str]) -> str:
-    parts = []
-    if info.get("mostly"):
-        parts.append(_("mostly %(criterion)s") % {"criterion": info["mostly"]})
     closest = [names[i] for i in info.get("closest") or [] if i in names]
-    if closest:
-        parts.append(_("closest to %(names)s") % {"names": ", ".join(closest)})
-    if info.get("shared"):
-        parts.append(_("shares %(what)s") % {"what": "; ".join(info["shared"])})
-    if not parts:
-        parts.append(_("placed to meet the group rules"))
-    return "; ".join(parts)
+    return wording.member_reason(str(info.get("mostly") or ""), closest, info.get("shared") or [])
+
+
+def _names_in(records: list[Any]) -> dict[str, str]:
+    """Names of the people the records (problems, conflicts) name: one query."""
+    ids: set[int] = set()
+    for record in records:
+        if not isinstance(record, dict):
+            continue  # an English string of an older run
+        found = list(record.get("ids") or [])
+        for cause in record.get("causes") or []:
+            found += cause.get("ids") or []
+        ids |= {int(i) for i in found if str(i).isdigit()}
+    if not ids:
+        return {}
+    rows = Person.objects.filter(pk__in=ids).values_list("pk", "name")
+    return {str(pk): name for pk, name in rows}
+
+
+def _problem_lines(run: MatchingRun) -> list[str]:
+    problems = run.result.get("problems") or []
+    names = _names_in(problems)
+    return [wording.problem_text(p, names) for p in problems]
+
+
+def _error_lines(run: MatchingRun) -> list[str]:
+    """Why a run failed: its conflicts in words, or the stored error (unexpected failures)."""
+    conflicts = run.result.get("conflicts") or []
+    names = _names_in(conflicts)
+    lines = [wording.conflict_text(c, names) for c in conflicts]
+    return lines + [line for line in run.error.splitlines() if line.strip()]
 
 
 def settings_summary(run: MatchingRun) -> str:
@@ -238,7 +261,7 @@ def run_detail(
         "run": run,
         "manages": manages,
         "refresh": REFRESH_SECONDS if run.is_active else None,
-        "error_lines": [line for line in run.error.splitlines() if line.strip()],
+        "error_lines": _error_lines(run),
     }
     if run.status == "done":
         context["moves_line"] = _moves_line(run)
@@ -302,7 +325,7 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
         "page": page,
         "cards": cards,
         "labels": labels,
-        "problems": run.result.get("problems") or [],
+        "problems": _problem_lines(run),
         "locked_count": len(locked),
     }
 
@@ -327,7 +350,7 @@ def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     return {
         "page": page,
         "pair_rows": rows,
-        "problems": run.result.get("problems") or [],
+        "problems": _problem_lines(run),
         "locked_count": len(locked),
         "pair_people": services.pair_people(run),
     }
