@@ -62,7 +62,7 @@ from peerlearn.engine.constraints import (
 )
 from peerlearn.engine.criteria import AffinityModel, build_model
 from peerlearn.engine.people import Person
-from peerlearn.engine.search import Checker, State, Stats, improve, repair
+from peerlearn.engine.search import Checker, State, Stats, improve, reduce_violations
 
 __all__ = ["GroupingResult", "default_time_limit", "make_rng", "solve_groups", "group_labels"]
 
@@ -339,7 +339,7 @@ def solve_groups(
     for g in range(n_groups):
         state.refresh(g)
     t_build = time.perf_counter()
-    repair(state, rng, budget.repair_deadline, stats)
+    reduce_violations(state, rng, budget.repair_deadline, stats)
     t_repair = time.perf_counter()
     improve(state, rng, budget.deadline, stats, max_passes=budget.passes)
     t_search = time.perf_counter()

@@ -36,6 +36,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +46,15 @@ from peerlearn.engine.criteria import AffinityModel, build_model
 from peerlearn.engine.people import Person
 from peerlearn.engine.records import Finding, Shared
 
-__all__ = ["MODES", "Pair", "PairingResult", "solve_pairs", "validate_pairs"]
+__all__ = [
+    "MODES",
+    "Pair",
+    "PairingResult",
+    "RePairing",
+    "repair_pairs",
+    "solve_pairs",
+    "validate_pairs",
+]
 
 MODES = ("external-local", "mentor", "peer")
 
@@ -67,6 +76,10 @@ class Pair:
     mostly: str = ""
     terms: tuple[str, ...] = ()
     shared: tuple[Shared, ...] = ()
+    #: Kept from an earlier run (``locked_pairs``), not chosen by the solver.
+    locked: bool = False
+    #: Made by hand (:func:`repair_pairs`), not by the solver.
+    moved: bool = False
 
 
 @dataclass
@@ -80,6 +93,8 @@ class PairingResult:
     capacity: int
     model: AffinityModel
     summary: dict[str, object] = field(default_factory=dict)
+    #: Violations of the locked pairs kept with the solver's (empty without locks).
+    problems: list[Finding] = field(default_factory=list)
 
 
 def _roles(people: Sequence[Person], mode: str) -> tuple[list[int], list[int]]:
@@ -268,6 +283,7 @@ def solve_pairs(
     time_limit: float | None = None,
     max_passes: int | None = None,
     model: AffinityModel | None = None,
+    locked_pairs: Sequence[tuple[str, str, str]] = (),
 ) -> PairingResult:
     """Pair people by affinity under capacity and hard constraints.
 
@@ -286,6 +302,12 @@ def solve_pairs(
         fewest that lets everyone be matched, ``ceil(receivers / givers)``).
     backend, seed, time_limit, max_passes, model
         As for :func:`~peerlearn.engine.grouping.solve_groups`.
+    locked_pairs
+        ``(a, b, old label)`` pairs kept from an earlier run (re-runs): kept as
+        they are, labelled ``L1, L2, ...``, and their people left out of the
+        search as :func:`_kept_out` says. ``problems`` lists what the combined
+        pairs break (a lock is the facilitator's decision: reported, not
+        refused).
 
     Raises
     ------
@@ -314,6 +336,19 @@ def solve_pairs(
     c = constraints or Constraints()
     people = list(people)
     _refuse_duplicates(people)
+    if locked_pairs:
+        return _with_locked_pairs(
+            people,
+            mode,
+            c,
+            weights,
+            capacity,
+            locked_pairs,
+            backend=backend,
+            seed=seed,
+            time_limit=time_limit,
+            max_passes=max_passes,
+        )
     t0 = time.perf_counter()
     if mode == "peer":
         return _peer_pairs(people, c, weights, backend, seed, time_limit, max_passes, model)
@@ -346,6 +381,181 @@ def solve_pairs(
         str(k): v for k, v in sorted(Counter(load.values()).items())
     }
     return result
+
+
+def _kept_out(
+    people: Sequence[Person],
+    mode: str,
+    fixed: Sequence[tuple[str, str, str]],
+    capacity: int | None,
+) -> set[str]:
+    """Who stays out of the search when ``fixed`` pairs are kept.
+
+    The solver has no fixed pairs, so they are kept out of its input and
+    added back to its result. Their receivers (both people in peer mode) are
+    left out; a giver stays out when its locked pairs fill an explicit
+    capacity (or when there is no explicit capacity). A giver with room left
+    stays out too when the other givers can take everyone (so it cannot go
+    over capacity); otherwise it stays in, and any excess shows as a problem.
+    """
+    out: set[str] = set()
+    load: Counter[str] = Counter()
+    for a, b, _label in fixed:
+        load[a] += 1
+        out.add(b)
+        if mode == "peer":
+            out.add(a)
+    if mode == "peer":
+        return out
+    cap = int(capacity) if capacity else 1
+    out |= {a for a, n in load.items() if not capacity or n >= cap}
+
+    def gives(x: Person) -> bool:
+        return x.external if mode == "external-local" else x.alumni
+
+    takers = sum(1 for x in people if not gives(x) and x.id not in out)
+    givers = sum(1 for x in people if gives(x) and x.id not in out and x.id not in load)
+    if capacity and takers <= cap * givers:
+        out |= set(load)
+    return out
+
+
+def _locked_labels(fixed: Sequence[tuple[str, str, str]]) -> list[Pair]:
+    """Locked pairs as pairs ``L1, L2, ...``; the pairs of one old trio share a label."""
+    names: dict[str, str] = {}
+    return [
+        Pair(a, b, 0.0, names.setdefault(old or f"{a}-{b}", f"L{len(names) + 1}"), locked=True)
+        for a, b, old in fixed
+    ]
+
+
+def _with_locked_pairs(
+    people: list[Person],
+    mode: str,
+    c: Constraints,
+    weights: str | Mapping[str, float],
+    capacity: int | None,
+    locked_pairs: Sequence[tuple[str, str, str]],
+    **solve: Any,
+) -> PairingResult:
+    """Solve for everyone the locked pairs leave free, then add the locked pairs back."""
+    ids = {p.id for p in people}
+    fixed = [(a, b, old) for a, b, old in locked_pairs if a in ids and b in ids]
+    out = _kept_out(people, mode, fixed, capacity)
+    result = solve_pairs(
+        [p for p in people if p.id not in out], mode, c, weights, capacity=capacity, **solve
+    )
+    result.pairs += _locked_labels(fixed)
+    if fixed:
+        result.problems = validate_pairs(
+            people,
+            [(p.a, p.b) for p in result.pairs],
+            mode,
+            c,
+            capacity=result.capacity if mode != "peer" else None,
+        )
+    return result
+
+
+@dataclass
+class RePairing:
+    """The pairs after :func:`repair_pairs`, and what it changed.
+
+    Attributes
+    ----------
+    pairs
+        The new pairs: the untouched ones, then the new pair (``moved``).
+    removed
+        The pairs the two people left.
+    label
+        The new pair's label (a freed label when there is one).
+    left_out
+        People the re-pair left without a partner (and earlier ones still alone).
+    before, after
+        ``validate_pairs`` of everyone concerned before and after.
+    """
+
+    pairs: list[Pair]
+    removed: list[Pair]
+    label: str
+    left_out: list[str]
+    before: list[Finding]
+    after: list[Finding]
+
+    @property
+    def new_problems(self) -> list[Finding]:
+        """Violations the re-pair adds (a re-pair is refused for these unless forced)."""
+        return [p for p in self.after if p not in self.before]
+
+
+def _free_label(removed: Sequence[Pair], kept: Sequence[Pair], count: int) -> str:
+    """A label the removed pairs free, else the next ``P<n>`` nobody uses."""
+    used = {p.label for p in kept}
+    free = [p.label for p in removed if p.label not in used]
+    label = free[0] if free else ""
+    n = count
+    while not label or label in used:
+        n += 1
+        label = f"P{n}"
+    return label
+
+
+def repair_pairs(
+    people: Sequence[Person],
+    pairs: Sequence[Pair],
+    mode: str,
+    person: str,
+    partner: str,
+    *,
+    constraints: Constraints | None = None,
+    capacity: int | None = None,
+    left_out: Sequence[str] = (),
+) -> RePairing:
+    """Pair ``person`` with ``partner``, replacing their current pairings (pure).
+
+    In peer mode both lose their current partners; in the bipartite modes the
+    receiver loses their giver (external peer / mentor) and the giver keeps
+    the people they already have (capacity is checked). ``people`` must hold
+    everyone in ``pairs``, in ``left_out`` and the two. Everyone is validated
+    before and after, so a partner left alone is a new problem ("no partner").
+
+    Examples
+    --------
+    >>> ps = [Person("e1", external=True), Person("e2", external=True),
+    ...       Person("l1"), Person("l2")]
+    >>> old = [Pair("e1", "l1", 0.5, "P1"), Pair("e2", "l2", 0.5, "P2")]
+    >>> r = repair_pairs(ps, old, "external-local", "l1", "e2")
+    >>> [(p.label, p.a, p.b) for p in r.pairs], r.new_problems
+    ([('P2', 'e2', 'l2'), ('P1', 'e2', 'l1')], [])
+    """
+    c = constraints or Constraints()
+    by_id = {p.id: p for p in people}
+
+    def gives(pid: str) -> bool:
+        if mode == "peer" or pid not in by_id:
+            return False
+        return by_id[pid].external if mode == "external-local" else by_id[pid].alumni
+
+    a, b = person, partner
+    if mode != "peer" and gives(partner) and not gives(person):
+        a, b = partner, person
+    dropping = {a, b} if mode == "peer" else {x for x in (a, b) if not gives(x)}
+    removed = [p for p in pairs if p.a in dropping or p.b in dropping]
+    kept = [p for p in pairs if p not in removed]
+    label = _free_label(removed, kept, len({p.label for p in pairs}))
+    new_pairs = [*kept, Pair(a, b, 0.0, label, moved=True)]
+    paired = {x for p in new_pairs for x in (p.a, p.b)}
+    alone = (set(left_out) | {x for p in removed for x in (p.a, p.b)}) - paired
+    everyone = [
+        p for p in people if p.id in alone | {x for p in pairs for x in (p.a, p.b)} | {a, b}
+    ]
+    cap = capacity if mode != "peer" else None
+
+    def check(rows: Sequence[Pair]) -> list[Finding]:
+        return validate_pairs(everyone, [(p.a, p.b) for p in rows], mode, c, capacity=cap)
+
+    order = sorted(alone, key=lambda x: int(x) if x.isdigit() else 0)
+    return RePairing(new_pairs, removed, label, order, check(pairs), check(new_pairs))
 
 
 def _refuse_duplicates(people: Sequence[Person]) -> None:

@@ -451,7 +451,7 @@ def _adjust(state: State, u: int, a: int, gain: float, b: int, v: int) -> tuple[
     return (gain + delta, b, v)
 
 
-def repair(
+def reduce_violations(
     state: State,
     rng: np.random.Generator,
     deadline: float,

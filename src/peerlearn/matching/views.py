@@ -450,7 +450,7 @@ def run_repair(
     options = _edit_options(request)
     if options is None:
         return _back(run, request.POST.get("page"))
-    outcome = services.repair(
+    outcome = services.re_pair(
         run,
         request.POST.get("person", ""),
         request.POST.get("partner", ""),
