@@ -8,6 +8,7 @@ engine's independent checkers; the engine decides what a re-pair changes
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -59,8 +60,9 @@ def move_member(
         return Outcome(error=_("Only a finished grouping can be edited."))
     if version != run.version:
         return Outcome(conflict=True)
-    assignment = dict(run.result.get("assignment") or {})
-    labels = list(run.result.get("labels") or [])
+    stored = run.run_result
+    assignment = dict(stored.assignment)
+    labels = stored.labels
     if person_id not in assignment:
         return Outcome(error=_("This person is not in this run."))
     if to_label not in labels:
@@ -78,13 +80,15 @@ def move_member(
     new = [p for p in after if p not in before]
     if new and not force:
         return Outcome(problems=new)
-    result = dict(run.result)
-    result["assignment"] = assignment
-    untouched = [p for p in result.get("problems") or [] if p not in before]
-    result["problems"] = untouched + [p for p in after if p not in untouched]
-    members = dict(result.get("members") or {})
+    untouched = [p for p in stored.problems if p not in before]
+    members = dict(stored.members)
     members[person_id] = {**members.get(person_id, {}), "moved": True}
-    result["members"] = members
+    result = replace(
+        stored,
+        assignment=assignment,
+        problems=untouched + [p for p in after if p not in untouched],
+        members=members,
+    )
     with transaction.atomic():
         if not run.save_move(version, person_id, to_label, result):
             return Outcome(conflict=True)
@@ -97,7 +101,7 @@ def move_member(
             source=source,
             moved_by=by,
         )
-        group_ids = run.result.get("group_ids") or {}
+        group_ids = stored.group_ids
         if run.published_at and from_label in group_ids and to_label in group_ids:
             GroupMember.objects.filter(
                 group_id=group_ids[from_label], person_id=int(person_id)
@@ -109,15 +113,15 @@ def set_lock(run: MatchingRun, person_id: str, locked: bool, version: int) -> Ou
     """Lock (or unlock) a person in their current group for re-runs."""
     if run.kind != "groups" or run.status != "done":
         return Outcome(error=_("Only a finished grouping can be edited."))
-    if person_id not in (run.result.get("assignment") or {}):
+    stored = run.run_result
+    if person_id not in stored.assignment:
         return Outcome(error=_("This person is not in this run."))
-    current = set(run.result.get("locked") or [])
+    current = set(stored.locked)
     if locked:
         current.add(person_id)
     else:
         current.discard(person_id)
-    result = {**run.result, "locked": sorted(current)}
-    if not run.save_result(version, result):
+    if not run.save_result(version, replace(stored, locked=sorted(current))):
         return Outcome(conflict=True)
     return Outcome(ok=True)
 
@@ -149,11 +153,12 @@ def re_pair(
         return Outcome(error=_("This person is not in this run."))
     if person_id == partner_id:
         return Outcome(error=_("Choose two different people."))
-    rows = [dict(p) for p in run.result.get("pairs") or []]
+    stored = run.run_result
+    rows = [dict(p) for p in stored.pairs]
     if any({p["a"], p["b"]} == {person_id, partner_id} for p in rows):
         return Outcome(error=_("These two are already paired."))
-    mode = str(run.result.get("mode") or run.parameters.get("mode") or "external-local")
-    left_out = [str(i) for i in run.result.get("left_out") or []]
+    mode = stored.pair_mode(run.run_parameters)
+    left_out = stored.left_out
     ids = {x for p in rows for x in (p["a"], p["b"])} | set(left_out) | {person_id, partner_id}
     persons = Person.objects.filter(pk__in=[int(i) for i in ids]).select_related("organisation")
     people = to_engine(persons, with_challenges=False)
@@ -164,7 +169,7 @@ def re_pair(
         person_id,
         partner_id,
         constraints=constraints_for(run, {p.id for p in people}),
-        capacity=run.result.get("capacity"),
+        capacity=stored.capacity,
         left_out=left_out,
     )
     new = [f.as_dict() for f in done.new_problems]
@@ -173,14 +178,15 @@ def re_pair(
     before = [f.as_dict() for f in done.before]
     after = [f.as_dict() for f in done.after]
     new_pairs = [_pair_row(p) if p.moved else dict(_row_of(rows, p)) for p in done.pairs]
-    result = dict(run.result)
-    result["pairs"] = new_pairs
-    result["left_out"] = done.left_out
-    untouched = [p for p in result.get("problems") or [] if p not in before]
-    result["problems"] = untouched + [p for p in after if p not in untouched]
-    result["locked_pairs"] = [
-        x for x in result.get("locked_pairs") or [] if x in {p["label"] for p in new_pairs}
-    ]
+    untouched = [p for p in stored.problems if p not in before]
+    labels = {p["label"] for p in new_pairs}
+    result = replace(
+        stored,
+        pairs=new_pairs,
+        left_out=done.left_out,
+        problems=untouched + [p for p in after if p not in untouched],
+        locked_pairs=[x for x in stored.locked_pairs if x in labels],
+    )
     mine = [p.label for p in done.removed if person_id in (p.a, p.b)]
     from_label = ", ".join(dict.fromkeys(mine)) or "–"
     with transaction.atomic():
@@ -209,14 +215,13 @@ def set_pair_lock(run: MatchingRun, label: str, locked: bool, version: int) -> O
     """Lock (or unlock) a pair (every pair of a trio) so that a re-run keeps it."""
     if run.kind != "pairs" or run.status != "done":
         return Outcome(error=_("Only finished pairs can be re-paired."))
-    labels = [p["label"] for p in run.result.get("pairs") or []]
-    if label not in labels:
+    stored = run.run_result
+    if label not in [p["label"] for p in stored.pairs]:
         return Outcome(error=_("There is no pair %(label)s in this run.") % {"label": label})
-    current = [x for x in run.result.get("locked_pairs") or [] if x != label]
+    current = [x for x in stored.locked_pairs if x != label]
     if locked:
         current.append(label)
-    result = {**run.result, "locked_pairs": current}
-    if not run.save_result(version, result):
+    if not run.save_result(version, replace(stored, locked_pairs=current)):
         return Outcome(conflict=True)
     return Outcome(ok=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -73,7 +73,7 @@ def publish_preview(run: MatchingRun) -> PublishPreview:
 
 def is_current_grouping(run: MatchingRun) -> bool:
     """Is ``run`` the published grouping whose groups participants see now?"""
-    ids = [int(i) for i in (run.result.get("group_ids") or {}).values()]
+    ids = [int(i) for i in run.run_result.group_ids.values()]
     return bool(
         run.kind == "groups"
         and run.published_at
@@ -101,8 +101,8 @@ def publish(run: MatchingRun, version: int, *, confirmed: str | None = None) -> 
         return _publish_pairs(run, version)
     if is_current_grouping(run):
         return Outcome(error=_("This grouping is already the published one."))
-    assignment = run.result.get("assignment") or {}
-    problems = group_problems(run, assignment)
+    stored = run.run_result
+    problems = group_problems(run, stored.assignment)
     if problems:
         return Outcome(problems=problems)
     groups = groups_of(run)
@@ -114,7 +114,7 @@ def publish(run: MatchingRun, version: int, *, confirmed: str | None = None) -> 
         now = timezone.now()
         archived = _groups_to_archive(run.cohort).update(archived_at=now)
         group_ids = _write_groups(run, groups)
-        result = {**run.result, "group_ids": group_ids, "problems": []}
+        result = replace(stored, group_ids=group_ids, problems=[])
         if not run.save_result(version, result):
             transaction.set_rollback(True)
             return Outcome(conflict=True)
@@ -150,10 +150,11 @@ def _publish_pairs(run: MatchingRun, version: int) -> Outcome:
     if problems:
         return Outcome(problems=problems)
     with transaction.atomic():
-        if not run.save_result(version, dict(run.result)):
+        stored = run.run_result
+        if not run.save_result(version, stored):
             transaction.set_rollback(True)
             return Outcome(conflict=True)
-        _write_published_pairs(run, run.result.get("pairs", []), replace=True)
+        _write_published_pairs(run, stored.pairs, replace=True)
         run.published_at = timezone.now()
         MatchingRun.objects.filter(pk=run.pk).update(published_at=run.published_at)
-    return Outcome(ok=True, groups=len(run.result.get("pairs", [])))
+    return Outcome(ok=True, groups=len(stored.pairs))

@@ -16,11 +16,9 @@ from django.db.models import Q
 from peerlearn.engine.constraints import Constraints, validate_groups
 from peerlearn.engine.people import Person as EnginePerson
 from peerlearn.matching.models import MatchingRun, PublishedPair
+from peerlearn.matching.result import RunParameters
 from peerlearn.people.models import Challenge, Person
 from peerlearn.programmes.models import Cohort, Group
-
-CRITERIA = ("problems", "role", "policy", "context")
-
 
 PAIR_MODES = ("external-local", "mentor", "peer")
 
@@ -71,10 +69,8 @@ def to_engine(
 
 
 def weights_of(parameters: Mapping[str, Any]) -> dict[str, float]:
-    raw = parameters.get("weights") or {}
-    weights = {k: float(raw.get(k, 0) or 0) for k in CRITERIA}
-    weights = {k: v for k, v in weights.items() if v > 0}
-    return weights or {"problems": 1.0}
+    """The positive criterion weights of a run's parameters (see RunParameters.criteria)."""
+    return RunParameters.from_json(parameters).criteria()
 
 
 def history_pairs(run: MatchingRun) -> tuple[tuple[str, str], ...]:
@@ -98,7 +94,7 @@ def history_pairs(run: MatchingRun) -> tuple[tuple[str, str], ...]:
 def met_pairs(run: MatchingRun) -> list[tuple[str, str]]:
     """The pairs of people a run puts together (every pair inside each group)."""
     if run.kind == "pairs":
-        return [(p["a"], p["b"]) for p in run.result.get("pairs", [])]
+        return [(p["a"], p["b"]) for p in run.run_result.pairs]
     out: list[tuple[str, str]] = []
     for members in groups_of(run).values():
         ordered = sorted(members)
@@ -111,43 +107,36 @@ def constraints_for(
     run: MatchingRun, ids: set[str], *, history: Sequence[tuple[str, str]] | None = None
 ) -> Constraints:
     """The engine constraints of a run, limited to the people ``ids``."""
-    p = run.parameters
+    p = run.run_parameters
 
-    def sets(key: str) -> tuple[tuple[str, ...], ...]:
+    def sets(groups: list[list[str]]) -> tuple[tuple[str, ...], ...]:
         out = []
-        for group in p.get(key) or []:
-            kept = tuple(str(i) for i in group if str(i) in ids)
+        for group in groups:
+            kept = tuple(i for i in group if i in ids)
             if len(kept) >= 2:
                 out.append(kept)
         return tuple(out)
 
     if history is None:
-        history = history_pairs(run) if p.get("avoid_repeats") else ()
+        history = history_pairs(run) if p.avoid_repeats else ()
     history = tuple((a, b) for a, b in history if a in ids and b in ids)
-    locked = {str(k): str(v) for k, v in (p.get("locked") or {}).items() if str(k) in ids}
     return Constraints(
-        min_size=int(p.get("min_size") or 5),
-        max_size=int(p.get("max_size") or 6),
-        max_per_organisation=p.get("max_per_organisation"),
-        max_per_country=p.get("max_per_country"),
-        min_countries=int(p.get("min_countries") or 0),
-        keep_together=sets("keep_together"),
-        keep_apart=sets("keep_apart"),
-        locked=locked,
+        min_size=p.min_size,
+        max_size=p.max_size,
+        max_per_organisation=p.max_per_organisation,
+        max_per_country=p.max_per_country,
+        min_countries=p.min_countries,
+        keep_together=sets(p.keep_together),
+        keep_apart=sets(p.keep_apart),
+        locked={k: v for k, v in p.locked.items() if k in ids},
         history=history,
-        shared_language=bool(p.get("shared_language", True)),
+        shared_language=p.shared_language,
     )
 
 
 def groups_of(run: MatchingRun) -> dict[str, list[str]]:
     """``label -> [person ids]`` in the run's label order."""
-    labels = list(run.result.get("labels") or [])
-    out: dict[str, list[str]] = {label: [] for label in labels}
-    for pid, label in (run.result.get("assignment") or {}).items():
-        out.setdefault(label, []).append(pid)
-    for members in out.values():
-        members.sort(key=lambda x: int(x) if x.isdigit() else 0)
-    return out
+    return run.run_result.groups_in_order()
 
 
 def current_published(cohort: Cohort, kind: str) -> MatchingRun | None:
@@ -184,23 +173,25 @@ def pair_problems(
     """
     from peerlearn.engine.pairing import validate_pairs
 
-    rows = run.result.get("pairs", []) if pairs_rows is None else pairs_rows
+    stored = run.run_result
+    rows = stored.pairs if pairs_rows is None else pairs_rows
     pairs = [(p["a"], p["b"]) for p in rows]
     ids = {i for pair in pairs for i in pair}
-    ids |= {str(i) for i in run.result.get("left_out") or []} | {str(i) for i in extra}
+    ids |= set(stored.left_out) | {str(i) for i in extra}
     persons = Person.objects.filter(pk__in=[int(i) for i in ids]).select_related("organisation")
     people = to_engine(persons, with_challenges=False)
     c = constraints_for(run, {p.id for p in people})
-    mode = str(run.result.get("mode") or run.parameters.get("mode") or "external-local")
-    capacity = run.result.get("capacity")
+    mode = stored.pair_mode(run.run_parameters)
+    capacity = stored.capacity
     found = validate_pairs(people, pairs, mode, c, capacity=capacity if mode != "peer" else None)
     return [f.as_dict() for f in found]
 
 
 def pair_people(run: MatchingRun) -> list[Person]:
     """Who may be chosen in a re-pair: the run's people and the cohort's participants."""
-    ids = {int(p[k]) for p in run.result.get("pairs") or [] for k in ("a", "b")}
-    ids |= {int(i) for i in run.result.get("left_out") or []}
+    stored = run.run_result
+    ids = {int(p[k]) for p in stored.pairs for k in ("a", "b")}
+    ids |= {int(i) for i in stored.left_out}
     ids |= {p.pk for p in cohort_people(run.cohort)}
     return list(Person.objects.filter(pk__in=ids).select_related("organisation").order_by("name"))
 
@@ -209,7 +200,7 @@ def mates(run: MatchingRun) -> dict[str, frozenset[str]]:
     """Each person's group-mates (or partners) in a run."""
     out: dict[str, set[str]] = defaultdict(set)
     if run.kind == "pairs":
-        for p in run.result.get("pairs", []):
+        for p in run.run_result.pairs:
             out[p["a"]].add(p["b"])
             out[p["b"]].add(p["a"])
     else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
@@ -11,7 +13,8 @@ from peerlearn.engine.constraints import Constraints, InfeasibleError
 from peerlearn.engine.pairing import Pair as EnginePair
 from peerlearn.engine.people import Person as EnginePerson
 from peerlearn.matching.models import SEED_MAX, MatchingRun
-from peerlearn.matching.reading import cohort_people, constraints_for, to_engine, weights_of
+from peerlearn.matching.reading import cohort_people, constraints_for, to_engine
+from peerlearn.matching.result import RunParameters, RunResult
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort
 
@@ -50,7 +53,7 @@ def execute(run_id: int) -> None:
             run_id,
             status="failed",
             error="",
-            result={"conflicts": [c.as_dict() for c in err.conflicts]},
+            result=RunResult(conflicts=[c.as_dict() for c in err.conflicts]).to_json(),
             progress=100,
             finished_at=timezone.now(),
         )
@@ -69,46 +72,41 @@ def execute(run_id: int) -> None:
         run_id,
         status="done",
         progress=100,
-        result=result,
+        result=result.to_json(),
         quality=quality,
         finished_at=timezone.now(),
     )
 
 
-def _time_limit(run: MatchingRun) -> float | None:
-    value = run.parameters.get("time_limit")
-    return float(value) if value else None
-
-
 def _run_groups(
     run: MatchingRun, people: list[EnginePerson], c: Constraints
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[RunResult, dict[str, Any]]:
     from peerlearn.engine.explain import explain
     from peerlearn.engine.grouping import solve_groups
 
-    p = run.parameters
+    p = run.run_parameters
     solved = solve_groups(
         people,
         c,
-        weights_of(p),
-        role_mode=str(p.get("role_mode") or "equal"),
+        p.criteria(),
+        role_mode=p.role_mode,
         seed=run.seed,
-        time_limit=_time_limit(run),
+        time_limit=p.time_limit,
     )
     _set(run.pk, progress=80)
     explained = explain(solved, terms=5, excerpts=0, bound=len(people) <= BOUND_MAX_PEOPLE)
     labels = list(solved.groups)
-    result: dict[str, Any] = {
-        "labels": labels,
-        "assignment": dict(solved.assignment),
-        "groups": {
+    result = RunResult(
+        labels=labels,
+        assignment=dict(solved.assignment),
+        groups={
             label: {
                 "themes": list(g.themes),
                 "mean": round(g.mean_affinity, 4),
             }
             for label, g in explained.groups.items()
         },
-        "members": {
+        members={
             pid: {
                 "fit": round(m.fit, 3),
                 "closest": [i for i, a in m.closest if a > 0],
@@ -117,9 +115,8 @@ def _run_groups(
             }
             for pid, m in explained.members.items()
         },
-        "locked": sorted(c.locked),
-        "problems": [],
-    }
+        locked=sorted(c.locked),
+    )
     s = explained.summary
     quality = {
         "people": s["people"],
@@ -137,33 +134,30 @@ def _run_groups(
 
 def _run_pairs(
     run: MatchingRun, people: list[EnginePerson], c: Constraints
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[RunResult, dict[str, Any]]:
     from peerlearn.engine.pairing import solve_pairs
 
-    p = run.parameters
-    capacity = p.get("capacity")
-    locked = [
-        (str(x[0]), str(x[1]), str(x[2]) if len(x) > 2 else "") for x in p.get("locked_pairs") or []
-    ]
+    p = run.run_parameters
+    locked = [(x[0], x[1], x[2] if len(x) > 2 else "") for x in p.locked_pairs]
     solved = solve_pairs(
         people,
-        str(p.get("mode") or "external-local"),
+        p.mode,
         c,
-        weights_of(p),
-        capacity=int(capacity) if capacity else None,
+        p.criteria(),
+        capacity=p.capacity,
         seed=run.seed,
-        time_limit=_time_limit(run),
+        time_limit=p.time_limit,
         locked_pairs=locked,
     )
     _set(run.pk, progress=80)
     pairs = [_pair_row(x) for x in solved.pairs]
-    result: dict[str, Any] = {
-        "mode": solved.mode,
-        "capacity": solved.capacity,
-        "pairs": pairs,
-        "locked_pairs": list(dict.fromkeys(x.label for x in solved.pairs if x.locked)),
-        "problems": [f.as_dict() for f in solved.problems],
-    }
+    result = RunResult(
+        mode=solved.mode,
+        capacity=solved.capacity,
+        pairs=pairs,
+        locked_pairs=list(dict.fromkeys(x.label for x in solved.pairs if x.locked)),
+        problems=[f.as_dict() for f in solved.problems],
+    )
     s = solved.summary
     quality = {
         "people": s["people"],
@@ -191,36 +185,51 @@ def _pair_row(pair: EnginePair) -> dict[str, Any]:
 def start_run(
     cohort: Cohort,
     kind: str,
-    parameters: dict[str, Any],
+    parameters: RunParameters | Mapping[str, Any],
     seed: int,
     by: Person | None,
     parent: MatchingRun | None = None,
 ) -> MatchingRun:
-    """Create a run and hand it to the task backend (immediate: runs now)."""
+    """Create a run and hand it to the task backend (immediate: runs now).
+
+    The parameters are stored through the one writer (``RunParameters.to_json``).
+    """
     from peerlearn.matching.tasks import run_matching
 
     if not 0 <= seed <= SEED_MAX:  # the forms refuse this first, with a message
         raise ValueError(f"seed {seed} is outside 0..{SEED_MAX}")
     run = MatchingRun.objects.create(
-        cohort=cohort, kind=kind, parameters=parameters, seed=seed, created_by=by, parent=parent
+        cohort=cohort,
+        kind=kind,
+        parameters=_typed(parameters).to_json(),
+        seed=seed,
+        created_by=by,
+        parent=parent,
     )
     run_matching.enqueue(run.pk)
     run.refresh_from_db()
     return run
 
 
+def _typed(parameters: RunParameters | Mapping[str, Any]) -> RunParameters:
+    if isinstance(parameters, RunParameters):
+        return parameters
+    return RunParameters.from_json(parameters)
+
+
 def rerun(run: MatchingRun, by: Person | None, seed: int | None = None) -> MatchingRun:
     """A new run with the same parameters, keeping this run's locked placements."""
+    stored = run.run_result
     if run.kind == "pairs":
-        kept = set(run.result.get("locked_pairs") or [])
-        fixed = [[x["a"], x["b"], x["label"]] for x in run.result.get("pairs") or []]
-        parameters = {**run.parameters, "locked_pairs": [x for x in fixed if x[2] in kept]}
+        kept = set(stored.locked_pairs)
+        fixed = [[x["a"], x["b"], x["label"]] for x in stored.pairs]
+        parameters = replace(run.run_parameters, locked_pairs=[x for x in fixed if x[2] in kept])
         return start_run(
             run.cohort, run.kind, parameters, run.seed if seed is None else seed, by, parent=run
         )
-    assignment = run.result.get("assignment") or {}
-    locked = {pid: assignment[pid] for pid in run.result.get("locked") or [] if pid in assignment}
-    parameters = {**run.parameters, "locked": locked}
+    assignment = stored.assignment
+    locked = {pid: assignment[pid] for pid in stored.locked if pid in assignment}
+    parameters = replace(run.run_parameters, locked=locked)
     return start_run(
         run.cohort, run.kind, parameters, run.seed if seed is None else seed, by, parent=run
     )

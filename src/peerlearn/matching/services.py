@@ -28,7 +28,6 @@ from peerlearn.matching.publishing import (
     publish_preview,
 )
 from peerlearn.matching.reading import (
-    CRITERIA,
     PAIR_MODES,
     cohort_people,
     constraints_for,
@@ -46,6 +45,7 @@ from peerlearn.matching.reading import (
     to_engine,
     weights_of,
 )
+from peerlearn.matching.result import CRITERIA, RunParameters, RunResult
 from peerlearn.matching.running import BOUND_MAX_PEOPLE, execute, rerun, start_run
 
 __all__ = [
@@ -54,6 +54,8 @@ __all__ = [
     "PAIR_MODES",
     "Outcome",
     "PublishPreview",
+    "RunParameters",
+    "RunResult",
     "cohort_people",
     "constraints_for",
     "current_published",

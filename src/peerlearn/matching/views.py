@@ -127,14 +127,14 @@ def _names_in(records: list[Any]) -> dict[str, str]:
 
 
 def _problem_lines(run: MatchingRun) -> list[str]:
-    problems = run.result.get("problems") or []
+    problems = run.run_result.problems
     names = _names_in(problems)
     return [wording.problem_text(p, names) for p in problems]
 
 
 def _error_lines(run: MatchingRun) -> list[str]:
     """Why a run failed: its conflicts in words, or the stored error (unexpected failures)."""
-    conflicts = run.result.get("conflicts") or []
+    conflicts: list[Any] = run.run_result.conflicts
     names = _names_in(conflicts)
     lines = [wording.conflict_text(c, names) for c in conflicts]
     return lines + [line for line in run.error.splitlines() if line.strip()]
@@ -142,8 +142,8 @@ def _error_lines(run: MatchingRun) -> list[str]:
 
 def settings_summary(run: MatchingRun) -> str:
     """The run's criteria and main rules in one line (history, compare)."""
-    p = run.parameters
-    weights = services.weights_of(p)
+    p = run.run_parameters
+    weights = p.criteria()
     names = {
         "problems": _("problems"),
         "role": _("role"),
@@ -152,21 +152,21 @@ def settings_summary(run: MatchingRun) -> str:
     }
     parts = [", ".join(f"{names[k]} {v:g}" for k, v in weights.items())]
     if run.kind == "pairs":
-        parts.append(str(p.get("mode") or ""))
+        parts.append(p.mode)
     else:
-        parts.append(_("size %(lo)s-%(hi)s") % {"lo": p.get("min_size"), "hi": p.get("max_size")})
-        if p.get("role_mode") == "mix":
+        parts.append(_("size %(lo)s-%(hi)s") % {"lo": p.min_size, "hi": p.max_size})
+        if p.role_mode == "mix":
             parts.append(_("mixed seniority"))
-    if p.get("max_per_organisation"):
-        parts.append(_("max %(n)s per organisation") % {"n": p["max_per_organisation"]})
-    if p.get("max_per_country"):
-        parts.append(_("max %(n)s per country") % {"n": p["max_per_country"]})
-    if p.get("avoid_repeats"):
+    if p.max_per_organisation:
+        parts.append(_("max %(n)s per organisation") % {"n": p.max_per_organisation})
+    if p.max_per_country:
+        parts.append(_("max %(n)s per country") % {"n": p.max_per_country})
+    if p.avoid_repeats:
         parts.append(_("avoid repeats"))
-    if p.get("locked"):
-        parts.append(_("%(n)d locked") % {"n": len(p["locked"])})
-    if p.get("locked_pairs"):
-        parts.append(_("%(n)d locked pairs") % {"n": len(p["locked_pairs"])})
+    if p.locked:
+        parts.append(_("%(n)d locked") % {"n": len(p.locked)})
+    if p.locked_pairs:
+        parts.append(_("%(n)d locked pairs") % {"n": len(p.locked_pairs)})
     return " · ".join(part for part in parts if part)
 
 
@@ -294,9 +294,10 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     ids = [int(pid) for label in page.object_list for pid in groups[label]]
     persons = Person.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
     names = {str(k): p.name for k, p in persons.items()}
-    info = run.result.get("groups") or {}
-    members_info = run.result.get("members") or {}
-    locked = set(run.result.get("locked") or [])
+    stored = run.run_result
+    info = stored.groups
+    members_info = stored.members
+    locked = set(stored.locked)
     cards = []
     for label in page.object_list:
         rows = []
@@ -331,8 +332,9 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
 
 
 def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
-    pairs = run.result.get("pairs") or []
-    locked = set(run.result.get("locked_pairs") or [])
+    stored = run.run_result
+    pairs = stored.pairs
+    locked = set(stored.locked_pairs)
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
     ids = {int(p[k]) for p in page.object_list for k in ("a", "b")}
     persons = Person.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
@@ -633,8 +635,8 @@ def compare(
     rows.append(
         (
             _("Rule problems now"),
-            len(run.result.get("problems") or []),
-            len(other.result.get("problems") or []),
+            len(run.run_result.problems),
+            len(other.run_result.problems),
         )
     )
     rows.append((_("Moves"), run.moves.count(), other.moves.count()))
@@ -668,7 +670,7 @@ def _my_placement(
     me = signed_in_person(request)
     if run is None or me is None:
         return run, me, None
-    return run, me, (run.result.get("assignment") or {}).get(str(me.pk))
+    return run, me, run.run_result.assignment.get(str(me.pk))
 
 
 @require_GET
@@ -692,8 +694,8 @@ def my_group(
                 "members": Person.objects.filter(pk__in=ids)
                 .select_related("organisation")
                 .order_by("name"),
-                "themes": ((run.result.get("groups") or {}).get(label) or {}).get("themes") or [],
-                "group_id": (run.result.get("group_ids") or {}).get(label),
+                "themes": (run.run_result.groups.get(label) or {}).get("themes") or [],
+                "group_id": run.run_result.group_ids.get(label),
                 "my_requests": MoveRequest.objects.filter(run=run, person=me),
                 "form": MoveRequestForm(),
             }
