@@ -287,10 +287,7 @@ def solve_groups(
     """
     c = constraints or Constraints()
     people = list(people)
-    ids = [p.id for p in people]
-    dup = [i for i, k in Counter(ids).items() if k > 1]
-    if dup:
-        raise ValueError(f"duplicate ids: {', '.join(map(repr, sorted(dup)[:10]))}")
+    _refuse_duplicates(people)
     t0 = time.perf_counter()
     rng = make_rng(seed)
     n_groups = plan_group_count(people, c)
@@ -298,43 +295,17 @@ def solve_groups(
         model = build_model(people, weights, backend=backend, role_mode=role_mode, seed=seed)
     t_model = time.perf_counter()
     budget = Budget.of(len(people), time_limit=time_limit, max_passes=max_passes)
-    index = {p.id: i for i, p in enumerate(people)}
-
-    # labels: locked / initial labels first, then fresh ones
-    fixed_labels = sorted(set(c.locked.values()) | set((initial or {}).values()))
-    n_groups = max(n_groups, len(fixed_labels))
-    labels = fixed_labels + group_labels(n_groups - len(fixed_labels), fixed_labels)
-    gindex = {lab: k for k, lab in enumerate(labels)}
-
+    labels = _labels(c, initial, n_groups)
+    n_groups = len(labels)
     units = _units(people, c)
     unit_of = [0] * len(people)
     for k, u in enumerate(units):
         for i in u:
             unit_of[i] = k
-    movable = [not any(people[i].id in c.locked for i in u) for u in units]
-    checker = Checker(people, c, _forbidden(people, c))
-    penalty: dict[int, dict[int, float]] = defaultdict(dict)
-    for (a, b), w in (pair_penalty or {}).items():
-        if a in index and b in index and w:
-            penalty[index[a]][index[b]] = penalty[index[a]].get(index[b], 0.0) + float(w)
-            penalty[index[b]][index[a]] = penalty[index[b]].get(index[a], 0.0) + float(w)
-    home = None
-    if initial:
-        home = [gindex.get(initial.get(p.id, ""), -1) for p in people]
-    state = State(
-        model.x, model.sign, units, n_groups, checker, movable, dict(penalty), home, move_cost
-    )
+    penalty = _penalty_index(people, pair_penalty)
+    state = _state(people, c, model, units, labels, penalty, initial, move_cost)
     stats = Stats()
-
-    # -- construction -------------------------------------------------------
-    placed = [False] * len(units)
-    for k, u in enumerate(units):
-        label = next((c.locked[people[i].id] for i in u if people[i].id in c.locked), None)
-        if label is None and initial:
-            label = next((initial[people[i].id] for i in u if people[i].id in initial), None)
-        if label is not None:
-            state.add(k, gindex[label])
-            placed[k] = True
+    placed = _place_fixed(state, people, c, units, labels, initial)
     _construct(state, people, c, units, placed, n_groups, rng)
     for g in range(n_groups):
         state.refresh(g)
@@ -344,27 +315,10 @@ def solve_groups(
     improve(state, rng, budget.deadline, stats, max_passes=budget.passes)
     t_search = time.perf_counter()
     state.resum()
-    if state.total_violation() > 0:
-        assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
-        problems = validate_groups(people, assignment, c)
-        raise InfeasibleError(_search_conflicts(problems))
     assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
-    # drop empty groups (possible only with initial/locked labels), keep label order
-    groups: dict[str, list[str]] = {}
-    scores: dict[str, float] = {}
-    for g, lab in enumerate(labels):
-        members = [people[i].id for i in sorted(state.group_persons[g])]
-        if members:
-            groups[lab] = members
-            scores[lab] = state.group_score(g)
-    pen = 0.0
-    if penalty:
-        for g in range(n_groups):
-            ms = state.group_persons[g]
-            for x_i in ms:
-                for y in ms:
-                    if x_i < y:
-                        pen += penalty.get(x_i, {}).get(y, 0.0)
+    if state.total_violation() > 0:
+        raise InfeasibleError(_search_conflicts(validate_groups(people, assignment, c)))
+    groups, scores = _non_empty_groups(state, people, labels)
     stats.seconds = time.perf_counter() - t0
     stats.phases = {
         "vectorise": t_model - t0,
@@ -372,7 +326,110 @@ def solve_groups(
         "repair": t_repair - t_build,
         "search": t_search - t_repair,
     }
+    pen = _penalty_paid(state, penalty)
     return GroupingResult(people, assignment, groups, model, c, scores, pen, stats, seed)
+
+
+def _refuse_duplicates(people: Sequence[Person]) -> None:
+    """Ids are how results name people: two people with one id cannot be told apart."""
+    dup = [i for i, k in Counter(p.id for p in people).items() if k > 1]
+    if dup:
+        raise ValueError(f"duplicate ids: {', '.join(map(repr, sorted(dup)[:10]))}")
+
+
+def _labels(c: Constraints, initial: Mapping[str, str] | None, n_groups: int) -> list[str]:
+    """Locked and initial labels first (they name groups people stay in), then fresh ones.
+
+    There are at least as many groups as such labels, even if the plan wanted fewer.
+    """
+    fixed = sorted(set(c.locked.values()) | set((initial or {}).values()))
+    n_groups = max(n_groups, len(fixed))
+    return fixed + group_labels(n_groups - len(fixed), fixed)
+
+
+def _penalty_index(
+    people: Sequence[Person], pair_penalty: Mapping[tuple[str, str], float] | None
+) -> dict[int, dict[int, float]]:
+    """Pair penalties by person index, both ways (the state looks them up per person)."""
+    index = {p.id: i for i, p in enumerate(people)}
+    penalty: dict[int, dict[int, float]] = defaultdict(dict)
+    for (a, b), w in (pair_penalty or {}).items():
+        if a in index and b in index and w:
+            penalty[index[a]][index[b]] = penalty[index[a]].get(index[b], 0.0) + float(w)
+            penalty[index[b]][index[a]] = penalty[index[b]].get(index[a], 0.0) + float(w)
+    return dict(penalty)
+
+
+def _state(
+    people: Sequence[Person],
+    c: Constraints,
+    model: AffinityModel,
+    units: list[list[int]],
+    labels: list[str],
+    penalty: dict[int, dict[int, float]],
+    initial: Mapping[str, str] | None,
+    move_cost: float,
+) -> State:
+    """The search state: locked units do not move; ``home`` is each person's initial group."""
+    gindex = {lab: k for k, lab in enumerate(labels)}
+    movable = [not any(people[i].id in c.locked for i in u) for u in units]
+    checker = Checker(people, c, _forbidden(people, c))
+    home = [gindex.get(initial.get(p.id, ""), -1) for p in people] if initial else None
+    return State(
+        model.x, model.sign, units, len(labels), checker, movable, penalty, home, move_cost
+    )
+
+
+def _place_fixed(
+    state: State,
+    people: Sequence[Person],
+    c: Constraints,
+    units: list[list[int]],
+    labels: list[str],
+    initial: Mapping[str, str] | None,
+) -> list[bool]:
+    """Put locked units (then initial ones) in their groups before the greedy fill.
+
+    A lock wins over an initial placement: locks are the facilitator's, initial
+    placements only where people were.
+    """
+    gindex = {lab: k for k, lab in enumerate(labels)}
+    placed = [False] * len(units)
+    for k, u in enumerate(units):
+        label = next((c.locked[people[i].id] for i in u if people[i].id in c.locked), None)
+        if label is None and initial:
+            label = next((initial[people[i].id] for i in u if people[i].id in initial), None)
+        if label is not None:
+            state.add(k, gindex[label])
+            placed[k] = True
+    return placed
+
+
+def _non_empty_groups(
+    state: State, people: Sequence[Person], labels: list[str]
+) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """Members and score per group, in label order; empty groups (only possible with
+    locked or initial labels) are dropped."""
+    groups: dict[str, list[str]] = {}
+    scores: dict[str, float] = {}
+    for g, lab in enumerate(labels):
+        members = [people[i].id for i in sorted(state.group_persons[g])]
+        if members:
+            groups[lab] = members
+            scores[lab] = state.group_score(g)
+    return groups, scores
+
+
+def _penalty_paid(state: State, penalty: dict[int, dict[int, float]]) -> float:
+    """Total pair penalty of the final groups (repeats in multi-round schedules)."""
+    pen = 0.0
+    for g in range(state.G):
+        ms = state.group_persons[g]
+        for x_i in ms:
+            for y in ms:
+                if x_i < y:
+                    pen += penalty.get(x_i, {}).get(y, 0.0)
+    return pen
 
 
 #: Violation kind -> the constraint to relax when the search leaves it.
