@@ -477,19 +477,76 @@ def _construct(
     n_groups: int,
     rng: np.random.Generator,
 ) -> None:
-    """Greedy fill of every group from an ordered pool of units."""
-    ch = state.checker
-    n = len(people)
-    plan = _size_plan(n, n_groups, c)
-    # groups that already hold people (locked / initial) come first, fuller first
+    """Greedy fill of every group from an ordered pool of units.
+
+    Groups that already hold people (locked / initial) come first, fuller
+    first, so that their fixed members shape them; each group is filled to
+    its planned size from the pool (:func:`_ordered_pool`), and what is left
+    goes where it does least harm (:func:`_place_left_over`).
+    """
+    plan = _size_plan(len(people), n_groups, c)
     order_groups = sorted(range(n_groups), key=lambda g: (-state.size(g), g))
     free = np.array([k for k in range(len(units)) if not placed[k]], dtype=np.int64)
     if len(free) == 0:
         return
-    pos_cols = state.sign > 0
-    v = state.U[:, pos_cols] if not pos_cols.all() else state.U
-    # language first: units sharing a first language are contiguous
-    lang_key: list[int] = []
+    fill = _Fill(_ordered_pool(state, units, free, rng), placed[:])
+    window = max(48, 8 * c.max_size)
+    plan_iter = iter(sorted(plan, reverse=True))
+    targets = [0] * n_groups
+    for g in order_groups:
+        targets[g] = max(next(plan_iter, c.min_size), state.size(g))
+    ptr = 0
+    for g in order_groups:
+        if fill.remaining == 0:
+            break
+        while ptr < len(fill.pool) and fill.assigned[fill.pool[ptr]]:
+            ptr += 1
+        if state.size(g) == 0:
+            _seed_group(state, fill, g, targets[g], ptr, window)
+        while state.size(g) < targets[g] and fill.remaining > 0:
+            chosen = _pick(state, fill, c, g, targets[g], ptr, window, rng)
+            if chosen < 0:
+                break
+            fill.take(state, chosen, g)
+    _place_left_over(state, fill, units, n_groups)
+
+
+@dataclass
+class _Fill:
+    """The ordered pool of units and which of them are placed."""
+
+    pool: list[int]
+    assigned: list[bool]
+    remaining: int = -1
+
+    def __post_init__(self) -> None:
+        if self.remaining < 0:
+            self.remaining = sum(1 for k in self.pool if not self.assigned[k])
+
+    def window(self, start: int, count: int) -> list[int]:
+        """The next ``count`` unplaced units of the pool from ``start``."""
+        out: list[int] = []
+        j = start
+        while j < len(self.pool) and len(out) < count:
+            k = self.pool[j]
+            if not self.assigned[k]:
+                out.append(k)
+            j += 1
+        return out
+
+    def take(self, state: State, k: int, g: int) -> None:
+        state.add(k, g)
+        self.assigned[k] = True
+        self.remaining -= 1
+
+
+def _language_keys(state: State, units: list[list[int]]) -> list[int]:
+    """Per unit, the language bit most people share among those all its members speak.
+
+    Units sharing that language are made contiguous in the pool, so a group
+    filled from a stretch of the pool tends to share a working language.
+    """
+    ch = state.checker
     counts: Counter[int] = Counter()
     for u in units:
         for i in u:
@@ -499,6 +556,7 @@ def _construct(
                 if m & bit:
                     counts[bit] += 1
                 bit <<= 1
+    keys: list[int] = []
     for u in units:
         m = 0
         for i in u:
@@ -509,94 +567,102 @@ def _construct(
             if m & bit and counts[bit] > best_count:
                 best, best_count = bit, counts[bit]
             bit <<= 1
-        lang_key.append(best)
-    pool: list[int] = []
+        keys.append(best)
+    return keys
+
+
+def _ordered_pool(
+    state: State, units: list[list[int]], free: npt.NDArray[np.int64], rng: np.random.Generator
+) -> list[int]:
+    """Free units, language by language (biggest first), similar units next to each other.
+
+    Only the positively weighted columns order the pool: balance criteria
+    (negative weights) want dissimilar members, which the search handles.
+    """
+    pos_cols = state.sign > 0
+    v = state.U[:, pos_cols] if not pos_cols.all() else state.U
+    lang_key = _language_keys(state, units)
     by_lang: dict[int, list[int]] = defaultdict(list)
     for k in free:
         by_lang[lang_key[int(k)]].append(int(k))
+    pool: list[int] = []
     for key in sorted(by_lang, key=lambda b: (-len(by_lang[b]), b)):
         pool.extend(_pca_order(v, np.asarray(by_lang[key], dtype=np.int64), rng))
-    # big units first inside the order would strand them; instead seed with them early
-    assigned = placed[:]
-    ptr = 0
-    window = max(48, 8 * c.max_size)
-    n_pool = len(pool)
-    remaining = sum(1 for k in pool if not assigned[k])
+    return pool
 
-    def next_window(start: int, count: int) -> list[int]:
-        out: list[int] = []
-        j = start
-        while j < n_pool and len(out) < count:
-            k = pool[j]
-            if not assigned[k]:
-                out.append(k)
-            j += 1
-        return out
 
-    plan_iter = iter(sorted(plan, reverse=True))
-    targets = [0] * n_groups
-    for g in order_groups:
-        targets[g] = max(next(plan_iter, c.min_size), state.size(g))
-    for g in order_groups:
-        if remaining == 0:
-            break
-        while ptr < n_pool and assigned[pool[ptr]]:
-            ptr += 1
-        target = targets[g]
-        if state.size(g) == 0:
-            # seed: first unplaced unit of the order that fits
-            for k in next_window(ptr, window):
-                if state.usize[k] <= target:
-                    state.add(k, g)
-                    assigned[k] = True
-                    remaining -= 1
-                    break
-        while state.size(g) < target and remaining > 0:
-            chosen = -1
-            members = state.group_persons[g]
-            up = ch.upper(members)
-            low = ch.lower(members)
-            slots = target - len(members)
-            for attempt in range(3):
-                if attempt == 0:
-                    cand = next_window(ptr, window)
-                elif attempt == 1:
-                    cand = next_window(ptr, window * 8)
-                else:
-                    rest = [k for k in pool if not assigned[k]]
-                    if len(rest) > window * 4:
-                        pick = rng.choice(len(rest), size=window * 4, replace=False)
-                        cand = [rest[int(t)] for t in np.sort(pick)]
-                    else:
-                        cand = rest
-                cand = [k for k in cand if state.usize[k] <= slots]
-                if not cand:
+def _seed_group(state: State, fill: _Fill, g: int, target: int, ptr: int, window: int) -> None:
+    """An empty group starts with the first unplaced unit of the order that fits."""
+    for k in fill.window(ptr, window):
+        if state.usize[k] <= target:
+            fill.take(state, k, g)
+            return
+
+
+def _candidates(
+    fill: _Fill, ptr: int, window: int, attempt: int, rng: np.random.Generator
+) -> list[int]:
+    """Units to consider: the window, then a wider one, then a random sample of the rest.
+
+    Widening only when the near units do not fit keeps construction linear
+    while still finding the unit that cures a quota or a missing country.
+    """
+    if attempt == 0:
+        return fill.window(ptr, window)
+    if attempt == 1:
+        return fill.window(ptr, window * 8)
+    rest = [k for k in fill.pool if not fill.assigned[k]]
+    if len(rest) > window * 4:
+        pick = rng.choice(len(rest), size=window * 4, replace=False)
+        return [rest[int(t)] for t in np.sort(pick)]
+    return rest
+
+
+def _pick(
+    state: State,
+    fill: _Fill,
+    c: Constraints,
+    g: int,
+    target: int,
+    ptr: int,
+    window: int,
+    rng: np.random.Generator,
+) -> int:
+    """The unit adding most affinity to group ``g`` without breaking a limit (-1: none).
+
+    When the group's places run out, only units that cure a missing quota or
+    country are taken, so that the last places are not wasted.
+    """
+    ch = state.checker
+    members = state.group_persons[g]
+    up = ch.upper(members)
+    low = ch.lower(members)
+    slots = target - len(members)
+    for attempt in range(3):
+        cand = [k for k in _candidates(fill, ptr, window, attempt, rng) if state.usize[k] <= slots]
+        if not cand:
+            continue
+        scores = state.Us[cand] @ state.S[g].astype(np.float32)
+        for t in np.argsort(-scores, kind="stable"):
+            k = cand[int(t)]
+            trial = members + state.units[k]
+            if ch.upper(trial) > up:
+                continue
+            need = ch.lower(trial)
+            deficit = low - max(0, c.min_size - len(members))
+            if deficit > 0 and slots - state.usize[k] < deficit:
+                new_def = need - max(0, c.min_size - len(trial))
+                if new_def >= deficit:
                     continue
-                scores = state.Us[cand] @ state.S[g].astype(np.float32)
-                for t in np.argsort(-scores, kind="stable"):
-                    k = cand[int(t)]
-                    trial = members + units[k]
-                    if ch.upper(trial) > up:
-                        continue
-                    need = ch.lower(trial)
-                    # when places run out, only take units that cure a deficit
-                    deficit = low - max(0, c.min_size - len(members))
-                    if deficit > 0 and slots - state.usize[k] < deficit:
-                        new_def = need - max(0, c.min_size - len(trial))
-                        if new_def >= deficit:
-                            continue
-                    chosen = k
-                    break
-                if chosen >= 0:
-                    break
-            if chosen < 0:
-                break
-            state.add(chosen, g)
-            assigned[chosen] = True
-            remaining -= 1
-    # whatever is left: the group where it does least harm (room first)
-    for k in pool:
-        if assigned[k]:
+            return k
+    return -1
+
+
+def _place_left_over(state: State, fill: _Fill, units: list[list[int]], n_groups: int) -> None:
+    """Units no group took go where they add least violation (then to smaller groups)."""
+    ch = state.checker
+    for k in fill.pool:
+        if fill.assigned[k]:
             continue
         best_g, best_key = 0, (10**9, 10**9, 0.0)
         for g in range(n_groups):
@@ -606,5 +672,4 @@ def _construct(
             rank = (after - before, len(here), -float(state.Us[k] @ state.S[g]))
             if rank < best_key:
                 best_g, best_key = g, rank
-        state.add(k, best_g)
-        assigned[k] = True
+        fill.take(state, k, best_g)
