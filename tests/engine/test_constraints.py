@@ -16,6 +16,7 @@ from peerlearn.engine.constraints import (
     validate_groups,
 )
 from peerlearn.engine.people import Person
+from peerlearn.engine.wording import describe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,7 +117,7 @@ CHECKS = [
 def test_checker_reports_each_violation(
     name: str, assignment: dict[str, str], c: Constraints, needle: str
 ) -> None:
-    problems = validate_groups(people(4), assignment, c)
+    problems = [describe(p) for p in validate_groups(people(4), assignment, c)]
     assert any(needle in p for p in problems), problems
 
 

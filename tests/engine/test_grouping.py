@@ -10,6 +10,7 @@ from peerlearn.engine.constraints import Constraints, InfeasibleError, Quotas, v
 from peerlearn.engine.grouping import solve_groups
 from peerlearn.engine.people import Person
 from peerlearn.engine.synthetic import pair_precision, synthetic_people
+from peerlearn.engine.wording import conflict_message, conflict_suggestion
 
 
 def cohort(n: int, **kw: object) -> list[Person]:
@@ -30,7 +31,7 @@ def cohort(n: int, **kw: object) -> list[Person]:
 
 
 def check(people: list[Person], c: Constraints, by: str = "policy", **kw: object) -> dict[str, str]:
-    result = solve_groups(people, c, by, time_limit=1.0, **kw)  # type: ignore[arg-type]
+    result = solve_groups(people, c, by, max_passes=50, **kw)  # type: ignore[arg-type]
     assert validate_groups(people, result.assignment, c) == []
     assert set(result.assignment) == {p.id for p in people}
     return result.assignment
@@ -196,10 +197,10 @@ def test_infeasible_constraints_are_named(name: str, n: int, c: Constraints, kin
         for i in range(n)
     ]
     with pytest.raises(InfeasibleError) as err:
-        solve_groups(people, c, "policy", time_limit=0.5)
+        solve_groups(people, c, "policy", max_passes=50)
     kinds = {x.constraint for x in err.value.conflicts}
     assert kind in kinds, err.value
-    assert all(x.message for x in err.value.conflicts)
+    assert all(conflict_message(x) for x in err.value.conflicts)
 
 
 def test_organisation_conflict_says_how_much_and_what_to_relax() -> None:
@@ -207,9 +208,9 @@ def test_organisation_conflict_says_how_much_and_what_to_relax() -> None:
     with pytest.raises(InfeasibleError) as err:
         solve_groups(people, Constraints(), "policy")
     (conflict,) = err.value.conflicts
-    assert "'X' has 14 people" in conflict.message
-    assert "at most 11 groups" in conflict.message
-    assert "--max-per-organisation 2" in conflict.suggestion
+    assert "'X' has 14 people" in conflict_message(conflict)
+    assert "at most 11 groups" in conflict_message(conflict)
+    assert "--max-per-organisation 2" in conflict_suggestion(conflict)
     assert conflict.amount == 3
 
 
@@ -220,7 +221,7 @@ def test_language_islands_are_reported_not_hidden() -> None:
             people,
             Constraints(min_size=5, max_size=5, max_per_organisation=None),
             "policy",
-            time_limit=0.5,
+            max_passes=50,
         )
     assert any(x.constraint == "shared_language" for x in err.value.conflicts)
 
@@ -230,8 +231,8 @@ def test_same_seed_same_result_and_problems_criterion_finds_categories() -> None
     c = Constraints()
     # A generous limit: the search converges long before it, so a loaded CI
     # machine cannot cut one run shorter than the other.
-    a = solve_groups(people, c, "problems", seed=7, time_limit=120)
-    b = solve_groups(people, c, "problems", seed=7, time_limit=120)
+    a = solve_groups(people, c, "problems", seed=7, max_passes=50)
+    b = solve_groups(people, c, "problems", seed=7, max_passes=50)
     assert not a.stats.stopped_by_time and not b.stats.stopped_by_time
     assert a.assignment == b.assignment
     assert validate_groups(people, a.assignment, c) == []
@@ -240,7 +241,7 @@ def test_same_seed_same_result_and_problems_criterion_finds_categories() -> None
 
 def test_search_improves_on_construction_and_scores_add_up() -> None:
     people, _ = synthetic_people(200, seed=1)
-    result = solve_groups(people, Constraints(), "problems=3,context=1", time_limit=0.5)
+    result = solve_groups(people, Constraints(), "problems=3,context=1", max_passes=3)
     assert result.cohesion == pytest.approx(sum(result.scores.values()))
     assert result.stats.passes >= 1
 
@@ -335,9 +336,9 @@ def test_property_never_violates_or_loses_anyone(
         quotas=Quotas(min_external=1) if quota else Quotas(),
     )
     try:
-        result = solve_groups(people, c, "policy=1,context=1", seed=seed, time_limit=0.3)
+        result = solve_groups(people, c, "policy=1,context=1", seed=seed, max_passes=50)
     except InfeasibleError as err:
-        assert err.conflicts and all(x.message for x in err.conflicts)
+        assert err.conflicts and all(conflict_message(x) for x in err.conflicts)
         return
     assert sorted(result.assignment) == sorted(ids)
     assert validate_groups(people, result.assignment, c) == []
@@ -353,6 +354,19 @@ def test_property_size_only_is_always_solved_when_possible(n: int, lo: int, extr
     possible = any(lo * g <= n <= hi * g for g in range(1, n + 1))
     if not possible:
         with pytest.raises(InfeasibleError):
-            solve_groups(people, c, "policy", time_limit=0.2)
+            solve_groups(people, c, "policy", max_passes=50)
         return
     check(people, c)
+
+
+def test_a_pass_budget_alone_is_deterministic_and_ignores_the_clock() -> None:
+    """max_passes without time_limit: the same grouping however slow the machine is."""
+    people, _ = synthetic_people(200, seed=2)
+    a = solve_groups(people, Constraints(), "problems", seed=4, max_passes=2)
+    b = solve_groups(people, Constraints(), "problems", seed=4, max_passes=2)
+    assert a.assignment == b.assignment
+    assert 1 <= a.stats.passes <= 2
+    assert not a.stats.stopped_by_time
+    none = solve_groups(people, Constraints(), "problems", seed=4, max_passes=0)
+    assert none.stats.passes == 0
+    assert validate_groups(people, none.assignment, Constraints()) == []

@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerlearn.engine.constraints import Constraints, InfeasibleError
-from peerlearn.engine.pairing import EXACT_CELLS, solve_pairs, validate_pairs
+from peerlearn.engine.pairing import EXACT_CELLS, repair_pairs, solve_pairs, validate_pairs
 from peerlearn.engine.people import Person
 from peerlearn.engine.synthetic import synthetic_people
+from peerlearn.engine.wording import describe
 
 
 def edges(result: object) -> list[tuple[str, str]]:
@@ -49,7 +50,7 @@ def test_mentor_mode_pairs_alumni_with_newcomers() -> None:
 def test_peer_mode_odd_number_makes_one_trio() -> None:
     people, _ = synthetic_people(11, seed=4)
     c = Constraints(max_per_organisation=1)
-    r = solve_pairs(people, "peer", c, time_limit=0.5)
+    r = solve_pairs(people, "peer", c, max_passes=50)
     assert validate_pairs(people, edges(r), "peer", c) == []
     assert len({p.label for p in r.pairs}) == 5
 
@@ -109,10 +110,13 @@ def test_checker_catches_problems() -> None:
         Person("a", organisation="X"),
         Person("b"),
     ]
-    problems = validate_pairs(people, [("e", "a"), ("a", "b")], "external-local", capacity=1)
+    found = validate_pairs(people, [("e", "a"), ("a", "b")], "external-local", capacity=1)
+    problems = [describe(p) for p in found]
     assert "pair ('e', 'a'): same organisation 'X'" in problems
     assert any("not an external peer" in p for p in problems)
-    assert validate_pairs(people, [("a", "b")], "peer") == ["'e' has no partner"]
+    assert [describe(p) for p in validate_pairs(people, [("a", "b")], "peer")] == [
+        "'e' has no partner"
+    ]
 
 
 @settings(max_examples=30, deadline=None)
@@ -137,9 +141,59 @@ def test_property_pairs_valid_or_explained(
     ]
     c = Constraints()
     try:
-        r = solve_pairs(people, mode, c, weights="policy", time_limit=0.2)
+        r = solve_pairs(people, mode, c, weights="policy", max_passes=50)
     except InfeasibleError as err:
         assert err.conflicts
         return
     cap = r.capacity if mode != "peer" else None
     assert validate_pairs(people, edges(r), mode, r.constraints, cap) == []
+
+
+def _bipartite(n_givers: int, n_takers: int) -> list[Person]:
+    return [Person(f"e{i}", external=True, organisation=f"E{i}") for i in range(n_givers)] + [
+        Person(f"l{i}", organisation=f"L{i}") for i in range(n_takers)
+    ]
+
+
+def test_locked_pairs_are_kept_and_their_people_left_out_of_the_search() -> None:
+    people = _bipartite(3, 6)
+    # The two other givers can take the five free receivers, so e0 stays out.
+    r = solve_pairs(people, "external-local", capacity=3, locked_pairs=[("e0", "l5", "P9")])
+    locked = [p for p in r.pairs if p.locked]
+    assert [(p.a, p.b, p.label) for p in locked] == [("e0", "l5", "L1")]
+    assert [p.b for p in r.pairs if p.a == "e0"] == ["l5"]
+    assert validate_pairs(people, [(p.a, p.b) for p in r.pairs], "external-local", None, 3) == []
+    assert r.problems == []
+
+
+def test_locked_pairs_that_break_a_rule_are_reported_not_refused() -> None:
+    people = _bipartite(2, 4)
+    locks = [("e0", "l0", "P1"), ("e0", "l1", "P2"), ("e0", "l2", "P3")]
+    r = solve_pairs(people, "external-local", capacity=2, locked_pairs=locks)
+    assert [p.kind for p in r.problems] == ["over_capacity"]
+    assert {p.b for p in r.pairs} == {"l0", "l1", "l2", "l3"}
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), pick=st.integers(0, 100))
+def test_property_repair_pairs_agrees_with_the_checker(seed: int, pick: int) -> None:
+    """Whatever two people are re-paired, the result is what validate_pairs says it is."""
+    people = _bipartite(3, 7)
+    solved = solve_pairs(people, "external-local", capacity=3, seed=seed)
+    ids = [p.id for p in people]
+    person, partner = ids[pick % len(ids)], ids[(pick * 7 + 3) % len(ids)]
+    if person == partner:
+        return
+    done = repair_pairs(
+        people, solved.pairs, "external-local", person, partner, capacity=solved.capacity
+    )
+    rows = [(p.a, p.b) for p in done.pairs]
+    assert done.after == validate_pairs(people, rows, "external-local", None, solved.capacity)
+    assert done.before == []
+    assert {person, partner} in [{p.a, p.b} for p in done.pairs]
+    assert [p for p in done.pairs if p.moved] == [done.pairs[-1]]
+    # Nobody is dropped silently: whoever lost a partner is in left_out.
+    paired = {x for p in done.pairs for x in (p.a, p.b)}
+    assert set(ids) - paired <= set(done.left_out) | {p.id for p in people if p.external}
+    assert set(done.left_out).isdisjoint(paired)
+    assert done.new_problems == [p for p in done.after if p not in done.before]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.urls import reverse
 
@@ -251,8 +253,8 @@ def test_conditional_update_loses_no_update(world, add_participants):
     run = fake_run(world, published=False)
     first = MatchingRun.objects.get(pk=run.pk)
     second = MatchingRun.objects.get(pk=run.pk)
-    assert first.save_result(1, {**first.result, "locked": ["a"]})
-    assert not second.save_result(1, {**second.result, "locked": ["b"]})
+    assert first.save_result(1, replace(first.run_result, locked=["a"]))
+    assert not second.save_result(1, replace(second.run_result, locked=["b"]))
     assert MatchingRun.objects.get(pk=run.pk).result["locked"] == ["a"]
 
 
@@ -359,7 +361,9 @@ def test_pairs_infeasible_capacity(world, login, add_participants):
     client.post(url, group_form(mode="external-local", capacity=2))
     run = MatchingRun.objects.latest("pk")
     assert run.status == "failed"
-    assert "raise --capacity" in client.get(run.get_absolute_url()).content.decode()
+    # Issue 11: the web words the engine's record without the CLI's option names.
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "raise the capacity to" in page and "--capacity" not in page
 
 
 def test_form_errors_are_shown(world, login):

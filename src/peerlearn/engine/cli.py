@@ -25,7 +25,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerlearn.engine.constraints import Constraints, InfeasibleError, Quotas
 from peerlearn.engine.io import (
@@ -36,6 +36,10 @@ from peerlearn.engine.io import (
     read_people,
     write_csv,
 )
+from peerlearn.engine.wording import member_reason, pair_reason
+
+if TYPE_CHECKING:
+    from peerlearn.engine.pairing import Pair
 
 __all__ = ["main", "register"]
 
@@ -124,6 +128,14 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="search budget (default grows with the cohort, 2-300 s)",
     )
+    p.add_argument(
+        "--max-passes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="deterministic search budget: at most N passes; alone, no time limit "
+        "(same result on any machine)",
+    )
     p.add_argument("--report", metavar="REPORT.json", help="write a JSON report of the run")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
 
@@ -141,6 +153,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     >>> args.size, args.max_per_organisation, args.func.__name__
     ((4, 6), 1, 'cli_match')
     """
+    _add_match(subparsers)
+    _add_pair(subparsers)
+    _add_topics(subparsers)
+
+
+def _add_match(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """``match``: the common options, then size and lists, composition, rounds."""
     m = subparsers.add_parser(
         "match",
         help="form groups of peers",
@@ -174,6 +193,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="GROUPS.csv",
         help="placements to keep (id,group; with a 'locked' column only rows marked true)",
     )
+    _composition_arguments(m)
+    _rounds_arguments(m)
+    m.set_defaults(func=cli_match)
+
+
+def _composition_arguments(m: argparse.ArgumentParser) -> None:
+    """Quotas: who every group must contain (groups only; pairs have roles instead)."""
     m.add_argument(
         "--min-external",
         type=int,
@@ -198,6 +224,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="ROLE",
         help="every group needs a member with this role (repeatable)",
     )
+
+
+def _rounds_arguments(m: argparse.ArgumentParser) -> None:
+    """Several rounds and the bound: what a multi-round plan and its report need."""
     m.add_argument(
         "--rounds",
         type=int,
@@ -214,8 +244,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     m.add_argument(
         "--no-bound", action="store_true", help="skip the cohesion upper bound (O(n^2) time)"
     )
-    m.set_defaults(func=cli_match)
 
+
+def _add_pair(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """``pair``: the common options plus the mode and the givers' capacity."""
     p = subparsers.add_parser(
         "pair",
         help="form pairs (external-local, mentor, peer)",
@@ -240,6 +272,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     p.set_defaults(func=cli_pair)
 
+
+def _add_topics(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """``topics``: its own options (defined beside the topic proposer)."""
     from peerlearn.engine.topics import add_topics_arguments, cli_topics
 
     t = subparsers.add_parser(
@@ -316,6 +351,7 @@ def cli_match(args: argparse.Namespace) -> int:
             role_mode=args.role_mode,
             seed=args.seed,
             time_limit=args.time_limit,
+            max_passes=args.max_passes,
         )
         header = (
             ["id", "group"]
@@ -337,7 +373,7 @@ def cli_match(args: argparse.Namespace) -> int:
                     + [
                         len(g.members),
                         round(m.fit, 3),
-                        m.why,
+                        member_reason(m.mostly, m.closest, m.shared),
                         "|".join(i for i, _ in m.closest),
                         "; ".join(g.themes),
                         g.excerpts[0] if g.excerpts else "",
@@ -367,6 +403,10 @@ def cli_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pair_why(p: Pair) -> str:
+    return pair_reason(p.mostly, p.terms, p.shared)
+
+
 def cli_pair(args: argparse.Namespace) -> int:
     """Run ``peerlearn pair``; returns the exit code."""
     from peerlearn.engine.criteria import parse_weights
@@ -387,12 +427,13 @@ def cli_pair(args: argparse.Namespace) -> int:
             backend=args.backend,
             seed=args.seed,
             time_limit=args.time_limit,
+            max_passes=args.max_passes,
         )
         explain_pairs(result)
         write_csv(
             args.out,
             ["pair", "id", "partner", "affinity", "why"],
-            [[p.label, p.a, p.b, round(p.affinity, 3), p.why] for p in result.pairs],
+            [[p.label, p.a, p.b, round(p.affinity, 3), _pair_why(p)] for p in result.pairs],
         )
         if args.report:
             report = {
@@ -403,7 +444,7 @@ def cli_pair(args: argparse.Namespace) -> int:
                         "id": p.a,
                         "partner": p.b,
                         "affinity": round(p.affinity, 4),
-                        "why": p.why,
+                        "why": _pair_why(p),
                     }
                     for p in result.pairs
                 ],

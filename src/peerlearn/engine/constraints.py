@@ -5,7 +5,8 @@ Everything a facilitator can *require* of a grouping lives in
 it:
 
 * :func:`validate_groups`, a deliberately plain checker that re-reads the people
-  and the assignment and lists every violated requirement in words. It shares no
+  and the assignment and lists every violated requirement as a
+  :class:`~peerlearn.engine.records.Finding`. It shares no
   code with the solver's fast internal bookkeeping, so that tests catch solver
   bugs.
 * :func:`plan_group_count`, which checks the obvious necessary conditions before
@@ -18,9 +19,13 @@ Examples
 >>> from peerlearn.engine.people import Person
 >>> people = [Person(f"p{i}", organisation="A" if i < 2 else f"O{i}") for i in range(6)]
 >>> c = Constraints(min_size=3, max_size=3)
->>> validate_groups(people, {"p0": "1", "p1": "1", "p2": "1",
-...                          "p3": "2", "p4": "2", "p5": "2"}, c)
-["group '1': 2 members from organisation 'A' (max 1)"]
+>>> (f,) = validate_groups(people, {"p0": "1", "p1": "1", "p2": "1",
+...                               "p3": "2", "p4": "2", "p5": "2"}, c)
+>>> f.kind, f.group, f.names, dict(f.numbers)
+('organisation_limit', '1', ('A',), {'count': 2, 'max': 1})
+>>> from peerlearn.engine.wording import describe
+>>> describe(f)
+"group '1': 2 members from organisation 'A' (max 1)"
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from peerlearn.engine.people import Person, norm_key
+from peerlearn.engine.records import Conflict, Finding
 
 __all__ = [
     "Conflict",
     "Constraints",
+    "Finding",
     "InfeasibleError",
     "Quotas",
     "group_label_problems",
@@ -154,48 +161,26 @@ class Constraints:
         }
 
 
-@dataclass(frozen=True)
-class Conflict:
-    """One reason why the constraints cannot all hold.
-
-    Attributes
-    ----------
-    constraint
-        Short name of the constraint (``"max_per_organisation"``, ...).
-    message
-        What is wrong, with numbers.
-    amount
-        By how much it fails (people or groups short, over the limit, ...).
-    suggestion
-        What to relax to make it possible (may be empty).
-    """
-
-    constraint: str
-    message: str
-    amount: int = 0
-    suggestion: str = ""
-
-    def __str__(self) -> str:
-        text = f"{self.constraint}: {self.message}"
-        if self.suggestion:
-            text += f"; {self.suggestion}"
-        return text
-
-
 class InfeasibleError(ValueError):
     """The constraints cannot all be met; ``conflicts`` says which and how to relax.
 
+    The conflicts are records (:class:`~peerlearn.engine.records.Conflict`);
+    the exception's own text is the CLI's English
+    (:func:`~peerlearn.engine.wording.conflict_text`).
+
     Examples
     --------
-    >>> err = InfeasibleError([Conflict("size", "3 people cannot form a group of 5-6", 2)])
+    >>> err = InfeasibleError([Conflict("size", "nobody")])
     >>> print(err)
     the constraints cannot all be met:
-      - size: 3 people cannot form a group of 5-6
+      - size: there is nobody to group
     """
 
     def __init__(self, conflicts: Sequence[Conflict]) -> None:
+        from peerlearn.engine.wording import conflict_text
+
         self.conflicts = list(conflicts)
-        lines = "\n".join(f"  - {c}" for c in self.conflicts)
+        lines = "\n".join(f"  - {conflict_text(c)}" for c in self.conflicts)
         super().__init__(f"the constraints cannot all be met:\n{lines}")
 
 
@@ -214,7 +199,66 @@ def _pairs_of(sets: Iterable[Sequence[str]]) -> set[tuple[str, str]]:
     return out
 
 
-def group_label_problems(members: Sequence[Person], c: Constraints, label: str = "?") -> list[str]:
+def _limit_findings(
+    kind: str, keys: Sequence[str], shown: Sequence[str], limit: int, label: str
+) -> list[Finding]:
+    """Organisations (countries) with more members than ``limit`` in one group."""
+    counts = Counter(k for k in keys if k)
+    names = dict(zip(keys, shown, strict=True))
+    return [
+        Finding(kind, label, names=(names[key],), numbers={"count": count, "max": limit})
+        for key, count in sorted(counts.items())
+        if count > limit
+    ]
+
+
+def _language_findings(members: Sequence[Person], label: str) -> list[Finding]:
+    """No language that every member with known languages speaks."""
+    known = [p for p in members if p.language_keys]
+    if not known or frozenset.intersection(*(p.language_keys for p in known)):
+        return []
+    return [
+        Finding(
+            "no_shared_language",
+            label,
+            ids=tuple(p.id for p in known),
+            names=tuple(", ".join(sorted(p.languages)) for p in known),
+        )
+    ]
+
+
+def _quota_findings(members: Sequence[Person], q: Quotas, label: str) -> list[Finding]:
+    """External, local, mentor and role quotas of one group."""
+    out: list[Finding] = []
+    size = len(members)
+    n_ext = sum(1 for p in members if p.external)
+    if n_ext < q.min_external:
+        out.append(Finding("min_external", label, numbers={"count": n_ext, "min": q.min_external}))
+    if size - n_ext < q.min_local:
+        out.append(Finding("min_local", label, numbers={"count": size - n_ext, "min": q.min_local}))
+    if q.mentor_ratio:
+        n_alumni = sum(1 for p in members if p.alumni)
+        need = math.ceil((size - n_alumni) / q.mentor_ratio)
+        if n_alumni < need:
+            numbers = {
+                "count": n_alumni,
+                "others": size - n_alumni,
+                "ratio": q.mentor_ratio,
+                "need": need,
+            }
+            out.append(Finding("mentor_ratio", label, numbers=numbers))
+    roles = {norm_key(p.role) for p in members}
+    out.extend(
+        Finding("required_role", label, names=(role,))
+        for role in q.required_roles
+        if norm_key(role) not in roles
+    )
+    return out
+
+
+def group_label_problems(
+    members: Sequence[Person], c: Constraints, label: str = "?"
+) -> list[Finding]:
     """Violations of the per-group constraints by one group (plain, slow, exact).
 
     Covers size, organisation and country limits, distinct countries, shared
@@ -224,68 +268,61 @@ def group_label_problems(members: Sequence[Person], c: Constraints, label: str =
     Examples
     --------
     >>> from peerlearn.engine.people import Person
-    >>> group_label_problems([Person("a", languages=("fr",)), Person("b", languages=("en",))],
-    ...                      Constraints(min_size=2, max_size=2), "g")
-    ["group 'g': no working language shared by all members (a: fr; b: en)"]
+    >>> (f,) = group_label_problems([Person("a", languages=("fr",)),
+    ...                              Person("b", languages=("en",))],
+    ...                             Constraints(min_size=2, max_size=2), "g")
+    >>> f.kind, f.ids, f.names
+    ('no_shared_language', ('a', 'b'), ('fr', 'en'))
     """
-    out: list[str] = []
+    out: list[Finding] = []
     size = len(members)
     if size < c.min_size or size > c.max_size:
-        out.append(f"group {label!r}: {size} members (allowed {c.min_size}-{c.max_size})")
+        numbers = {"size": size, "min": c.min_size, "max": c.max_size}
+        out.append(Finding("group_size", label, numbers=numbers))
     if c.max_per_organisation is not None:
-        orgs = Counter(p.org_key for p in members if p.org_key)
-        names = {p.org_key: p.organisation.strip() for p in members}
-        for org, count in sorted(orgs.items()):
-            if count > c.max_per_organisation:
-                out.append(
-                    f"group {label!r}: {count} members from organisation {names[org]!r} "
-                    f"(max {c.max_per_organisation})"
-                )
+        out += _limit_findings(
+            "organisation_limit",
+            [p.org_key for p in members],
+            [p.organisation.strip() for p in members],
+            c.max_per_organisation,
+            label,
+        )
     countries = Counter(p.country_key for p in members if p.country_key)
     if c.max_per_country is not None:
-        names = {p.country_key: p.country.strip() for p in members}
-        for country, count in sorted(countries.items()):
-            if count > c.max_per_country:
-                out.append(
-                    f"group {label!r}: {count} members from country {names[country]!r} "
-                    f"(max {c.max_per_country})"
-                )
-    if c.min_countries and len(countries) < c.min_countries:
-        out.append(
-            f"group {label!r}: {len(countries)} distinct countries (at least {c.min_countries})"
+        out += _limit_findings(
+            "country_limit",
+            [p.country_key for p in members],
+            [p.country.strip() for p in members],
+            c.max_per_country,
+            label,
         )
+    if c.min_countries and len(countries) < c.min_countries:
+        numbers = {"count": len(countries), "min": c.min_countries}
+        out.append(Finding("min_countries", label, numbers=numbers))
     if c.shared_language:
-        known = [p for p in members if p.language_keys]
-        if known:
-            common = frozenset.intersection(*(p.language_keys for p in known))
-            if not common:
-                detail = "; ".join(f"{p.id}: {', '.join(sorted(p.languages))}" for p in known)
-                out.append(f"group {label!r}: no working language shared by all members ({detail})")
-    q = c.quotas
-    n_ext = sum(1 for p in members if p.external)
-    if n_ext < q.min_external:
-        out.append(f"group {label!r}: {n_ext} external peers (at least {q.min_external})")
-    if size - n_ext < q.min_local:
-        out.append(f"group {label!r}: {size - n_ext} local peers (at least {q.min_local})")
-    if q.mentor_ratio:
-        n_alumni = sum(1 for p in members if p.alumni)
-        need = math.ceil((size - n_alumni) / q.mentor_ratio)
-        if n_alumni < need:
-            out.append(
-                f"group {label!r}: {n_alumni} alumni mentors for {size - n_alumni} others "
-                f"(at least one per {q.mentor_ratio}, so {need})"
-            )
-    roles = {norm_key(p.role) for p in members}
-    for role in q.required_roles:
-        if norm_key(role) not in roles:
-            out.append(f"group {label!r}: no member with role {role!r}")
+        out += _language_findings(members, label)
+    out += _quota_findings(members, c.quotas, label)
     return out
+
+
+def _same_group_pairs(
+    kind: str, pairs: Iterable[tuple[str, str]], known: set[str], assignment: Mapping[str, str]
+) -> list[Finding]:
+    """Pairs (keep-apart, history) that share a group."""
+    return [
+        Finding(kind, assignment[a], ids=(a, b))
+        for a, b in sorted(pairs)
+        if a in known
+        and b in known
+        and assignment.get(a)
+        and assignment.get(a) == assignment.get(b)
+    ]
 
 
 def validate_groups(
     people: Sequence[Person], assignment: Mapping[str, str], constraints: Constraints
-) -> list[str]:
-    """Check a grouping against every hard constraint; list violations in words.
+) -> list[Finding]:
+    """Check a grouping against every hard constraint; list the violations.
 
     Parameters
     ----------
@@ -298,8 +335,9 @@ def validate_groups(
 
     Returns
     -------
-    list of str
-        Human-readable violations; empty when the grouping is valid.
+    list of Finding
+        One record per violation (:mod:`peerlearn.engine.wording` puts them in
+        words); empty when the grouping is valid.
 
     Notes
     -----
@@ -310,22 +348,18 @@ def validate_groups(
     >>> from peerlearn.engine.people import Person
     >>> people = [Person("a"), Person("b"), Person("c")]
     >>> validate_groups(people, {"a": "1", "b": "1"}, Constraints(min_size=2, max_size=3))
-    ["person 'c' is in no group"]
-    >>> validate_groups(people, {"a": "1", "b": "1", "c": "1"},
-    ...                 Constraints(min_size=2, max_size=3, keep_apart=(("a", "c"),)))
-    ["keep-apart: 'a' and 'c' are both in group '1'"]
+    [Finding(kind='unplaced', group='', ids=('c',), names=(), numbers={})]
+    >>> [f.kind for f in validate_groups(people, {"a": "1", "b": "1", "c": "1"},
+    ...                 Constraints(min_size=2, max_size=3, keep_apart=(("a", "c"),)))]
+    ['keep_apart']
     """
-    out: list[str] = []
+    out: list[Finding] = []
     ids = [p.id for p in people]
     known = set(ids)
     dup = [i for i, n in Counter(ids).items() if n > 1]
-    for i in sorted(dup):
-        out.append(f"person {i!r} appears more than once in the input")
-    for i in ids:
-        if i not in assignment or assignment[i] in ("", None):
-            out.append(f"person {i!r} is in no group")
-    for i in sorted(set(assignment) - known):
-        out.append(f"unknown person {i!r} in the grouping")
+    out += [Finding("duplicate_person", ids=(i,)) for i in sorted(dup)]
+    out += [Finding("unplaced", ids=(i,)) for i in ids if assignment.get(i) in ("", None)]
+    out += [Finding("unknown_person", ids=(i,)) for i in sorted(set(assignment) - known)]
     groups: dict[str, list[Person]] = defaultdict(list)
     for p in people:
         label = assignment.get(p.id)
@@ -336,28 +370,14 @@ def validate_groups(
     for s in constraints.keep_together:
         labels = {assignment.get(i) for i in s if i in known}
         if len(labels) > 1:
-            out.append(f"keep-together: {', '.join(map(repr, s))} are split across groups")
-    for a, b in sorted(_pairs_of(constraints.keep_apart)):
-        if (
-            a in known
-            and b in known
-            and assignment.get(a)
-            and assignment.get(a) == assignment.get(b)
-        ):
-            out.append(f"keep-apart: {a!r} and {b!r} are both in group {assignment[a]!r}")
-    for a, b in sorted({tuple(sorted(p)) for p in constraints.history}):
-        if (
-            a in known
-            and b in known
-            and assignment.get(a)
-            and assignment.get(a) == assignment.get(b)
-        ):
-            out.append(
-                f"repeat: {a!r} and {b!r} met before and are again in group {assignment[a]!r}"
-            )
+            out.append(Finding("keep_together_split", ids=tuple(s)))
+    out += _same_group_pairs("keep_apart", _pairs_of(constraints.keep_apart), known, assignment)
+    history = {(min(p), max(p)) for p in constraints.history}
+    out += _same_group_pairs("repeat", history, known, assignment)
     for i, label in sorted(constraints.locked.items()):
         if i in known and assignment.get(i) != label:
-            out.append(f"locked: {i!r} must stay in group {label!r}, is in {assignment.get(i)!r}")
+            placed = assignment.get(i)
+            out.append(Finding("locked_moved", label, ids=(i,), names=(placed,) if placed else ()))
     return out
 
 
@@ -377,16 +397,199 @@ def _feasible_counts(n: int, lo: int, hi: int) -> range:
     return range(g_min, g_max + 1)
 
 
+@dataclass(frozen=True)
+class _Range:
+    """The people and the numbers of groups the size range allows (``g_lo..g_hi``)."""
+
+    n: int
+    lo: int
+    hi: int
+    g_lo: int
+    g_hi: int
+
+    def numbers(self, **more: int) -> dict[str, int]:
+        return {"n": self.n, "lo": self.lo, "hi": self.hi, "g_hi": self.g_hi, **more}
+
+
+def _size_range(n: int, c: Constraints) -> _Range:
+    """The numbers of groups the size range (and a forced count) allow.
+
+    Checked first because every other condition is stated in groups: without
+    a valid range nothing else can be computed.
+    """
+    lo, hi = c.min_size, c.max_size
+    if lo < 1 or hi < lo:
+        raise InfeasibleError([Conflict("size", "size_invalid", numbers={"lo": lo, "hi": hi})])
+    if n == 0:
+        raise InfeasibleError([Conflict("size", "nobody")])
+    counts = _feasible_counts(n, lo, hi)
+    if not counts:
+        numbers = {"n": n, "lo": lo, "hi": hi}
+        if n < lo:
+            numbers.update(new_lo=min(lo, n), new_hi=max(hi, n))
+            raise InfeasibleError([Conflict("size", "too_few_people", lo - n, numbers=numbers)])
+        numbers["new_lo"] = max(1, lo - 1)
+        raise InfeasibleError([Conflict("size", "size_unsplittable", 1, numbers=numbers)])
+    g_lo, g_hi = counts.start, counts.stop - 1
+    if c.n_groups is not None:
+        if c.n_groups not in counts:
+            numbers = {"groups": c.n_groups, "lo": lo, "hi": hi, "n": n, "g_lo": g_lo}
+            numbers["g_hi"] = g_hi
+            amount = abs(c.n_groups - (g_lo if c.n_groups < g_lo else g_hi))
+            raise InfeasibleError(
+                [Conflict("n_groups", "n_groups_impossible", amount, numbers=numbers)]
+            )
+        g_lo = g_hi = c.n_groups
+    return _Range(n, lo, hi, g_lo, g_hi)
+
+
+def _largest(people: Sequence[Person], attr: str) -> tuple[int, str]:
+    """Size and name of the biggest organisation (country) of the cohort."""
+    keys: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for p in people:
+        k = p.org_key if attr == "organisation" else p.country_key
+        if k:
+            keys[k] += 1
+            shown[k] = getattr(p, attr).strip()
+    if not keys:
+        return 0, ""
+    top, cnt = max(keys.items(), key=lambda kv: (kv[1], kv[0]))
+    return cnt, shown[top]
+
+
+def _limit_conflicts(
+    people: Sequence[Person], c: Constraints, r: _Range
+) -> tuple[int, list[Conflict]]:
+    """Groups the organisation and country limits need, and the limits that need too many.
+
+    At most ``limit`` per organisation spreads its ``count`` people over
+    ``ceil(count / limit)`` groups: more groups than the size range allows is
+    impossible whatever the search does. The suggestion is the limit that
+    would fit, or the smaller groups that would make enough groups.
+    """
+    need = r.g_lo
+    conflicts: list[Conflict] = []
+    checks = (
+        ("organisation", c.max_per_organisation, "max_per_organisation"),
+        ("country", c.max_per_country, "max_per_country"),
+    )
+    for attr, limit, name in checks:
+        if limit is None:
+            continue
+        if limit < 1:
+            conflicts.append(Conflict(name, "limit_invalid", numbers={"limit": limit}))
+            continue
+        count, shown = _largest(people, attr)
+        if not count:
+            continue
+        g = math.ceil(count / limit)
+        need = max(need, g)
+        if g > r.g_hi:
+            new_lo = max(1, r.n // g) if g <= r.n else 1
+            numbers = r.numbers(
+                limit=limit,
+                count=count,
+                relax=math.ceil(count / r.g_hi),
+                new_lo=new_lo,
+                new_groups=r.n // new_lo,
+            )
+            kind = f"{attr}_limit_too_tight"
+            conflicts.append(Conflict(name, kind, g - r.g_hi, names=(shown,), numbers=numbers))
+    return need, conflicts
+
+
+def _lock_conflicts(c: Constraints, r: _Range, need: int) -> tuple[int, list[Conflict]]:
+    """Locked placements name groups: at least that many, at most what the range allows."""
+    locked = len(set(c.locked.values()))
+    need = max(need, locked)
+    if need > r.g_hi and locked > r.g_hi:
+        numbers = r.numbers(locked=locked)
+        return need, [
+            Conflict("locked", "locked_too_many_groups", locked - r.g_hi, numbers=numbers)
+        ]
+    return need, []
+
+
+def _quota_conflicts(people: Sequence[Person], c: Constraints, g: int) -> list[Conflict]:
+    """Quotas need ``per`` people of a kind in each of the ``g`` groups."""
+    q = c.quotas
+    n_ext = sum(1 for p in people if p.external)
+    roles = Counter(norm_key(p.role) for p in people)
+    wanted: list[tuple[str, str, int, int, tuple[str, ...]]] = [
+        ("min_external", "external_short", q.min_external, n_ext, ()),
+        ("min_local", "local_short", q.min_local, len(people) - n_ext, ()),
+    ]
+    wanted += [
+        ("required_roles", "role_short", 1, roles[norm_key(role)], (role,))
+        for role in q.required_roles
+    ]
+    out = []
+    for name, kind, per, count, names in wanted:
+        if per > 0 and count < per * g:
+            numbers = {"groups": g, "need": per * g, "per": per, "count": count}
+            out.append(Conflict(name, kind, per * g - count, names=names, numbers=numbers))
+    if q.mentor_ratio:
+        out += _mentor_conflicts(people, q.mentor_ratio, g)
+    return out
+
+
+def _mentor_conflicts(people: Sequence[Person], ratio: int, g: int) -> list[Conflict]:
+    """One alumnus per ``ratio`` others: a group of ``s`` needs ``ceil(s / (ratio + 1))``."""
+    n = len(people)
+    n_alumni = sum(1 for p in people if p.alumni)
+    base, extra = divmod(n, g)
+    need = sum(math.ceil((base + (1 if k < extra else 0)) / (ratio + 1)) for k in range(g))
+    if n_alumni >= need:
+        return []
+    numbers = {"groups": g, "need": need, "ratio": ratio, "count": n_alumni}
+    return [Conflict("mentor_ratio", "mentors_short", need - n_alumni, numbers=numbers)]
+
+
+def _country_conflicts(people: Sequence[Person], c: Constraints, g: int) -> list[Conflict]:
+    """``min_countries`` per group: the cohort needs that many countries, each in few groups.
+
+    A country of ``k`` people fills at most ``min(k, g)`` of the ``g * min``
+    country places, and no group of at most ``max_size`` holds more countries
+    than members.
+    """
+    if not c.min_countries:
+        return []
+    m = c.min_countries
+    countries = Counter(p.country_key for p in people if p.country_key)
+    out = []
+    if len(countries) < m:
+        numbers = {"min": m, "count": len(countries)}
+        out.append(
+            Conflict("min_countries", "countries_too_few", m - len(countries), numbers=numbers)
+        )
+    else:
+        slots = sum(min(cnt, g) for cnt in countries.values())
+        if slots < m * g:
+            numbers = {"groups": g, "min": m, "need": m * g, "slots": slots}
+            out.append(
+                Conflict("min_countries", "country_places_short", m * g - slots, numbers=numbers)
+            )
+    if m > c.max_size:
+        numbers = {"min": m, "hi": c.max_size}
+        out.append(
+            Conflict("min_countries", "countries_exceed_size", m - c.max_size, numbers=numbers)
+        )
+    return out
+
+
 def plan_group_count(people: Sequence[Person], c: Constraints) -> int:
     """Choose the number of groups, or explain why no grouping can exist.
 
     Takes the fewest groups that the size range allows and that the organisation
-    and country limits, locks and quotas need.
+    and country limits, locks and quotas need. Each condition is one function
+    below, with its reason.
 
     Raises
     ------
     InfeasibleError
-        With one :class:`Conflict` per violated necessary condition.
+        With one :class:`~peerlearn.engine.records.Conflict` per violated
+        necessary condition.
 
     Notes
     -----
@@ -401,204 +604,33 @@ def plan_group_count(people: Sequence[Person], c: Constraints) -> int:
     >>> plan_group_count(people[14:], Constraints())
     7
     >>> import textwrap
+    >>> from peerlearn.engine.wording import conflict_text
     >>> try:
     ...     plan_group_count(people, Constraints())
     ... except InfeasibleError as err:
-    ...     print(textwrap.fill(str(err.conflicts[0]), 80))
+    ...     print(textwrap.fill(conflict_text(err.conflicts[0]), 80))
     max_per_organisation: max 1 per organisation is impossible: organisation 'X' has
     14 people but 55 people make at most 11 groups of 5-6; relax to --max-per-
     organisation 2, or allow groups of 3-6 (18 groups)
     """
-    n = len(people)
-    lo, hi = c.min_size, c.max_size
-    conflicts: list[Conflict] = []
-    if lo < 1 or hi < lo:
-        raise InfeasibleError([Conflict("size", f"invalid size range {lo}-{hi}")])
-    if n == 0:
-        raise InfeasibleError([Conflict("size", "there is nobody to group")])
-    counts = _feasible_counts(n, lo, hi)
-    if not counts:
-        need = n  # smallest lo that works
-        conflicts.append(
-            Conflict(
-                "size",
-                f"{n} people cannot be split into groups of {lo}-{hi}",
-                lo - n if n < lo else 1,
-                f"allow groups of {min(lo, n)}-{max(hi, n if n < lo else hi)}"
-                if n < lo
-                else f"widen the size range (e.g. {max(1, lo - 1)}-{hi})",
-            )
-        )
-        del need
-        raise InfeasibleError(conflicts)
-    g_lo, g_hi = counts.start, counts.stop - 1
-    if c.n_groups is not None:
-        if c.n_groups not in counts:
-            raise InfeasibleError(
-                [
-                    Conflict(
-                        "n_groups",
-                        f"{c.n_groups} groups of {lo}-{hi} cannot hold {n} people",
-                        abs(c.n_groups - (g_lo if c.n_groups < g_lo else g_hi)),
-                        f"use between {g_lo} and {g_hi} groups",
-                    )
-                ]
-            )
-        g_lo = g_hi = c.n_groups
-    need_groups = g_lo
-    reasons: list[tuple[int, str, str, Counter[str], dict[str, str]]] = []
-
-    def need_for(attr: str, limit: int | None, name: str) -> None:
-        nonlocal need_groups
-        if limit is None:
-            return
-        if limit < 1:
-            conflicts.append(Conflict(name, f"the limit must be at least 1, got {limit}"))
-            return
-        keys: Counter[str] = Counter()
-        shown: dict[str, str] = {}
-        for p in people:
-            k = p.org_key if attr == "organisation" else p.country_key
-            if k:
-                keys[k] += 1
-                shown[k] = getattr(p, attr).strip()
-        if keys:
-            top, cnt = max(keys.items(), key=lambda kv: (kv[1], kv[0]))
-            g = math.ceil(cnt / limit)
-            if g > need_groups:
-                need_groups = g
-            reasons.append((g, name, attr, keys, shown))
-
-    need_for("organisation", c.max_per_organisation, "max_per_organisation")
-    need_for("country", c.max_per_country, "max_per_country")
-    locked_labels = set(c.locked.values())
-    if len(locked_labels) > need_groups:
-        need_groups = len(locked_labels)
-    if need_groups > g_hi:
-        for g, name, attr, keys, shown in reasons:
-            if g <= g_hi:
-                continue
-            limit = c.max_per_organisation if attr == "organisation" else c.max_per_country
-            assert limit is not None
-            top, cnt = max(keys.items(), key=lambda kv: (kv[1], kv[0]))
-            relax = math.ceil(cnt / g_hi)
-            new_lo = max(1, n // g) if g <= n else 1
-            flag = "--max-per-organisation" if attr == "organisation" else "--max-per-country"
-            conflicts.append(
-                Conflict(
-                    name,
-                    f"max {limit} per {attr} is impossible: {attr} {shown[top]!r} has "
-                    f"{cnt} people but {n} people make at most {g_hi} groups of {lo}-{hi}",
-                    g - g_hi,
-                    f"relax to {flag} {relax}, or allow groups of {new_lo}-{hi} "
-                    f"({n // new_lo} groups)",
-                )
-            )
-        if len(locked_labels) > g_hi:
-            conflicts.append(
-                Conflict(
-                    "locked",
-                    f"locked placements use {len(locked_labels)} groups but {n} people make "
-                    f"at most {g_hi} groups of {lo}-{hi}",
-                    len(locked_labels) - g_hi,
-                    "unlock some placements or allow smaller groups",
-                )
-            )
-    g = min(max(need_groups, g_lo), g_hi)
-    # quotas and countries limit the number of groups from above
-    q = c.quotas
-    n_ext = sum(1 for p in people if p.external)
-    n_local = n - n_ext
-
-    def at_most(count: int, per: int, name: str, what: str, suggestion: str) -> None:
-        if per > 0 and count < per * g:
-            conflicts.append(
-                Conflict(
-                    name,
-                    f"{g} groups need {per * g} {what} ({per} each) but there are {count}",
-                    per * g - count,
-                    suggestion,
-                )
-            )
-
-    at_most(
-        n_ext,
-        q.min_external,
-        "min_external",
-        "external peers",
-        "lower the external quota or recruit more external peers",
-    )
-    at_most(n_local, q.min_local, "min_local", "local peers", "lower the local quota")
-    if q.mentor_ratio:
-        n_alumni = sum(1 for p in people if p.alumni)
-        need = 0
-        base, extra = divmod(n, g)
-        for k in range(g):
-            size = base + (1 if k < extra else 0)
-            need += math.ceil(size / (q.mentor_ratio + 1))
-        if n_alumni < need:
-            conflicts.append(
-                Conflict(
-                    "mentor_ratio",
-                    f"{g} groups need at least {need} alumni mentors (one per "
-                    f"{q.mentor_ratio} others) but there are {n_alumni}",
-                    need - n_alumni,
-                    "raise the mentor ratio or recruit more alumni",
-                )
-            )
-    roles = Counter(norm_key(p.role) for p in people)
-    for role in q.required_roles:
-        at_most(
-            roles[norm_key(role)],
-            1,
-            "required_roles",
-            f"members with role {role!r}",
-            f"drop role {role!r} from the required roles or allow bigger groups",
-        )
-    if c.min_countries:
-        countries = Counter(p.country_key for p in people if p.country_key)
-        if len(countries) < c.min_countries:
-            conflicts.append(
-                Conflict(
-                    "min_countries",
-                    f"at least {c.min_countries} countries per group but the cohort has only "
-                    f"{len(countries)}",
-                    c.min_countries - len(countries),
-                    f"lower --min-countries to {len(countries)}",
-                )
-            )
-        else:
-            slots = sum(min(cnt, g) for cnt in countries.values())
-            if slots < c.min_countries * g:
-                conflicts.append(
-                    Conflict(
-                        "min_countries",
-                        f"{g} groups with {c.min_countries} countries each need "
-                        f"{c.min_countries * g} country places but the countries can fill "
-                        f"only {slots}",
-                        c.min_countries * g - slots,
-                        "lower --min-countries or allow bigger groups (fewer groups)",
-                    )
-                )
-        if c.min_countries > hi:
-            conflicts.append(
-                Conflict(
-                    "min_countries",
-                    f"{c.min_countries} countries cannot fit in groups of at most {hi}",
-                    c.min_countries - hi,
-                    f"lower --min-countries to {hi}",
-                )
-            )
-    conflicts.extend(_list_conflicts(people, c))
+    r = _size_range(len(people), c)
+    need, conflicts = _limit_conflicts(people, c, r)
+    need, locks = _lock_conflicts(c, r, need)
+    conflicts += locks
+    g = min(max(need, r.g_lo), r.g_hi)
+    conflicts += _quota_conflicts(people, c, g)
+    conflicts += _country_conflicts(people, c, g)
+    conflicts += _list_conflicts(people, c)
     if conflicts:
         raise InfeasibleError(conflicts)
     return g
 
 
-def _list_conflicts(people: Sequence[Person], c: Constraints) -> list[Conflict]:
-    """Conflicts inside the keep-together / keep-apart / lock lists themselves."""
-    out: list[Conflict] = []
-    known = {p.id: p for p in people}
+def _keep_together_units(
+    people: Sequence[Person], c: Constraints
+) -> tuple[list[list[str]], list[Conflict]]:
+    """Keep-together sets merged where they overlap (union-find), and unknown ids."""
+    known = {p.id for p in people}
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -606,99 +638,94 @@ def _list_conflicts(people: Sequence[Person], c: Constraints) -> list[Conflict]:
             x = parent[x]
         return x
 
+    out: list[Conflict] = []
     for s in c.keep_together:
         members = [i for i in s if i in known]
         for a, b in zip(members, members[1:], strict=False):
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[ra] = rb
-        unknown = [i for i in s if i not in known]
+        unknown = tuple(i for i in s if i not in known)
         if unknown:
-            out.append(Conflict("keep_together", f"unknown ids {', '.join(map(repr, unknown))}"))
+            out.append(Conflict("keep_together", "keep_together_unknown", ids=unknown))
     units: dict[str, list[str]] = defaultdict(list)
-    for i in known:
-        units[find(i)].append(i)
-    apart = _pairs_of(c.keep_apart) | _pairs_of(c.history)
-    for members in units.values():
-        if len(members) < 2:
-            continue
-        shown = ", ".join(repr(m) for m in sorted(members))
-        if len(members) > c.max_size:
-            out.append(
-                Conflict(
-                    "keep_together",
-                    f"{shown} must be together but groups hold at most {c.max_size}",
-                    len(members) - c.max_size,
-                    "split the keep-together set or allow bigger groups",
-                )
+    for p in people:
+        units[find(p.id)].append(p.id)
+    return [u for u in units.values() if len(u) >= 2], out
+
+
+def _unit_conflicts(
+    members: list[str], known: Mapping[str, Person], c: Constraints, apart: set[tuple[str, str]]
+) -> list[Conflict]:
+    """A keep-together set must fit a group, hold no kept-apart pair, one lock, no broken limit."""
+    out: list[Conflict] = []
+    ids = tuple(sorted(members))
+    if len(members) > c.max_size:
+        out.append(
+            Conflict(
+                "keep_together",
+                "keep_together_too_big",
+                len(members) - c.max_size,
+                ids=ids,
+                numbers={"max": c.max_size},
             )
-        ms = set(members)
-        for a, b in sorted(apart):
-            if a in ms and b in ms:
-                out.append(
-                    Conflict(
-                        "keep_apart",
-                        f"{a!r} and {b!r} must be kept apart (or met before) but are in the "
-                        f"keep-together set {shown}",
-                        1,
-                        "remove one of the two lists' entries",
-                    )
-                )
-        labels = {c.locked[m] for m in members if m in c.locked}
-        if len(labels) > 1:
-            out.append(
-                Conflict(
-                    "locked",
-                    f"{shown} must be together but are locked into groups "
-                    f"{', '.join(map(repr, sorted(labels)))}",
-                    len(labels) - 1,
-                    "unlock one placement",
-                )
-            )
-        sub = Constraints(
-            min_size=0,
-            max_size=10**9,
-            max_per_organisation=c.max_per_organisation,
-            max_per_country=c.max_per_country,
-            shared_language=c.shared_language,
         )
-        for problem in group_label_problems([known[m] for m in members], sub, "keep-together"):
-            out.append(
-                Conflict(
-                    "keep_together",
-                    f"{shown}: {problem.split(': ', 1)[1]}",
-                    1,
-                    "split the keep-together set or relax the limit",
-                )
-            )
-    for i in c.locked:
-        if i not in known:
-            out.append(Conflict("locked", f"locked id {i!r} is not in the input"))
+    ms = set(members)
+    for a, b in sorted(apart):
+        if a in ms and b in ms:
+            cause = Finding("keep_apart", ids=(a, b))
+            out.append(Conflict("keep_apart", "keep_together_apart", 1, ids=ids, causes=(cause,)))
+    labels = tuple(sorted({c.locked[m] for m in members if m in c.locked}))
+    if len(labels) > 1:
+        out.append(
+            Conflict("locked", "keep_together_locked_apart", len(labels) - 1, ids=ids, names=labels)
+        )
+    sub = Constraints(
+        min_size=0,
+        max_size=10**9,
+        max_per_organisation=c.max_per_organisation,
+        max_per_country=c.max_per_country,
+        shared_language=c.shared_language,
+    )
+    for problem in group_label_problems([known[m] for m in members], sub, "keep-together"):
+        out.append(
+            Conflict("keep_together", "keep_together_breaks_limit", 1, ids=ids, causes=(problem,))
+        )
+    return out
+
+
+def _lock_list_conflicts(
+    known: Mapping[str, Person], c: Constraints, apart: set[tuple[str, str]]
+) -> list[Conflict]:
+    """Locks must name known people, fit one group, and not lock a kept-apart pair together."""
+    out = [Conflict("locked", "locked_unknown", ids=(i,)) for i in c.locked if i not in known]
     by_label: dict[str, list[str]] = defaultdict(list)
     for i, label in c.locked.items():
         if i in known:
             by_label[label].append(i)
     for label, members in sorted(by_label.items()):
         if len(members) > c.max_size:
+            numbers = {"count": len(members), "max": c.max_size}
             out.append(
                 Conflict(
-                    "locked",
-                    f"{len(members)} people are locked into group {label!r}, more than "
-                    f"{c.max_size}",
-                    len(members) - c.max_size,
-                    "unlock some or allow bigger groups",
+                    "locked", "locked_too_many", len(members) - c.max_size, label, numbers=numbers
                 )
             )
         ms = set(members)
-        for a, b in sorted(apart):
-            if a in ms and b in ms:
-                out.append(
-                    Conflict(
-                        "locked",
-                        f"{a!r} and {b!r} are locked into group {label!r} but "
-                        "must be kept apart (or met before)",
-                        1,
-                        "unlock one of them",
-                    )
-                )
+        out += [
+            Conflict("locked", "locked_apart", 1, label, ids=(a, b))
+            for a, b in sorted(apart)
+            if a in ms and b in ms
+        ]
+    return out
+
+
+def _list_conflicts(people: Sequence[Person], c: Constraints) -> list[Conflict]:
+    """Conflicts inside the keep-together / keep-apart / lock lists themselves."""
+    known = {p.id: p for p in people}
+    units, out = _keep_together_units(people, c)
+    apart = _pairs_of(c.keep_apart) | _pairs_of(c.history)
+    for members in units:
+        out += _unit_conflicts(members, known, c, apart)
+    out += _lock_list_conflicts(known, c, apart)
     return out

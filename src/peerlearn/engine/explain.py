@@ -37,6 +37,7 @@ from peerlearn.engine.constraints import validate_groups
 from peerlearn.engine.criteria import AffinityModel
 from peerlearn.engine.grouping import GroupingResult
 from peerlearn.engine.people import Person, norm_key
+from peerlearn.engine.records import Shared
 
 __all__ = [
     "Explanation",
@@ -47,17 +48,6 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float32]
-
-CRITERION_WORDS = {
-    "problems": "similar challenges",
-    "role": "same role",
-    "policy": "same policy area",
-    "context": "shared context",
-    "seniority_mix": "seniority mix",
-    "seniority_balance": "seniority balance",
-    "gender_balance": "gender balance",
-    "external_balance": "external/local balance",
-}
 
 
 @dataclass
@@ -80,8 +70,10 @@ class MemberExplanation:
     group: str
     fit: float
     closest: list[tuple[str, float]]
-    shared: list[str]
-    why: str
+    shared: list[Shared]
+    #: The criterion key that links them most to the others ('' when none does);
+    #: :func:`peerlearn.engine.wording.member_reason` writes the CLI's "why".
+    mostly: str
 
 
 @dataclass
@@ -225,19 +217,20 @@ def explain(
             order = sorted(others, key=lambda b: (-float(aff[a, b]), ids[b]))
             closest = [(ids[b], round(float(aff[a, b]), 3)) for b in order[:2]]
             shared = _shared(people[i], [people[idx[b]] for b in others])
-            why = _why(model, i, [idx[b] for b in others], closest, shared)
+            mostly = _mostly(model, i, [idx[b] for b in others])
             members[people[i].id] = MemberExplanation(
-                people[i].id, label, fit, closest, shared, why
+                people[i].id, label, fit, closest, shared, mostly
             )
     summary = summarise(result, groups, bound=bound)
     summary["seconds_explain"] = round(time.perf_counter() - t0, 3)
     return Explanation(groups, members, summary)
 
 
-def _shared(p: Person, others: Sequence[Person]) -> list[str]:
+def _shared(p: Person, others: Sequence[Person]) -> list[Shared]:
+    """Attributes ``p`` shares with some of ``others`` (languages: with all of them)."""
     out = []
     checks: list[tuple[str, str, Callable[[Person], str]]] = [
-        ("policy area", norm_key(p.policy_area), lambda q: norm_key(q.policy_area)),
+        ("policy_area", norm_key(p.policy_area), lambda q: norm_key(q.policy_area)),
         ("role", norm_key(p.role), lambda q: norm_key(q.role)),
         ("region", norm_key(p.region), lambda q: norm_key(q.region)),
         ("country", p.country_key, lambda q: q.country_key),
@@ -246,38 +239,27 @@ def _shared(p: Person, others: Sequence[Person]) -> list[str]:
         if mine:
             k = sum(1 for q in others if get(q) == mine)
             if k:
-                out.append(f"{name} {mine} with {k}")
+                out.append(Shared(name, mine, k))
     if p.language_keys and others:
         common = set(p.language_keys)
         for q in others:
             if q.language_keys:
                 common &= q.language_keys
         if common:
-            out.append(f"language {', '.join(sorted(common))}")
+            out.append(Shared("language", ", ".join(sorted(common))))
     return out
 
 
-def _why(
-    model: AffinityModel,
-    i: int,
-    others: Sequence[int],
-    closest: Sequence[tuple[str, float]],
-    shared: Sequence[str],
-) -> str:
-    parts = []
-    if others and model.blocks:
-        totals: dict[str, float] = {}
-        for j in others:
-            for name, value in model.by_criterion(i, j).items():
-                totals[name] = totals.get(name, 0.0) + value
-        best, value = max(totals.items(), key=lambda kv: (kv[1], kv[0]))
-        if value > 0:
-            parts.append(f"mostly {CRITERION_WORDS.get(best, best)}")
-    if closest and closest[0][1] > 0:
-        parts.append("closest to " + ", ".join(f"{j} ({a:.2f})" for j, a in closest if a > 0))
-    if shared:
-        parts.append("shares " + "; ".join(shared))
-    return "; ".join(parts) if parts else "placed to meet the group constraints"
+def _mostly(model: AffinityModel, i: int, others: Sequence[int]) -> str:
+    """The criterion that adds most affinity between ``i`` and ``others`` ('' if none adds any)."""
+    if not others or not model.blocks:
+        return ""
+    totals: dict[str, float] = {}
+    for j in others:
+        for name, value in model.by_criterion(i, j).items():
+            totals[name] = totals.get(name, 0.0) + value
+    best, value = max(totals.items(), key=lambda kv: (kv[1], kv[0]))
+    return best if value > 0 else ""
 
 
 def summarise(
@@ -310,7 +292,7 @@ def summarise(
     ub = upper_bound(result.model, c.max_size) if bound else None
     worst = min(means) if means else (0.0, "")
     avg = float(np.mean([m for m, _ in means])) if means else 0.0
-    violations = validate_groups(result.people, result.assignment, c)
+    violations = [v.as_dict() for v in validate_groups(result.people, result.assignment, c)]
     sizes = Counter(len(v) for v in result.groups.values())
     return {
         "people": len(result.people),

@@ -22,8 +22,9 @@ Algorithm
    gains almost nothing or the time budget ends.
 
 Results are reproducible for a given seed (all randomness comes from one
-``numpy`` generator made in :func:`solve_groups`) unless the time limit cut the
-search short, which the result reports.
+``numpy`` generator made by :func:`~peerlearn.engine.budget.make_rng`) unless
+the time limit cut the search short, which the result reports; a pass budget
+(``max_passes``) alone is reproducible on any machine.
 
 Examples
 --------
@@ -50,42 +51,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from peerlearn.engine.budget import Budget, default_time_limit, make_rng
 from peerlearn.engine.constraints import (
     Conflict,
     Constraints,
+    Finding,
     InfeasibleError,
     plan_group_count,
     validate_groups,
 )
 from peerlearn.engine.criteria import AffinityModel, build_model
 from peerlearn.engine.people import Person
-from peerlearn.engine.search import Checker, State, Stats, improve, repair
+from peerlearn.engine.search import Checker, State, Stats, improve, reduce_violations
 
 __all__ = ["GroupingResult", "default_time_limit", "make_rng", "solve_groups", "group_labels"]
 
 FloatArray = npt.NDArray[np.float32]
-
-
-def make_rng(seed: int) -> np.random.Generator:
-    """The one place where the engine's randomness is seeded.
-
-    Examples
-    --------
-    >>> int(make_rng(3).integers(100)) == int(make_rng(3).integers(100))
-    True
-    """
-    return np.random.default_rng(np.random.SeedSequence(int(seed)))
-
-
-def default_time_limit(n: int) -> float:
-    """Local-search budget in seconds for ``n`` people (2 s minimum, 300 s maximum).
-
-    Examples
-    --------
-    >>> default_time_limit(55), default_time_limit(10_000), default_time_limit(50_000)
-    (2.0, 25.0, 125.0)
-    """
-    return float(min(300.0, max(2.0, n * 0.0025)))
 
 
 def group_labels(count: int, taken: Sequence[str] = ()) -> list[str]:
@@ -234,6 +215,7 @@ def solve_groups(
     role_mode: str = "equal",
     seed: int = 0,
     time_limit: float | None = None,
+    max_passes: int | None = None,
     model: AffinityModel | None = None,
     pair_penalty: Mapping[tuple[str, str], float] | None = None,
     initial: Mapping[str, str] | None = None,
@@ -256,7 +238,11 @@ def solve_groups(
     seed
         Seed of every random choice; same seed, same result.
     time_limit
-        Seconds for the search (default :func:`default_time_limit`).
+        Seconds for the search (default :func:`default_time_limit`, or no clock
+        at all when only ``max_passes`` is given).
+    max_passes
+        Most local-search passes (default 50): the deterministic budget, same
+        result on any machine (:class:`~peerlearn.engine.budget.Budget`).
     model
         A precomputed :class:`~peerlearn.engine.criteria.AffinityModel` (skips
         vectorisation).
@@ -291,56 +277,123 @@ def solve_groups(
     Examples
     --------
     >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.wording import conflict_suggestion
     >>> ps = [Person(f"p{i}", organisation="X") for i in range(4)]
     >>> try:
     ...     solve_groups(ps, Constraints(min_size=2, max_size=2), "policy")
     ... except InfeasibleError as err:
-    ...     print(err.conflicts[0].suggestion)
+    ...     print(conflict_suggestion(err.conflicts[0]))
     relax to --max-per-organisation 2, or allow groups of 1-2 (4 groups)
     """
     c = constraints or Constraints()
     people = list(people)
-    ids = [p.id for p in people]
-    dup = [i for i, k in Counter(ids).items() if k > 1]
-    if dup:
-        raise ValueError(f"duplicate ids: {', '.join(map(repr, sorted(dup)[:10]))}")
+    _refuse_duplicates(people)
     t0 = time.perf_counter()
     rng = make_rng(seed)
     n_groups = plan_group_count(people, c)
     if model is None:
         model = build_model(people, weights, backend=backend, role_mode=role_mode, seed=seed)
     t_model = time.perf_counter()
-    limit = default_time_limit(len(people)) if time_limit is None else float(time_limit)
-    deadline = time.perf_counter() + limit
-    index = {p.id: i for i, p in enumerate(people)}
-
-    # labels: locked / initial labels first, then fresh ones
-    fixed_labels = sorted(set(c.locked.values()) | set((initial or {}).values()))
-    n_groups = max(n_groups, len(fixed_labels))
-    labels = fixed_labels + group_labels(n_groups - len(fixed_labels), fixed_labels)
-    gindex = {lab: k for k, lab in enumerate(labels)}
-
+    budget = Budget.of(len(people), time_limit=time_limit, max_passes=max_passes)
+    labels = _labels(c, initial, n_groups)
+    n_groups = len(labels)
     units = _units(people, c)
     unit_of = [0] * len(people)
     for k, u in enumerate(units):
         for i in u:
             unit_of[i] = k
-    movable = [not any(people[i].id in c.locked for i in u) for u in units]
-    checker = Checker(people, c, _forbidden(people, c))
+    penalty = _penalty_index(people, pair_penalty)
+    state = _state(people, c, model, units, labels, penalty, initial, move_cost)
+    stats = Stats()
+    placed = _place_fixed(state, people, c, units, labels, initial)
+    _construct(state, people, c, units, placed, n_groups, rng)
+    for g in range(n_groups):
+        state.refresh(g)
+    t_build = time.perf_counter()
+    reduce_violations(state, rng, budget.repair_deadline, stats)
+    t_repair = time.perf_counter()
+    improve(state, rng, budget.deadline, stats, max_passes=budget.passes)
+    t_search = time.perf_counter()
+    state.resum()
+    assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
+    if state.total_violation() > 0:
+        raise InfeasibleError(_search_conflicts(validate_groups(people, assignment, c)))
+    groups, scores = _non_empty_groups(state, people, labels)
+    stats.seconds = time.perf_counter() - t0
+    stats.phases = {
+        "vectorise": t_model - t0,
+        "construct": t_build - t_model,
+        "repair": t_repair - t_build,
+        "search": t_search - t_repair,
+    }
+    pen = _penalty_paid(state, penalty)
+    return GroupingResult(people, assignment, groups, model, c, scores, pen, stats, seed)
+
+
+def _refuse_duplicates(people: Sequence[Person]) -> None:
+    """Ids are how results name people: two people with one id cannot be told apart."""
+    dup = [i for i, k in Counter(p.id for p in people).items() if k > 1]
+    if dup:
+        raise ValueError(f"duplicate ids: {', '.join(map(repr, sorted(dup)[:10]))}")
+
+
+def _labels(c: Constraints, initial: Mapping[str, str] | None, n_groups: int) -> list[str]:
+    """Locked and initial labels first (they name groups people stay in), then fresh ones.
+
+    There are at least as many groups as such labels, even if the plan wanted fewer.
+    """
+    fixed = sorted(set(c.locked.values()) | set((initial or {}).values()))
+    n_groups = max(n_groups, len(fixed))
+    return fixed + group_labels(n_groups - len(fixed), fixed)
+
+
+def _penalty_index(
+    people: Sequence[Person], pair_penalty: Mapping[tuple[str, str], float] | None
+) -> dict[int, dict[int, float]]:
+    """Pair penalties by person index, both ways (the state looks them up per person)."""
+    index = {p.id: i for i, p in enumerate(people)}
     penalty: dict[int, dict[int, float]] = defaultdict(dict)
     for (a, b), w in (pair_penalty or {}).items():
         if a in index and b in index and w:
             penalty[index[a]][index[b]] = penalty[index[a]].get(index[b], 0.0) + float(w)
             penalty[index[b]][index[a]] = penalty[index[b]].get(index[a], 0.0) + float(w)
-    home = None
-    if initial:
-        home = [gindex.get(initial.get(p.id, ""), -1) for p in people]
-    state = State(
-        model.x, model.sign, units, n_groups, checker, movable, dict(penalty), home, move_cost
-    )
-    stats = Stats()
+    return dict(penalty)
 
-    # -- construction -------------------------------------------------------
+
+def _state(
+    people: Sequence[Person],
+    c: Constraints,
+    model: AffinityModel,
+    units: list[list[int]],
+    labels: list[str],
+    penalty: dict[int, dict[int, float]],
+    initial: Mapping[str, str] | None,
+    move_cost: float,
+) -> State:
+    """The search state: locked units do not move; ``home`` is each person's initial group."""
+    gindex = {lab: k for k, lab in enumerate(labels)}
+    movable = [not any(people[i].id in c.locked for i in u) for u in units]
+    checker = Checker(people, c, _forbidden(people, c))
+    home = [gindex.get(initial.get(p.id, ""), -1) for p in people] if initial else None
+    return State(
+        model.x, model.sign, units, len(labels), checker, movable, penalty, home, move_cost
+    )
+
+
+def _place_fixed(
+    state: State,
+    people: Sequence[Person],
+    c: Constraints,
+    units: list[list[int]],
+    labels: list[str],
+    initial: Mapping[str, str] | None,
+) -> list[bool]:
+    """Put locked units (then initial ones) in their groups before the greedy fill.
+
+    A lock wins over an initial placement: locks are the facilitator's, initial
+    placements only where people were.
+    """
+    gindex = {lab: k for k, lab in enumerate(labels)}
     placed = [False] * len(units)
     for k, u in enumerate(units):
         label = next((c.locked[people[i].id] for i in u if people[i].id in c.locked), None)
@@ -349,21 +402,14 @@ def solve_groups(
         if label is not None:
             state.add(k, gindex[label])
             placed[k] = True
-    _construct(state, people, c, units, placed, n_groups, rng)
-    for g in range(n_groups):
-        state.refresh(g)
-    t_build = time.perf_counter()
-    repair(state, rng, deadline + 5.0 + limit, stats)
-    t_repair = time.perf_counter()
-    improve(state, rng, deadline, stats)
-    t_search = time.perf_counter()
-    state.resum()
-    if state.total_violation() > 0:
-        assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
-        problems = validate_groups(people, assignment, c)
-        raise InfeasibleError(_search_conflicts(problems, c))
-    assignment = {people[i].id: labels[int(state.gof[unit_of[i]])] for i in range(len(people))}
-    # drop empty groups (possible only with initial/locked labels), keep label order
+    return placed
+
+
+def _non_empty_groups(
+    state: State, people: Sequence[Person], labels: list[str]
+) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """Members and score per group, in label order; empty groups (only possible with
+    locked or initial labels) are dropped."""
     groups: dict[str, list[str]] = {}
     scores: dict[str, float] = {}
     for g, lab in enumerate(labels):
@@ -371,65 +417,55 @@ def solve_groups(
         if members:
             groups[lab] = members
             scores[lab] = state.group_score(g)
+    return groups, scores
+
+
+def _penalty_paid(state: State, penalty: dict[int, dict[int, float]]) -> float:
+    """Total pair penalty of the final groups (repeats in multi-round schedules)."""
     pen = 0.0
-    if penalty:
-        for g in range(n_groups):
-            ms = state.group_persons[g]
-            for x_i in ms:
-                for y in ms:
-                    if x_i < y:
-                        pen += penalty.get(x_i, {}).get(y, 0.0)
-    stats.seconds = time.perf_counter() - t0
-    stats.phases = {
-        "vectorise": t_model - t0,
-        "construct": t_build - t_model,
-        "repair": t_repair - t_build,
-        "search": t_search - t_repair,
-    }
-    return GroupingResult(people, assignment, groups, model, c, scores, pen, stats, seed)
+    for g in range(state.G):
+        ms = state.group_persons[g]
+        for x_i in ms:
+            for y in ms:
+                if x_i < y:
+                    pen += penalty.get(x_i, {}).get(y, 0.0)
+    return pen
 
 
-def _search_conflicts(problems: list[str], c: Constraints) -> list[Conflict]:
-    """Turn left-over violations into conflicts with advice."""
-    kinds: dict[str, list[str]] = defaultdict(list)
+#: Violation kind -> the constraint to relax when the search leaves it.
+SEARCH_BUCKETS = {
+    "organisation_limit": "max_per_organisation",
+    "country_limit": "max_per_country",
+    "min_countries": "min_countries",
+    "no_shared_language": "shared_language",
+    "group_size": "size",
+    "keep_apart": "keep_apart",
+    "repeat": "keep_apart",
+}
+
+#: Violations shown per conflict; the rest are counted.
+SHOWN_CAUSES = 5
+
+
+def _search_conflicts(problems: list[Finding]) -> list[Conflict]:
+    """Left-over violations, one conflict per constraint to relax (quotas for the rest).
+
+    Grouped by the violation's ``kind``, so that the advice names the setting
+    to relax; the first few violations travel with it as causes.
+    """
+    kinds: dict[str, list[Finding]] = defaultdict(list)
     for p in problems:
-        if "organisation" in p:
-            kinds["max_per_organisation"].append(p)
-        elif "from country" in p:
-            kinds["max_per_country"].append(p)
-        elif "distinct countries" in p:
-            kinds["min_countries"].append(p)
-        elif "language" in p:
-            kinds["shared_language"].append(p)
-        elif "members (allowed" in p:
-            kinds["size"].append(p)
-        elif p.startswith("keep-apart") or p.startswith("repeat"):
-            kinds["keep_apart"].append(p)
-        else:
-            kinds["quotas"].append(p)
-    advice = {
-        "max_per_organisation": "raise --max-per-organisation by one or widen the size range",
-        "max_per_country": "raise --max-per-country or widen the size range",
-        "min_countries": "lower --min-countries",
-        "shared_language": "people with a language nobody else speaks cannot form a group: "
-        "add a shared language or drop --require-shared-language",
-        "size": "widen the size range",
-        "keep_apart": "shorten the keep-apart list or the history, or allow repeats with a "
-        "penalty (--repeats penalise)",
-        "quotas": "lower the quotas",
-    }
-    out = []
-    for kind, items in kinds.items():
-        shown = "; ".join(items[:5]) + (f"; and {len(items) - 5} more" if len(items) > 5 else "")
-        out.append(
-            Conflict(
-                kind,
-                f"the search could not meet it in {len(items)} case(s): {shown}",
-                len(items),
-                advice[kind],
-            )
+        kinds[SEARCH_BUCKETS.get(p.kind, "quotas")].append(p)
+    return [
+        Conflict(
+            constraint,
+            "search_failed",
+            len(items),
+            numbers={"count": len(items)},
+            causes=tuple(items[:SHOWN_CAUSES]),
         )
-    return out
+        for constraint, items in kinds.items()
+    ]
 
 
 def _construct(
@@ -441,19 +477,76 @@ def _construct(
     n_groups: int,
     rng: np.random.Generator,
 ) -> None:
-    """Greedy fill of every group from an ordered pool of units."""
-    ch = state.checker
-    n = len(people)
-    plan = _size_plan(n, n_groups, c)
-    # groups that already hold people (locked / initial) come first, fuller first
+    """Greedy fill of every group from an ordered pool of units.
+
+    Groups that already hold people (locked / initial) come first, fuller
+    first, so that their fixed members shape them; each group is filled to
+    its planned size from the pool (:func:`_ordered_pool`), and what is left
+    goes where it does least harm (:func:`_place_left_over`).
+    """
+    plan = _size_plan(len(people), n_groups, c)
     order_groups = sorted(range(n_groups), key=lambda g: (-state.size(g), g))
     free = np.array([k for k in range(len(units)) if not placed[k]], dtype=np.int64)
     if len(free) == 0:
         return
-    pos_cols = state.sign > 0
-    v = state.U[:, pos_cols] if not pos_cols.all() else state.U
-    # language first: units sharing a first language are contiguous
-    lang_key: list[int] = []
+    fill = _Fill(_ordered_pool(state, units, free, rng), placed[:])
+    window = max(48, 8 * c.max_size)
+    plan_iter = iter(sorted(plan, reverse=True))
+    targets = [0] * n_groups
+    for g in order_groups:
+        targets[g] = max(next(plan_iter, c.min_size), state.size(g))
+    ptr = 0
+    for g in order_groups:
+        if fill.remaining == 0:
+            break
+        while ptr < len(fill.pool) and fill.assigned[fill.pool[ptr]]:
+            ptr += 1
+        if state.size(g) == 0:
+            _seed_group(state, fill, g, targets[g], ptr, window)
+        while state.size(g) < targets[g] and fill.remaining > 0:
+            chosen = _pick(state, fill, c, g, targets[g], ptr, window, rng)
+            if chosen < 0:
+                break
+            fill.take(state, chosen, g)
+    _place_left_over(state, fill, units, n_groups)
+
+
+@dataclass
+class _Fill:
+    """The ordered pool of units and which of them are placed."""
+
+    pool: list[int]
+    assigned: list[bool]
+    remaining: int = -1
+
+    def __post_init__(self) -> None:
+        if self.remaining < 0:
+            self.remaining = sum(1 for k in self.pool if not self.assigned[k])
+
+    def window(self, start: int, count: int) -> list[int]:
+        """The next ``count`` unplaced units of the pool from ``start``."""
+        out: list[int] = []
+        j = start
+        while j < len(self.pool) and len(out) < count:
+            k = self.pool[j]
+            if not self.assigned[k]:
+                out.append(k)
+            j += 1
+        return out
+
+    def take(self, state: State, k: int, g: int) -> None:
+        state.add(k, g)
+        self.assigned[k] = True
+        self.remaining -= 1
+
+
+def _language_keys(state: State, units: list[list[int]]) -> list[int]:
+    """Per unit, the language bit most people share among those all its members speak.
+
+    Units sharing that language are made contiguous in the pool, so a group
+    filled from a stretch of the pool tends to share a working language.
+    """
+    ch = state.checker
     counts: Counter[int] = Counter()
     for u in units:
         for i in u:
@@ -463,6 +556,7 @@ def _construct(
                 if m & bit:
                     counts[bit] += 1
                 bit <<= 1
+    keys: list[int] = []
     for u in units:
         m = 0
         for i in u:
@@ -473,94 +567,102 @@ def _construct(
             if m & bit and counts[bit] > best_count:
                 best, best_count = bit, counts[bit]
             bit <<= 1
-        lang_key.append(best)
-    pool: list[int] = []
+        keys.append(best)
+    return keys
+
+
+def _ordered_pool(
+    state: State, units: list[list[int]], free: npt.NDArray[np.int64], rng: np.random.Generator
+) -> list[int]:
+    """Free units, language by language (biggest first), similar units next to each other.
+
+    Only the positively weighted columns order the pool: balance criteria
+    (negative weights) want dissimilar members, which the search handles.
+    """
+    pos_cols = state.sign > 0
+    v = state.U[:, pos_cols] if not pos_cols.all() else state.U
+    lang_key = _language_keys(state, units)
     by_lang: dict[int, list[int]] = defaultdict(list)
     for k in free:
         by_lang[lang_key[int(k)]].append(int(k))
+    pool: list[int] = []
     for key in sorted(by_lang, key=lambda b: (-len(by_lang[b]), b)):
         pool.extend(_pca_order(v, np.asarray(by_lang[key], dtype=np.int64), rng))
-    # big units first inside the order would strand them; instead seed with them early
-    assigned = placed[:]
-    ptr = 0
-    window = max(48, 8 * c.max_size)
-    n_pool = len(pool)
-    remaining = sum(1 for k in pool if not assigned[k])
+    return pool
 
-    def next_window(start: int, count: int) -> list[int]:
-        out: list[int] = []
-        j = start
-        while j < n_pool and len(out) < count:
-            k = pool[j]
-            if not assigned[k]:
-                out.append(k)
-            j += 1
-        return out
 
-    plan_iter = iter(sorted(plan, reverse=True))
-    targets = [0] * n_groups
-    for g in order_groups:
-        targets[g] = max(next(plan_iter, c.min_size), state.size(g))
-    for g in order_groups:
-        if remaining == 0:
-            break
-        while ptr < n_pool and assigned[pool[ptr]]:
-            ptr += 1
-        target = targets[g]
-        if state.size(g) == 0:
-            # seed: first unplaced unit of the order that fits
-            for k in next_window(ptr, window):
-                if state.usize[k] <= target:
-                    state.add(k, g)
-                    assigned[k] = True
-                    remaining -= 1
-                    break
-        while state.size(g) < target and remaining > 0:
-            chosen = -1
-            members = state.group_persons[g]
-            up = ch.upper(members)
-            low = ch.lower(members)
-            slots = target - len(members)
-            for attempt in range(3):
-                if attempt == 0:
-                    cand = next_window(ptr, window)
-                elif attempt == 1:
-                    cand = next_window(ptr, window * 8)
-                else:
-                    rest = [k for k in pool if not assigned[k]]
-                    if len(rest) > window * 4:
-                        pick = rng.choice(len(rest), size=window * 4, replace=False)
-                        cand = [rest[int(t)] for t in np.sort(pick)]
-                    else:
-                        cand = rest
-                cand = [k for k in cand if state.usize[k] <= slots]
-                if not cand:
+def _seed_group(state: State, fill: _Fill, g: int, target: int, ptr: int, window: int) -> None:
+    """An empty group starts with the first unplaced unit of the order that fits."""
+    for k in fill.window(ptr, window):
+        if state.usize[k] <= target:
+            fill.take(state, k, g)
+            return
+
+
+def _candidates(
+    fill: _Fill, ptr: int, window: int, attempt: int, rng: np.random.Generator
+) -> list[int]:
+    """Units to consider: the window, then a wider one, then a random sample of the rest.
+
+    Widening only when the near units do not fit keeps construction linear
+    while still finding the unit that cures a quota or a missing country.
+    """
+    if attempt == 0:
+        return fill.window(ptr, window)
+    if attempt == 1:
+        return fill.window(ptr, window * 8)
+    rest = [k for k in fill.pool if not fill.assigned[k]]
+    if len(rest) > window * 4:
+        pick = rng.choice(len(rest), size=window * 4, replace=False)
+        return [rest[int(t)] for t in np.sort(pick)]
+    return rest
+
+
+def _pick(
+    state: State,
+    fill: _Fill,
+    c: Constraints,
+    g: int,
+    target: int,
+    ptr: int,
+    window: int,
+    rng: np.random.Generator,
+) -> int:
+    """The unit adding most affinity to group ``g`` without breaking a limit (-1: none).
+
+    When the group's places run out, only units that cure a missing quota or
+    country are taken, so that the last places are not wasted.
+    """
+    ch = state.checker
+    members = state.group_persons[g]
+    up = ch.upper(members)
+    low = ch.lower(members)
+    slots = target - len(members)
+    for attempt in range(3):
+        cand = [k for k in _candidates(fill, ptr, window, attempt, rng) if state.usize[k] <= slots]
+        if not cand:
+            continue
+        scores = state.Us[cand] @ state.S[g].astype(np.float32)
+        for t in np.argsort(-scores, kind="stable"):
+            k = cand[int(t)]
+            trial = members + state.units[k]
+            if ch.upper(trial) > up:
+                continue
+            need = ch.lower(trial)
+            deficit = low - max(0, c.min_size - len(members))
+            if deficit > 0 and slots - state.usize[k] < deficit:
+                new_def = need - max(0, c.min_size - len(trial))
+                if new_def >= deficit:
                     continue
-                scores = state.Us[cand] @ state.S[g].astype(np.float32)
-                for t in np.argsort(-scores, kind="stable"):
-                    k = cand[int(t)]
-                    trial = members + units[k]
-                    if ch.upper(trial) > up:
-                        continue
-                    need = ch.lower(trial)
-                    # when places run out, only take units that cure a deficit
-                    deficit = low - max(0, c.min_size - len(members))
-                    if deficit > 0 and slots - state.usize[k] < deficit:
-                        new_def = need - max(0, c.min_size - len(trial))
-                        if new_def >= deficit:
-                            continue
-                    chosen = k
-                    break
-                if chosen >= 0:
-                    break
-            if chosen < 0:
-                break
-            state.add(chosen, g)
-            assigned[chosen] = True
-            remaining -= 1
-    # whatever is left: the group where it does least harm (room first)
-    for k in pool:
-        if assigned[k]:
+            return k
+    return -1
+
+
+def _place_left_over(state: State, fill: _Fill, units: list[list[int]], n_groups: int) -> None:
+    """Units no group took go where they add least violation (then to smaller groups)."""
+    ch = state.checker
+    for k in fill.pool:
+        if fill.assigned[k]:
             continue
         best_g, best_key = 0, (10**9, 10**9, 0.0)
         for g in range(n_groups):
@@ -570,5 +672,4 @@ def _construct(
             rank = (after - before, len(here), -float(state.Us[k] @ state.S[g]))
             if rank < best_key:
                 best_g, best_key = g, rank
-        state.add(k, best_g)
-        assigned[k] = True
+        fill.take(state, k, best_g)

@@ -61,6 +61,7 @@ def solve_rounds(
     role_mode: str = "equal",
     seed: int = 0,
     time_limit: float | None = None,
+    max_passes: int | None = None,
 ) -> list[GroupingResult]:
     """Plan ``rounds`` rounds of groups.
 
@@ -92,13 +93,14 @@ def solve_rounds(
     Examples
     --------
     >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.wording import conflict_message, conflict_suggestion
     >>> ps = [Person(str(i)) for i in range(4)]
     >>> c = Constraints(min_size=2, max_size=2, max_per_organisation=None)
     >>> try:
     ...     solve_rounds(ps, c, "policy", rounds=4)
     ... except InfeasibleError as err:
-    ...     print(err.conflicts[0].message)
-    ...     print(err.conflicts[0].suggestion)
+    ...     print(conflict_message(err.conflicts[0]))
+    ...     print(conflict_suggestion(err.conflicts[0]))
     round 4 cannot avoid repeat meetings
     plan at most 3 rounds, or use repeats='penalise' (--repeats penalise)
     """
@@ -127,6 +129,7 @@ def solve_rounds(
                 weights,
                 seed=seed + r - 1,
                 time_limit=time_limit,
+                max_passes=max_passes,
                 model=model,
                 pair_penalty=penalty,
             )
@@ -135,13 +138,7 @@ def solve_rounds(
                 raise
             raise InfeasibleError(
                 [
-                    Conflict(
-                        "rounds",
-                        f"round {r} cannot avoid repeat meetings",
-                        1,
-                        f"plan at most {r - 1} rounds, or use repeats='penalise' "
-                        "(--repeats penalise)",
-                    ),
+                    Conflict("rounds", "round_repeats", 1, numbers={"round": r, "rounds": r - 1}),
                     *exc.conflicts,
                 ]
             ) from None
@@ -172,6 +169,7 @@ def absorb_changes(
     backend: str = "tfidf",
     seed: int = 0,
     time_limit: float | None = None,
+    max_passes: int | None = None,
     move_cost: float = 100.0,
 ) -> AbsorbResult:
     """Fit late joiners in and close gaps left by drop-outs, moving few placed people.
@@ -230,6 +228,7 @@ def absorb_changes(
         backend=backend,
         seed=seed,
         time_limit=time_limit,
+        max_passes=max_passes,
         initial=initial,
         move_cost=move_cost,
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from peerlearn.engine.budget import DEFAULT_MAX_PASSES
 from peerlearn.engine.constraints import Constraints
 from peerlearn.engine.people import Person, norm_key
 
@@ -331,7 +332,7 @@ def improve(
     stats: Stats,
     *,
     candidates: int = 8,
-    max_passes: int = 50,
+    max_passes: int = DEFAULT_MAX_PASSES,
     min_gain_share: float = 1e-4,
 ) -> None:
     """Local search: best move or swap per unit, never increasing violations.
@@ -450,7 +451,7 @@ def _adjust(state: State, u: int, a: int, gain: float, b: int, v: int) -> tuple[
     return (gain + delta, b, v)
 
 
-def repair(
+def reduce_violations(
     state: State,
     rng: np.random.Generator,
     deadline: float,

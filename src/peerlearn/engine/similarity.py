@@ -45,6 +45,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from peerlearn.engine.budget import make_rng
+
 __all__ = [
     "SEMANTIC_INSTALL_HINT",
     "SimilarityBackend",
@@ -375,7 +377,7 @@ class TfidfBackend:
             # Fit the latent space on a seeded sample, then project every row: the
             # dense steps of the SVD scale with the rows, the projection is one
             # sparse product.
-            rng = np.random.default_rng(self.seed)
+            rng = make_rng(self.seed)
             sample = np.sort(rng.choice(n, size=self.lsa_fit_rows, replace=False))
             svd.fit(matrix[sample])
             reduced = matrix @ svd.components_.T.astype(np.float32)

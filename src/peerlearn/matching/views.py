@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerlearn import audit
-from peerlearn.matching import services
+from peerlearn.matching import services, wording
 from peerlearn.matching.forms import (
     EditReasonForm,
     GroupRunForm,
@@ -99,29 +99,52 @@ def _report(request: HttpRequest, outcome: services.Outcome, intro: str) -> None
     if outcome.conflict:
         _conflict(request)
     elif outcome.problems:
-        messages.error(request, intro + " " + " · ".join(outcome.problems))
+        names = _names_in(outcome.problems)
+        texts = [wording.problem_text(p, names) for p in outcome.problems]
+        messages.error(request, intro + " " + " · ".join(texts))
     elif outcome.error:
         messages.error(request, outcome.error)
 
 
 def _reason(info: dict[str, Any], names: dict[str, str]) -> str:
-    parts = []
-    if info.get("mostly"):
-        parts.append(_("mostly %(criterion)s") % {"criterion": info["mostly"]})
     closest = [names[i] for i in info.get("closest") or [] if i in names]
-    if closest:
-        parts.append(_("closest to %(names)s") % {"names": ", ".join(closest)})
-    if info.get("shared"):
-        parts.append(_("shares %(what)s") % {"what": "; ".join(info["shared"])})
-    if not parts:
-        parts.append(_("placed to meet the group rules"))
-    return "; ".join(parts)
+    return wording.member_reason(str(info.get("mostly") or ""), closest, info.get("shared") or [])
+
+
+def _names_in(records: list[Any]) -> dict[str, str]:
+    """Names of the people the records (problems, conflicts) name: one query."""
+    ids: set[int] = set()
+    for record in records:
+        if not isinstance(record, dict):
+            continue  # an English string of an older run
+        found = list(record.get("ids") or [])
+        for cause in record.get("causes") or []:
+            found += cause.get("ids") or []
+        ids |= {int(i) for i in found if str(i).isdigit()}
+    if not ids:
+        return {}
+    rows = Person.objects.filter(pk__in=ids).values_list("pk", "name")
+    return {str(pk): name for pk, name in rows}
+
+
+def _problem_lines(run: MatchingRun) -> list[str]:
+    problems = run.run_result.problems
+    names = _names_in(problems)
+    return [wording.problem_text(p, names) for p in problems]
+
+
+def _error_lines(run: MatchingRun) -> list[str]:
+    """Why a run failed: its conflicts in words, or the stored error (unexpected failures)."""
+    conflicts: list[Any] = run.run_result.conflicts
+    names = _names_in(conflicts)
+    lines = [wording.conflict_text(c, names) for c in conflicts]
+    return lines + [line for line in run.error.splitlines() if line.strip()]
 
 
 def settings_summary(run: MatchingRun) -> str:
     """The run's criteria and main rules in one line (history, compare)."""
-    p = run.parameters
-    weights = services.weights_of(p)
+    p = run.run_parameters
+    weights = p.criteria()
     names = {
         "problems": _("problems"),
         "role": _("role"),
@@ -130,21 +153,21 @@ def settings_summary(run: MatchingRun) -> str:
     }
     parts = [", ".join(f"{names[k]} {v:g}" for k, v in weights.items())]
     if run.kind == "pairs":
-        parts.append(str(p.get("mode") or ""))
+        parts.append(p.mode)
     else:
-        parts.append(_("size %(lo)s-%(hi)s") % {"lo": p.get("min_size"), "hi": p.get("max_size")})
-        if p.get("role_mode") == "mix":
+        parts.append(_("size %(lo)s-%(hi)s") % {"lo": p.min_size, "hi": p.max_size})
+        if p.role_mode == "mix":
             parts.append(_("mixed seniority"))
-    if p.get("max_per_organisation"):
-        parts.append(_("max %(n)s per organisation") % {"n": p["max_per_organisation"]})
-    if p.get("max_per_country"):
-        parts.append(_("max %(n)s per country") % {"n": p["max_per_country"]})
-    if p.get("avoid_repeats"):
+    if p.max_per_organisation:
+        parts.append(_("max %(n)s per organisation") % {"n": p.max_per_organisation})
+    if p.max_per_country:
+        parts.append(_("max %(n)s per country") % {"n": p.max_per_country})
+    if p.avoid_repeats:
         parts.append(_("avoid repeats"))
-    if p.get("locked"):
-        parts.append(_("%(n)d locked") % {"n": len(p["locked"])})
-    if p.get("locked_pairs"):
-        parts.append(_("%(n)d locked pairs") % {"n": len(p["locked_pairs"])})
+    if p.locked:
+        parts.append(_("%(n)d locked") % {"n": len(p.locked)})
+    if p.locked_pairs:
+        parts.append(_("%(n)d locked pairs") % {"n": len(p.locked_pairs)})
     return " · ".join(part for part in parts if part)
 
 
@@ -239,7 +262,7 @@ def run_detail(
         "run": run,
         "manages": manages,
         "refresh": REFRESH_SECONDS if run.is_active else None,
-        "error_lines": [line for line in run.error.splitlines() if line.strip()],
+        "error_lines": _error_lines(run),
     }
     if run.status == "done":
         context["moves_line"] = _moves_line(run)
@@ -272,9 +295,10 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     ids = [int(pid) for label in page.object_list for pid in groups[label]]
     persons = Person.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
     names = {str(k): p.name for k, p in persons.items()}
-    info = run.result.get("groups") or {}
-    members_info = run.result.get("members") or {}
-    locked = set(run.result.get("locked") or [])
+    stored = run.run_result
+    info = stored.groups
+    members_info = stored.members
+    locked = set(stored.locked)
     cards = []
     for label in page.object_list:
         rows = []
@@ -303,14 +327,15 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
         "page": page,
         "cards": cards,
         "labels": labels,
-        "problems": run.result.get("problems") or [],
+        "problems": _problem_lines(run),
         "locked_count": len(locked),
     }
 
 
 def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
-    pairs = run.result.get("pairs") or []
-    locked = set(run.result.get("locked_pairs") or [])
+    stored = run.run_result
+    pairs = stored.pairs
+    locked = set(stored.locked_pairs)
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
     ids = {int(p[k]) for p in page.object_list for k in ("a", "b")}
     persons = Person.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
@@ -328,7 +353,7 @@ def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     return {
         "page": page,
         "pair_rows": rows,
-        "problems": run.result.get("problems") or [],
+        "problems": _problem_lines(run),
         "locked_count": len(locked),
         "pair_people": services.pair_people(run),
     }
@@ -428,7 +453,7 @@ def run_repair(
     options = _edit_options(request)
     if options is None:
         return _back(run, request.POST.get("page"))
-    outcome = services.repair(
+    outcome = services.re_pair(
         run,
         request.POST.get("person", ""),
         request.POST.get("partner", ""),
@@ -611,8 +636,8 @@ def compare(
     rows.append(
         (
             _("Rule problems now"),
-            len(run.result.get("problems") or []),
-            len(other.result.get("problems") or []),
+            len(run.run_result.problems),
+            len(other.run_result.problems),
         )
     )
     rows.append((_("Moves"), run.moves.count(), other.moves.count()))
@@ -646,7 +671,7 @@ def _my_placement(
     me = signed_in_person(request)
     if run is None or me is None:
         return run, me, None
-    return run, me, (run.result.get("assignment") or {}).get(str(me.pk))
+    return run, me, run.run_result.assignment.get(str(me.pk))
 
 
 @require_GET
@@ -670,8 +695,8 @@ def my_group(
                 "members": Person.objects.filter(pk__in=ids)
                 .select_related("organisation")
                 .order_by("name"),
-                "themes": ((run.result.get("groups") or {}).get(label) or {}).get("themes") or [],
-                "group_id": (run.result.get("group_ids") or {}).get(label),
+                "themes": (run.run_result.groups.get(label) or {}).get("themes") or [],
+                "group_id": run.run_result.group_ids.get(label),
                 "my_requests": MoveRequest.objects.filter(run=run, person=me),
                 "form": MoveRequestForm(),
             }

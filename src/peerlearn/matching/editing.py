@@ -1,0 +1,267 @@
+"""Editing a finished run: moves, locks, re-pairs and participants' requests.
+
+Every edit is optimistic (the form's ``version``) and checked with the
+engine's independent checkers; the engine decides what a re-pair changes
+(:func:`peerlearn.engine.pairing.repair_pairs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerlearn.engine.pairing import Pair as EnginePair
+from peerlearn.matching.models import MatchingRun, Move, MoveRequest
+from peerlearn.matching.outcome import Outcome
+from peerlearn.matching.publishing import _write_published_pairs
+from peerlearn.matching.reading import constraints_for, group_problems, pair_people, to_engine
+from peerlearn.matching.running import _pair_row
+from peerlearn.people.models import Person
+from peerlearn.programmes.models import GroupMember
+
+
+def _engine_pair(row: Mapping[str, Any]) -> EnginePair:
+    return EnginePair(
+        str(row["a"]),
+        str(row["b"]),
+        float(row.get("affinity") or 0.0),
+        str(row["label"]),
+        locked=bool(row.get("locked")),
+        moved=bool(row.get("moved")),
+    )
+
+
+def _members_of(assignment: Mapping[str, str], labels: set[str]) -> dict[str, str]:
+    return {pid: label for pid, label in assignment.items() if label in labels}
+
+
+def move_member(
+    run: MatchingRun,
+    person_id: str,
+    to_label: str,
+    version: int,
+    *,
+    by: Person | None,
+    source: str = "facilitator",
+    reason: str = "",
+    force: bool = False,
+) -> Outcome:
+    """Move one person to another group of the run, checking the hard constraints.
+
+    The move is refused (nothing changes) when it would add a violation, unless
+    ``force``; it is refused too when the run changed since ``version``.
+    """
+    if run.kind != "groups" or run.status != "done":
+        return Outcome(error=_("Only a finished grouping can be edited."))
+    if version != run.version:
+        return Outcome(conflict=True)
+    stored = run.run_result
+    assignment = dict(stored.assignment)
+    labels = stored.labels
+    if person_id not in assignment:
+        return Outcome(error=_("This person is not in this run."))
+    if to_label not in labels:
+        return Outcome(error=_("There is no group %(label)s in this run.") % {"label": to_label})
+    from_label = assignment[person_id]
+    if from_label == to_label:
+        return Outcome(error=_("This person is already in group %(label)s.") % {"label": to_label})
+    # A move changes only its two groups, so only they are checked: at 10,000
+    # people this keeps a move well under the 200 ms target (benchmarks/
+    # matching_web.py) instead of re-validating every group twice.
+    scope = {from_label, to_label}
+    before = group_problems(run, _members_of(assignment, scope))
+    assignment[person_id] = to_label
+    after = group_problems(run, _members_of(assignment, scope))
+    new = [p for p in after if p not in before]
+    if new and not force:
+        return Outcome(problems=new)
+    untouched = [p for p in stored.problems if p not in before]
+    members = dict(stored.members)
+    members[person_id] = {**members.get(person_id, {}), "moved": True}
+    result = replace(
+        stored,
+        assignment=assignment,
+        problems=untouched + [p for p in after if p not in untouched],
+        members=members,
+    )
+    with transaction.atomic():
+        if not run.save_move(version, person_id, to_label, result):
+            return Outcome(conflict=True)
+        move = Move.objects.create(
+            run=run,
+            person_id=int(person_id),
+            from_group=from_label,
+            to_group=to_label,
+            reason=reason,
+            source=source,
+            moved_by=by,
+        )
+        group_ids = stored.group_ids
+        if run.published_at and from_label in group_ids and to_label in group_ids:
+            GroupMember.objects.filter(
+                group_id=group_ids[from_label], person_id=int(person_id)
+            ).update(group_id=group_ids[to_label])
+    return Outcome(ok=True, move=move)
+
+
+def set_lock(run: MatchingRun, person_id: str, locked: bool, version: int) -> Outcome:
+    """Lock (or unlock) a person in their current group for re-runs."""
+    if run.kind != "groups" or run.status != "done":
+        return Outcome(error=_("Only a finished grouping can be edited."))
+    stored = run.run_result
+    if person_id not in stored.assignment:
+        return Outcome(error=_("This person is not in this run."))
+    current = set(stored.locked)
+    if locked:
+        current.add(person_id)
+    else:
+        current.discard(person_id)
+    if not run.save_result(version, replace(stored, locked=sorted(current))):
+        return Outcome(conflict=True)
+    return Outcome(ok=True)
+
+
+def re_pair(
+    run: MatchingRun,
+    person_id: str,
+    partner_id: str,
+    version: int,
+    *,
+    by: Person | None,
+    reason: str = "",
+    force: bool = False,
+) -> Outcome:
+    """Pair ``person_id`` with ``partner_id`` by hand (the engine's ``repair_pairs``).
+
+    The engine decides who loses which partner and checks everyone before
+    and after; the re-pair is refused for the problems it adds unless
+    ``force``, and refused too when the run changed since ``version``.
+    """
+    from peerlearn.engine.pairing import repair_pairs
+
+    if run.kind != "pairs" or run.status != "done":
+        return Outcome(error=_("Only finished pairs can be re-paired."))
+    if version != run.version:
+        return Outcome(conflict=True)
+    allowed = {str(p.pk) for p in pair_people(run)}
+    if person_id not in allowed or partner_id not in allowed:
+        return Outcome(error=_("This person is not in this run."))
+    if person_id == partner_id:
+        return Outcome(error=_("Choose two different people."))
+    stored = run.run_result
+    rows = [dict(p) for p in stored.pairs]
+    if any({p["a"], p["b"]} == {person_id, partner_id} for p in rows):
+        return Outcome(error=_("These two are already paired."))
+    mode = stored.pair_mode(run.run_parameters)
+    left_out = stored.left_out
+    ids = {x for p in rows for x in (p["a"], p["b"])} | set(left_out) | {person_id, partner_id}
+    persons = Person.objects.filter(pk__in=[int(i) for i in ids]).select_related("organisation")
+    people = to_engine(persons, with_challenges=False)
+    done = repair_pairs(
+        people,
+        [_engine_pair(p) for p in rows],
+        mode,
+        person_id,
+        partner_id,
+        constraints=constraints_for(run, {p.id for p in people}),
+        capacity=stored.capacity,
+        left_out=left_out,
+    )
+    new = [f.as_dict() for f in done.new_problems]
+    if new and not force:
+        return Outcome(problems=new)
+    before = [f.as_dict() for f in done.before]
+    after = [f.as_dict() for f in done.after]
+    new_pairs = [_pair_row(p) if p.moved else dict(_row_of(rows, p)) for p in done.pairs]
+    untouched = [p for p in stored.problems if p not in before]
+    labels = {p["label"] for p in new_pairs}
+    result = replace(
+        stored,
+        pairs=new_pairs,
+        left_out=done.left_out,
+        problems=untouched + [p for p in after if p not in untouched],
+        locked_pairs=[x for x in stored.locked_pairs if x in labels],
+    )
+    mine = [p.label for p in done.removed if person_id in (p.a, p.b)]
+    from_label = ", ".join(dict.fromkeys(mine)) or "–"
+    with transaction.atomic():
+        if not run.save_result(version, result):
+            return Outcome(conflict=True)
+        move = Move.objects.create(
+            run=run,
+            person_id=int(person_id),
+            from_group=from_label[:50],
+            to_group=done.label[:50],
+            reason=reason,
+            source="facilitator",
+            moved_by=by,
+        )
+        if run.published_at:
+            _write_published_pairs(run, new_pairs, replace=True)
+    return Outcome(ok=True, move=move)
+
+
+def _row_of(rows: Sequence[Mapping[str, Any]], pair: EnginePair) -> Mapping[str, Any]:
+    """The stored row of an untouched pair (kept as it was, flags and affinity included)."""
+    return next(r for r in rows if (r["a"], r["b"], r["label"]) == (pair.a, pair.b, pair.label))
+
+
+def set_pair_lock(run: MatchingRun, label: str, locked: bool, version: int) -> Outcome:
+    """Lock (or unlock) a pair (every pair of a trio) so that a re-run keeps it."""
+    if run.kind != "pairs" or run.status != "done":
+        return Outcome(error=_("Only finished pairs can be re-paired."))
+    stored = run.run_result
+    if label not in [p["label"] for p in stored.pairs]:
+        return Outcome(error=_("There is no pair %(label)s in this run.") % {"label": label})
+    current = [x for x in stored.locked_pairs if x != label]
+    if locked:
+        current.append(label)
+    if not run.save_result(version, replace(stored, locked_pairs=current)):
+        return Outcome(conflict=True)
+    return Outcome(ok=True)
+
+
+def decide_request(
+    request_row: MoveRequest,
+    accept: bool,
+    to_label: str,
+    version: int,
+    by: Person | None,
+    *,
+    force: bool = False,
+) -> Outcome:
+    """Accept (move, checking constraints) or decline a participant's request.
+
+    The decision is a conditional update, ``pending -> accepted/declined``
+    (as ``SignInLink.redeem``): of two facilitators deciding at once exactly
+    one updates the row, and only that one applies the move, in the same
+    transaction. A refused move (rule problems, stale version) rolls the
+    decision back, so the request stays pending.
+    """
+    with transaction.atomic():
+        claimed = MoveRequest.objects.filter(pk=request_row.pk, status="pending").update(
+            status="accepted" if accept else "declined", decided_by=by, decided_at=timezone.now()
+        )
+        if not claimed:
+            return Outcome(error=_("This request was already decided."))
+        if accept:
+            outcome = move_member(
+                request_row.run,
+                str(request_row.person_id),
+                to_label,
+                version,
+                by=by,
+                source="request",
+                reason=request_row.reason,
+                force=force,
+            )
+            if not outcome.ok:
+                transaction.set_rollback(True)
+                return outcome
+    request_row.refresh_from_db()
+    return Outcome(ok=True)
