@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from peerlearn.progress import urls as progress_urls
+from tests.programmes.test_permissions import MEMBERS, PERSONAS, expect, request_as
 from tests.progress.conftest import (
     file_check_in,
     let_evaluators_read,
@@ -19,7 +20,6 @@ from tests.progress.conftest import (
     make_round,
     reviewed_by_peer,
 )
-from tests.programmes.test_permissions import MEMBERS, PERSONAS, expect, request_as
 
 FACILITATORS = {"facilitator", "module_facilitator"}
 
