@@ -23,31 +23,14 @@ import csv
 import io
 import os
 import statistics
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from bench_db import fresh_database  # noqa: E402 - a sibling script module
 
 BENCH_DB = "peerlearn_bench_survey"
-
-
-def fresh_database() -> tuple[str, str]:
-    """(label, url) of an empty database: PostgreSQL if DATABASE_URL says so, else SQLite."""
-    given = os.environ.get("DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(given)
-        server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-        with psycopg.connect(server, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        return "PostgreSQL", urlunsplit(parts._replace(path="/" + BENCH_DB))
-    folder = tempfile.mkdtemp(prefix="survey-bench-")
-    return "SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
 
 
 def form_definition() -> dict[str, Any]:
@@ -184,7 +167,7 @@ def consume(response: Any) -> int:
 
 
 def run(responses: int) -> None:
-    label, url = fresh_database()
+    label, url = fresh_database(BENCH_DB)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlearn.site.settings")
     os.environ.setdefault("PEERLEARN_ALLOW_DEV_SECRET", "true")
