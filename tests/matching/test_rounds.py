@@ -268,3 +268,41 @@ def test_two_facilitators_deciding_at_once_exactly_one_wins(world):
     else:
         assert row.status == "declined" and row.decided_by == people["evaluator"]
         assert moved == 0 and not in_new_group
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asking_to_move_twice_at_once_stores_one_request(world):
+    """A double submit must not store two pending requests (each e-mails the facilitators)."""
+    from django.core import mail
+    from django.test import Client
+
+    from tests.concurrency import at_once, tolerated
+
+    fake_run(world)
+    url = reverse("matching:move_request", args=[world.programme.slug, world.event.pk])
+    clients = []
+    for _ in range(6):  # six presses: the check-then-create window is short
+        client = Client()
+        client.force_login(world.users["participant"])
+        clients.append(client)
+    _done, failures = at_once(
+        [lambda c=c: c.post(url, {"reason": "Another group works on my topic."}) for c in clients]
+    )
+    assert tolerated(failures) == []
+    assert MoveRequest.objects.filter(person=world.people["participant"]).count() == 1
+    notified = {tuple(message.to) for message in mail.outbox}
+    assert len(mail.outbox) == len(notified), "each facilitator told once"
+
+
+def test_the_database_holds_one_pending_request_per_person(world):
+    from django.db import IntegrityError, transaction
+
+    run, _first = pending_request(world)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MoveRequest.objects.create(
+            run=run, person=world.people["participant"], from_group="G1", reason="again"
+        )
+    MoveRequest.objects.filter(run=run).update(status="declined")
+    MoveRequest.objects.create(  # once decided, asking again is fine
+        run=run, person=world.people["participant"], from_group="G1", reason="again"
+    )

@@ -224,6 +224,15 @@ class MoveRequest(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("move request")
         verbose_name_plural = _("move requests")
+        # One open request per person and run, even when the button is pressed
+        # twice at once (each would e-mail every facilitator).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "person"],
+                condition=models.Q(status="pending"),
+                name="one_pending_move_request",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person}: {self.reason[:40]}"

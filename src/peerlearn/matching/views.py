@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -720,14 +721,15 @@ def move_request(
             request, _("Please say why you would like to move.") + " " + form_errors(form)
         )
         return redirect(url)
-    if MoveRequest.objects.filter(run=run, person=me, status="pending").exists():
+    try:
+        with transaction.atomic():
+            asked = MoveRequest.objects.create(
+                run=run, person=me, from_group=label, reason=form.cleaned_data["reason"]
+            )
+    except IntegrityError:  # one pending request per person (see MoveRequest.Meta)
         messages.error(request, _("You already asked to move; a facilitator will answer."))
         return redirect(url)
-    notify_move_request(
-        MoveRequest.objects.create(
-            run=run, person=me, from_group=label, reason=form.cleaned_data["reason"]
-        )
-    )
+    notify_move_request(asked)
     messages.success(request, _("Your request was sent to the facilitators."))
     return redirect(url)
 
