@@ -7,3 +7,10 @@ class DeliveryConfig(AppConfig):
     label = "delivery"
     verbose_name = _("Sessions and formats")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The programme page's "Today" section shows the coming sessions.
+        from peerlearn.delivery.panels import sessions_panel
+        from peerlearn.objectives.dashboard import register
+
+        register(sessions_panel)
