@@ -106,3 +106,9 @@ def test_stored_name_takes_the_real_extension():
     sniffed = files.sniff(b"%PDF-1.7", "Plan final.docx", max_bytes=LIMIT)
     assert sniffed.stored_name("Plan final.docx") == "Plan final.pdf"
     assert sniffed.content_type == "application/pdf"
+
+
+def test_a_pdf_carrying_embedded_files_is_refused_as_a_signed_copy_is():
+    """Products and signed authorisations share one PDF rule."""
+    data = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Names << /EmbeddedFiles 2 0 R >> >>"
+    assert files.sniff(data, "a.pdf", max_bytes=LIMIT).error == files.ACTIVE_PDF

@@ -7,23 +7,19 @@ launch actions or embedded files is refused (a scanned letter needs none).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from peerlearn.progress import files
+
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-)
-
-#: PDF names that run code or carry other files.
-PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z])")
+#: What a signed copy may be (a scan or a photo); the bytes are read by the
+#: same sniffer as group products (``peerlearn.progress.files``).
+KEPT_KINDS = ("pdf", "png", "jpg")
 
 
 class UploadRefused(ValueError):
@@ -56,13 +52,13 @@ def sniff(data: bytes) -> Sniffed:
     """What the bytes are, or :class:`UploadRefused` with the reason."""
     if not data:
         raise UploadRefused(_("The file is empty."))
-    for magic, content_type, extension in SIGNATURES:
-        if data.startswith(magic):
-            if content_type == "application/pdf" and PDF_ACTIVE.search(data):
-                raise UploadRefused(
-                    _("This PDF contains scripts or embedded files. Upload a plain scan instead.")
-                )
-            return Sniffed(data, content_type, extension)
+    found = files.sniff(data, "", max_bytes=len(data))  # the size was checked on reading
+    if found.error == files.ACTIVE_PDF:
+        raise UploadRefused(
+            _("This PDF contains scripts or embedded files. Upload a plain scan instead.")
+        )
+    if found.kind in KEPT_KINDS:
+        return Sniffed(data, found.content_type, found.kind)
     raise UploadRefused(
         _("Only PDF, PNG or JPEG files are accepted (a scan or photo of the letter).")
     )

@@ -4,7 +4,7 @@ A product may be a PDF, a Word, Excel or PowerPoint file (Office Open XML),
 an OpenDocument text, or a PNG or JPEG image. Anything else is refused,
 whatever it is called: programs, scripts, web pages, archives, and Office
 files with macros (a ``vbaProject.bin`` part, the "macro-enabled" types).
-PDFs carrying JavaScript or a launch action are refused too. Office and
+PDFs carrying JavaScript, a launch action or embedded files are refused too. Office and
 OpenDocument files are zip archives: their declared unpacked size is checked
 against :data:`MAX_EXPANSION` times the limit before anything is read (a zip
 bomb). The stored name keeps the person's stem with the extension of what
@@ -57,7 +57,9 @@ _OOXML_PARTS: tuple[tuple[str, str], ...] = (
     ("xl/workbook.xml", "xlsx"),
     ("ppt/presentation.xml", "pptx"),
 )
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch)\b")
+#: PDF names that run code or carry other files (also used for signed
+#: authorisations, ``peerlearn.objectives.uploads``).
+PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def sniff(data: bytes, filename: str, *, max_bytes: int) -> Sniffed:
     if len(data) > max_bytes:
         return Sniffed(error=TOO_LARGE)
     if data.startswith(b"%PDF-"):
-        return Sniffed(error=ACTIVE_PDF) if _PDF_ACTIVE.search(data) else Sniffed(kind="pdf")
+        return Sniffed(error=ACTIVE_PDF) if PDF_ACTIVE.search(data) else Sniffed(kind="pdf")
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return Sniffed(kind="png")
     if data.startswith(b"\xff\xd8\xff"):
