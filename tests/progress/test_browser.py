@@ -77,6 +77,8 @@ def test_check_in_working_group_and_peer_review_on_a_phone(world, live_server, p
     sign_in(page, live_server, "peer@example.org")
     page.goto(f"{live_server.url}/programmes/{world.programme.slug}/progress/reviews/")
     page.click(f"text={product.title}")
+    # `.all()` does not wait: let the review page load before listing its selects
+    page.wait_for_selector("#review-form select")
     for select in page.locator("#review-form select").all():
         select.select_option("3")
     page.fill("#id_comments", "Clear plan; add the costs")
