@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
@@ -319,3 +320,16 @@ def test_a_built_in_is_stored_once_per_programme_and_never_half_written(world):
         formats._install(world.programme, formats.BY_KEY["troika"])
     assert MeetingFormat.objects.filter(builtin_key="troika").count() == 1
     assert FormatStep.objects.count() == steps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clicks_at_once_on_make_my_feed_leave_one_live_feed_and_no_error(world):
+    from tests.concurrency import at_once, tolerated
+
+    person = world.people["participant"]
+    tokens, failures = at_once([lambda: CalendarFeed.issue(person)] * 6)
+    assert tolerated(failures) == []
+    live = CalendarFeed.objects.filter(person=person, revoked_at__isnull=True)
+    assert live.count() == 1
+    # the live feed is the one the last click was shown; the other was revoked
+    assert CalendarFeed.live(tokens[-1]) is not None

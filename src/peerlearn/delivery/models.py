@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -264,10 +264,20 @@ class CalendarFeed(models.Model):
 
     @classmethod
     def issue(cls, person: Any) -> str:
-        """Revoke the person's feed (if any) and return a fresh token (shown once)."""
-        cls.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        token, digest = new_token()
-        cls.objects.create(person=person, token_hash=digest)
+        """Revoke the person's feed (if any) and return a fresh token (shown once).
+
+        The person's row is locked first: of two clicks at once, the second
+        waits, then revokes the first one's fresh feed and makes its own,
+        instead of both inserting a live feed and one failing on
+        ``one_live_feed_per_person`` with a server error.
+        """
+        with transaction.atomic():
+            type(person).objects.select_for_update().filter(pk=person.pk).exists()
+            cls.objects.filter(person=person, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            token, digest = new_token()
+            cls.objects.create(person=person, token_hash=digest)
         return token
 
     @classmethod
