@@ -1,4 +1,4 @@
-"""Objectives in a real browser on a phone (390x844): set, lock, rate."""
+"""Objectives in a real browser, at desktop size and on a phone (390x844): set, lock, rate."""
 
 from __future__ import annotations
 
@@ -9,15 +9,6 @@ from peerlearn.objectives.models import LearningObjective
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def sign_in(page, live_server, email):
@@ -34,43 +25,43 @@ def no_sideways_scroll(page):
     assert width <= page.viewport_size["width"] + 1
 
 
-def test_set_an_objective_facilitator_locks_then_rate_it(world, live_server, phone):
+def test_set_an_objective_facilitator_locks_then_rate_it(world, live_server, page):
     programme_url = f"{live_server.url}/programmes/{world.programme.slug}/"
-    sign_in(phone, live_server, "participant@example.org")
-    phone.goto(programme_url)
-    phone.click(".panel-my_objectives a:has-text('My objectives')")
-    phone.fill("#id_statement", "Run a meeting where everyone speaks")
-    phone.fill("#id_why", "Two people dominate our reform team")
-    phone.fill("#id_success_sign", "Every member speaks at the next meeting")
-    phone.select_option("#id_start_rating", "2")
-    phone.click("button:has-text('Save objective')")
-    phone.wait_for_selector(".messages")
-    assert "Objective saved." in phone.locator(".messages").inner_text()
-    no_sideways_scroll(phone)
+    sign_in(page, live_server, "participant@example.org")
+    page.goto(programme_url)
+    page.click(".panel-my_objectives a:has-text('My objectives')")
+    page.fill("#id_statement", "Run a meeting where everyone speaks")
+    page.fill("#id_why", "Two people dominate our reform team")
+    page.fill("#id_success_sign", "Every member speaks at the next meeting")
+    page.select_option("#id_start_rating", "2")
+    page.click("button:has-text('Save objective')")
+    page.wait_for_selector(".messages")
+    assert "Objective saved." in page.locator(".messages").inner_text()
+    no_sideways_scroll(page)
 
-    sign_in(phone, live_server, "facilitator@example.org")
-    phone.goto(programme_url)
-    assert "Participants without objectives: 2 of 3" in phone.locator(".today").inner_text()
-    phone.click(".panel-objectives a:has-text('All objectives')")
-    assert phone.locator("text=Run a meeting where everyone speaks").is_visible()
-    phone.click("#lock-objectives")
-    phone.wait_for_selector(".messages")
-    assert "1 objectives locked" in phone.locator(".messages").inner_text()
-    no_sideways_scroll(phone)
+    sign_in(page, live_server, "facilitator@example.org")
+    page.goto(programme_url)
+    assert "Participants without objectives: 2 of 3" in page.locator(".today").inner_text()
+    page.click(".panel-objectives a:has-text('All objectives')")
+    assert page.locator("text=Run a meeting where everyone speaks").is_visible()
+    page.click("#lock-objectives")
+    page.wait_for_selector(".messages")
+    assert "1 objectives locked" in page.locator(".messages").inner_text()
+    no_sideways_scroll(page)
 
     world.programme.end = timezone.localdate()  # the programme reaches its end
     world.programme.save()
-    sign_in(phone, live_server, "participant@example.org")
-    phone.goto(programme_url + "objectives/")
-    assert phone.locator(".objective .tag:has-text('Locked')").is_visible()
-    assert phone.locator(".objective a:has-text('Edit')").count() == 0
-    phone.click("a:has-text('Rate what you achieved')")
-    phone.select_option("#id_achievement", "2")
-    phone.fill("#id_achievement_evidence", "All five spoke; I kept a speaking order")
-    phone.click("button:has-text('Save rating')")
-    phone.wait_for_selector(".messages")
-    assert "your rating is saved" in phone.locator(".messages").inner_text()
-    assert "Mostly achieved" in phone.locator(".objective").inner_text()
-    no_sideways_scroll(phone)
+    sign_in(page, live_server, "participant@example.org")
+    page.goto(programme_url + "objectives/")
+    assert page.locator(".objective .tag:has-text('Locked')").is_visible()
+    assert page.locator(".objective a:has-text('Edit')").count() == 0
+    page.click("a:has-text('Rate what you achieved')")
+    page.select_option("#id_achievement", "2")
+    page.fill("#id_achievement_evidence", "All five spoke; I kept a speaking order")
+    page.click("button:has-text('Save rating')")
+    page.wait_for_selector(".messages")
+    assert "your rating is saved" in page.locator(".messages").inner_text()
+    assert "Mostly achieved" in page.locator(".objective").inner_text()
+    no_sideways_scroll(page)
     objective = LearningObjective.objects.get()
     assert objective.achievement == 2 and objective.locked_at is not None

@@ -1,5 +1,5 @@
-"""On a phone (390x844): file a check-in, turn a common problem into a working group,
-review a product as a peer of another group."""
+"""At desktop size and on a phone (390x844): file a check-in, turn a common problem
+into a working group, review a product as a peer of another group."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from tests.conftest import PASSWORD, make_person
 from tests.progress.conftest import file_check_in, make_round, reviewed_by_peer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def sign_in(page, live_server, email):
@@ -27,8 +25,7 @@ def fits(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
 
 
-@pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["phone"])
-def test_check_in_working_group_and_peer_review_on_a_phone(world, live_server, page):
+def test_check_in_working_group_and_peer_review(world, live_server, page):
     round = make_round(world)
     group_c = Group.objects.create(cohort=world.event, name="Group C")
     GroupMember.objects.create(

@@ -227,6 +227,41 @@ def test_a_taken_name_writes_nothing(world, login):
     assert Group.objects.filter(name="Group A").count() == 1
 
 
+def test_a_dismissed_problem_is_hidden_and_not_proposed_again_until_restored(world, login):
+    _land_groups(world)
+    client = login(world.users["facilitator"])
+    client.post(u(world, "problems_propose"), {"cohort": world.event.pk})
+    problem = CommonProblem.objects.get()
+    status_url = u(world, "problem_status", problem.pk)
+    client.post(status_url, {"action": "dismiss"})
+    problem.refresh_from_db()
+    assert problem.status == "dismissed"
+    page = client.get(u(world, "problems") + f"?cohort={world.event.pk}")
+    assert [row["problem"] for row in page.context["rows"]] == []
+    assert "1 dismissed problem" in page.content.decode()
+    client.post(u(world, "problems_propose"), {"cohort": world.event.pk})
+    assert list(CommonProblem.objects.values_list("status", flat=True)) == ["dismissed"]
+    assert AuditEvent.objects.filter(action="progress.problem_dismiss").count() == 1
+    client.post(status_url, {"action": "restore"})
+    problem.refresh_from_db()
+    assert problem.status == "proposed"
+
+
+def test_a_problem_turned_into_a_working_group_is_never_dismissed(world, login):
+    _land_groups(world)
+    client = login(world.users["facilitator"])
+    client.post(u(world, "problems_propose"), {"cohort": world.event.pk})
+    problem = CommonProblem.objects.get()
+    CommonProblem.objects.filter(pk=problem.pk).update(status="converted")
+    response = client.post(
+        u(world, "problem_status", problem.pk), {"action": "dismiss"}, follow=True
+    )
+    problem.refresh_from_db()
+    assert problem.status == "converted"
+    assert "nothing was done" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="progress.problem_dismiss").exists()
+
+
 def test_a_working_group_by_profession_across_groups(world, login):
     group_c, _group_d = _land_groups(world)
     client = login(world.users["facilitator"])
@@ -499,3 +534,18 @@ def test_staff_without_a_role_give_a_reason_before_reading_check_ins(world, logi
     client.post(group_page, {"read_reason": "Complaint 12 from a member"})
     assert AuditEvent.objects.filter(action="group.private_read").count() == 1
     assert "Land records" in client.get(page).content.decode()
+
+
+def test_publishing_a_new_matching_round_keeps_working_groups_current(world):
+    from peerlearn.progress.models import WorkingGroup
+    from tests.matching.conftest import fake_run
+
+    working = Group.objects.create(cohort=world.event, name="Land data working group")
+    GroupMember.objects.create(group=working, person=world.people["participant"])
+    WorkingGroup.objects.create(group=working, source_group_ids=[world.group_a.pk])
+    fake_run(world)  # publishes a grouping of the event
+    fake_run(world)  # and the next round archives the first one
+    working.refresh_from_db()
+    assert working.archived_at is None
+    archived = Group.objects.filter(cohort=world.event, archived_at__isnull=False)
+    assert archived.count() == 2 and working not in archived

@@ -49,6 +49,12 @@ def _evaluators(w):
     return w
 
 
+def _problem(w):
+    from peerlearn.progress.models import CommonProblem
+
+    return CommonProblem.objects.create(cohort=w.event, label="land records", group_ids=[])
+
+
 def _criterion(w):
     from peerlearn.progress.products import rubric_for
 
@@ -101,6 +107,12 @@ CASES = [
         url("problems_propose", lambda w: []),
         "post",
         expect(FACILITATORS, ok=302),
+    ),
+    (
+        "progress:problem_status",
+        url("problem_status", lambda w: [_problem(w).pk]),
+        "post",
+        table({"facilitator"}, forbidden=MEMBERS - FACILITATORS, ok=302),
     ),
     (
         "progress:working_group_new",

@@ -41,6 +41,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "calendar.revoke": _("Switched off a private calendar address"),
     "progress.settings": _("Changed who reads check-ins and products"),
     "progress.working_group_create": _("Created a cross-group working group"),
+    "progress.problem_dismiss": _("Dismissed a proposed common problem"),
+    "progress.problem_restore": _("Restored a dismissed common problem"),
     "progress.reviewer_assign": _("Assigned a product reviewer"),
     "progress.product_move": _("Moved a product to another review state"),
 }

@@ -94,12 +94,23 @@ def _check_ins_of(cohort: Cohort) -> list[CheckIn]:
     )
 
 
+def _same_problem(group_ids: Iterable[object], key_terms: Iterable[str]) -> tuple[object, ...]:
+    return (frozenset(int(str(g)) for g in group_ids), frozenset(key_terms))
+
+
 def propose_problems(cohort: Cohort) -> list[CommonProblem]:
     """Run the engine over the cohort's check-ins and keep its proposals.
 
-    Earlier proposals still open are replaced; dismissed and converted ones stay.
+    Earlier proposals still open are replaced; dismissed and converted ones
+    stay, and a proposal with the same groups and key terms as a dismissed
+    one is not made again (the facilitator already said no to it).
     """
     found = engine.propose_common_problems(_excerpts(_check_ins_of(cohort), PROBLEM_FIELDS))
+    refused = {
+        _same_problem(p.group_ids, p.key_terms)
+        for p in CommonProblem.objects.filter(cohort=cohort, status="dismissed")
+    }
+    found = [p for p in found if _same_problem(p.group_ids, p.key_terms) not in refused]
     with transaction.atomic():
         CommonProblem.objects.filter(cohort=cohort, status="proposed").delete()
         return [
@@ -112,6 +123,17 @@ def propose_problems(cohort: Cohort) -> list[CommonProblem]:
             )
             for problem in found
         ]
+
+
+def set_problem_dismissed(problem: CommonProblem, dismissed: bool) -> bool:
+    """Dismiss a proposed problem (or restore a dismissed one); False if it moved meanwhile.
+
+    One conditional UPDATE on the status the facilitator saw: a problem
+    another facilitator just turned into a working group stays converted.
+    """
+    source, target = ("proposed", "dismissed") if dismissed else ("dismissed", "proposed")
+    changed = CommonProblem.objects.filter(pk=problem.pk, status=source).update(status=target)
+    return changed == 1
 
 
 @dataclass(frozen=True)

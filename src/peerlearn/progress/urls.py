@@ -19,6 +19,7 @@ urlpatterns = [
     path(P + "check-ins/<int:check_in_id>/versions/", views.check_in_versions, name="versions"),
     path(P + "problems/", views.problems, name="problems"),
     path(P + "problems/propose/", views.problems_propose, name="problems_propose"),
+    path(P + "problems/<int:problem_id>/status/", views.problem_status, name="problem_status"),
     path(P + "working-groups/new/", views.working_group_new, name="working_group_new"),
     path(P + "training/", views.training, name="training"),
     path(P + "groups/<int:group_id>/products/new/", views.product_new, name="product_new"),

@@ -329,7 +329,8 @@ def _version_rows(version: CheckInVersion) -> dict[str, object]:
 def problems(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     cohorts = manageable_cohorts(programme, access)
     cohort = _chosen_cohort(request, cohorts)
-    found = list(cohort.common_problems.all()) if cohort else []
+    found = list(cohort.common_problems.exclude(status="dismissed")) if cohort else []
+    dismissed = list(cohort.common_problems.filter(status="dismissed")) if cohort else []
     groups = {g.pk: g for g in cohort.groups.all()} if cohort else {}
     rows = [
         {
@@ -342,7 +343,13 @@ def problems(request: HttpRequest, programme: Programme, access: Access) -> Http
     return render(
         request,
         "progress/problems.html",
-        {"programme": programme, "cohorts": cohorts, "cohort": cohort, "rows": rows},
+        {
+            "programme": programme,
+            "cohorts": cohorts,
+            "cohort": cohort,
+            "rows": rows,
+            "dismissed": dismissed,
+        },
     )
 
 
@@ -366,6 +373,36 @@ def problems_propose(request: HttpRequest, programme: Programme, access: Access)
     else:
         messages.info(request, _("No problem is shared by two or more groups yet."))
     return redirect(f"{_url('problems', programme)}?cohort={cohort.pk}")
+
+
+@require_POST
+@programme_view(manages_any_cohort)
+def problem_status(
+    request: HttpRequest, programme: Programme, access: Access, problem_id: int
+) -> HttpResponse:
+    """Dismiss a proposed common problem, or bring a dismissed one back.
+
+    A problem of a cohort the facilitator does not manage is a 404. The change
+    is conditional on the status the page showed, so a problem turned into a
+    working group meanwhile is never dismissed.
+    """
+    problem = get_object_or_404(
+        CommonProblem, pk=problem_id, cohort__in=manageable_cohorts(programme, access)
+    )
+    dismiss = request.POST.get("action") != "restore"
+    if not checkins.set_problem_dismissed(problem, dismiss):
+        messages.info(request, _("This problem has changed meanwhile; nothing was done."))
+    elif dismiss:
+        audit.record(
+            "progress.problem_dismiss", request=request, programme=programme, target=problem
+        )
+        messages.success(request, _("Problem dismissed."))
+    else:
+        audit.record(
+            "progress.problem_restore", request=request, programme=programme, target=problem
+        )
+        messages.success(request, _("Problem restored."))
+    return redirect(f"{_url('problems', programme)}?cohort={problem.cohort_id}")
 
 
 @programme_view(manages_any_cohort)
