@@ -7,6 +7,10 @@ database ``peerlearn_bench_delivery`` on that PostgreSQL server), fills it with
 * one person's calendar feed (``/calendar/<token>.ics``, through Django's test
   client), target < 200 ms, next to a naive baseline that loads every session
   of the programme with its groups and filters them in Python;
+* the facilitator's programme page with its "Today" panels (sessions of the
+  week, RSVPs, check-in rounds with 20 check-ins per group, products due,
+  objectives, move requests), target < 1 s, next to the same page for an
+  observer (no Today panels) so the ratio is what the panels cost;
 * the reminder run for one day's sessions (1,700 sessions, 10,000 reminders,
   each with its .ics, to the locmem backend): ``send_session_mail``'s
   ``send_all_due``, target < 60 s, next to a baseline that renders and sends
@@ -127,6 +131,56 @@ def build(people: int, groups: int, sessions: int) -> dict[str, Any]:
     }
 
 
+def add_progress(world: dict[str, Any], rounds: int) -> dict[str, Any]:
+    """``rounds`` weekly check-in rounds (the last one next week), every group
+    reporting in the past ones (one in ten stuck), a product per group due
+    within the fortnight; a facilitator and an observer to view the page."""
+    from django.utils import timezone
+
+    from peerlearn.accounts.models import User
+    from peerlearn.people.models import Person
+    from peerlearn.programmes.models import Cohort, Group, Membership
+    from peerlearn.progress.models import CheckIn, CheckInRound, Product
+
+    programme = world["programme"]
+    cohort = Cohort.objects.get(programme=programme)
+    today = timezone.localdate()
+    CheckInRound.objects.bulk_create(
+        CheckInRound(
+            cohort=cohort, title=f"Week {r}", due_date=today + timedelta(weeks=r - rounds + 2)
+        )
+        for r in range(rounds)
+    )
+    past = list(CheckInRound.objects.filter(due_date__lte=today).values_list("pk", flat=True))
+    group_ids = list(Group.objects.filter(cohort=cohort).values_list("pk", flat=True))
+    CheckIn.objects.bulk_create(
+        (
+            CheckIn(
+                round_id=r,
+                group_id=g,
+                completed="Drafted the plan",
+                stuck="Land records are missing" if g % 10 == 0 else "",
+            )
+            for r in past
+            for g in group_ids
+        ),
+        batch_size=5000,
+    )
+    Product.objects.bulk_create(
+        Product(
+            group_id=g, title=f"Plan {g}", kind="report", due_date=today + timedelta(days=g % 20)
+        )
+        for g in group_ids
+    )
+    viewers = {}
+    for role in ("facilitator", "observer"):
+        user = User.objects.create(email=f"{role}@bench.example")
+        person = Person.objects.create(name=role, email=user.email, user=user)
+        Membership.objects.create(person=person, programme=programme, role=role)
+        viewers[role] = user
+    return {"check_ins": CheckIn.objects.count(), **viewers}
+
+
 def naive_feed(person: Any, programme: Any) -> bytes:
     """Baseline: every session of the programme, its groups prefetched, filtered in Python."""
     from peerlearn.delivery import services
@@ -190,6 +244,25 @@ def run(people: int, groups: int, sessions: int) -> None:
     naive, naive_feed_s = timed(lambda: naive_feed(world["person"], world["programme"]))
     assert naive.count(b"BEGIN:VEVENT") == events
 
+    progress, progress_s = timed(lambda: add_progress(world, rounds=20))
+    page_url = reverse("programmes:detail", args=[world["programme"].slug])
+
+    def page_for(user: Any) -> Callable[[], Any]:
+        viewer = Client()
+        viewer.force_login(user)
+        assert viewer.get(page_url).status_code == 200  # warm
+
+        def get() -> Any:
+            response = viewer.get(page_url)
+            assert response.status_code == 200
+            return response
+
+        return get
+
+    dashboard, dashboard_s = timed(page_for(progress["facilitator"]), repeat=5)
+    assert b"Check-ins and products" in dashboard.content
+    _plain, plain_s = timed(page_for(progress["observer"]), repeat=5)
+
     now = timezone.now()
     results, send_s = timed(lambda: sending.send_all_due(now))
     reminders = sum(r.reminders for _s, r in results)
@@ -204,9 +277,18 @@ def run(people: int, groups: int, sessions: int) -> None:
 
     print(
         f"\nDelivery benchmark ({label}): {people:,} people, {groups:,} groups, "
-        f"{world['sessions']:,} sessions; setup {build_s:.1f} s\n"
+        f"{world['sessions']:,} sessions, {progress['check_ins']:,} check-ins; "
+        f"setup {build_s + progress_s:.1f} s\n"
     )
     rows = [
+        (
+            "facilitator's programme page",
+            f"x{dashboard_s / plain_s:.1f} of the plain page",
+            dashboard_s,
+            "< 1 s",
+            plain_s,
+            "observer: same page, no Today",
+        ),
         (
             "calendar feed of one person",
             f"{events} events",

@@ -312,3 +312,15 @@ def test_module_facilitator_sees_only_their_modules_emails(world, login):
     )
     assert "peer@example.org" in body, "peer takes part in the module"
     assert "participant@example.org" not in body, "participant is only in the event"
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_visible_groups_agrees_with_can_see_group_for_every_persona(world, persona):
+    from peerlearn.programmes.models import Group
+    from peerlearn.programmes.permissions import access_for, can_see_group, visible_groups
+
+    user = world.users.get(persona)
+    groups = list(Group.objects.filter(cohort__programme=world.programme))
+    access = access_for(user, world.programme)
+    expected = [g for g in groups if can_see_group(user, g, access)]
+    assert visible_groups(user, groups, access) == expected

@@ -134,6 +134,29 @@ def can_see_group(user: AnyUser, group: Group, access: Access) -> bool:
     )
 
 
+def visible_groups(user: AnyUser, groups: Iterable[Group], access: Access) -> list[Group]:
+    """The groups of ``groups`` that :func:`can_see_group` lets ``user`` see.
+
+    The same rule, decided with one query for the user's own groups instead
+    of one per group: a programme page lists 1,700 groups.
+    """
+    groups = list(groups)
+    mine: set[int] = set()
+    if user.is_authenticated:
+        mine = set(
+            GroupMember.objects.filter(group__in=groups, person__user=user).values_list(
+                "group_id", flat=True
+            )
+        )
+    return [
+        g
+        for g in groups
+        if access.manages_cohort(g.cohort_id)
+        or "evaluator" in access.programme_roles
+        or g.pk in mine
+    ]
+
+
 def can_see_group_notes(user: AnyUser, group: Group, access: Access) -> bool:
     """What peers share in a group: members and facilitators only, never evaluators."""
     return access.manages_cohort(group.cohort_id) or is_group_member(user, group)

@@ -31,6 +31,7 @@ from peerlearn.programmes.permissions import (
     can_see_group,
     can_see_group_notes,
     private_read_needs_reason,
+    visible_groups,
     visible_programmes,
 )
 
@@ -79,7 +80,7 @@ def programme_detail(request: HttpRequest, programme: Programme, access: Access)
     cohorts = programme.cohorts.all()
     cohort_rows = []
     for cohort in cohorts:
-        groups = [g for g in cohort.groups.all() if can_see_group(request.user, g, access)]
+        groups = visible_groups(request.user, cohort.groups.all(), access)
         cohort_rows.append(
             {
                 "cohort": cohort,
