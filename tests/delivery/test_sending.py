@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from datetime import timedelta
 from io import StringIO
@@ -11,13 +10,13 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
 from peerlearn.delivery import sending, services
 from peerlearn.delivery.models import SessionMail
 from peerlearn.programmes.models import GroupMember, Membership
+from tests.concurrency import at_once, tolerated
 from tests.conftest import make_person
 from tests.delivery.conftest import plan
 
@@ -170,36 +169,10 @@ class RefusingBackend:
         raise ConnectionRefusedError("mail server down")
 
 
-def _run_twice_at_once() -> tuple[list[str], list[str]]:
-    barrier = threading.Barrier(2)
-    outputs: list[str] = []
-    failures: list[str] = []
-
-    def copy() -> None:
-        out, err = StringIO(), StringIO()
-        try:
-            barrier.wait()
-            call_command("send_session_mail", stdout=out, stderr=err)
-        except Exception as error:  # a stopped copy: judged by _tolerated
-            failures.append(f"{type(error).__name__}: {error}: {err.getvalue()}")
-        finally:
-            outputs.append(out.getvalue())
-            connection.close()
-
-    threads = [threading.Thread(target=copy) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outputs, failures
-
-
-def _tolerated(failures: list[str]) -> list[str]:
-    """SQLite's in-memory test database refuses a concurrent writer at once; the
-    next run sends the rest.  PostgreSQL waits for row locks: every copy finishes."""
-    if connection.vendor != "sqlite":
-        return failures
-    return [f for f in failures if "database table is locked" not in f]
+def _send_once() -> str:
+    out = StringIO()
+    call_command("send_session_mail", stdout=out, stderr=StringIO())
+    return out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -211,8 +184,8 @@ def test_two_commands_at_once_send_each_invitation_once(world, site_url):
             person=person, programme=world.programme, cohort=world.event, role="participant"
         )
     plan(world)
-    outputs, failures = _run_twice_at_once()
-    assert _tolerated(failures) == []
+    outputs, failures = at_once([_send_once, _send_once])
+    assert tolerated(failures) == []
     call_command("send_session_mail", stdout=StringIO())  # what a stopped copy left
     expected = EVENT_PARTICIPANTS | {f"crowd{i:02d}@example.org" for i in range(30)}
     assert recipients() == Counter(expected)
