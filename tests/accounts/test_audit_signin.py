@@ -75,3 +75,17 @@ def test_lockout_is_recorded_once_when_it_starts(world, client, settings):
     assert event.client_ip == "203.0.113.9"
     assert event.detail == {"failures": settings.AXES_FAILURE_LIMIT}
     assert event.actor_id is None
+
+
+def test_a_sign_in_on_the_admin_login_page_is_recorded_and_a_wrong_password_is_not(world, client):
+    staff = world.users["facilitator"]
+    staff.is_staff = True
+    staff.save()
+    page = reverse("admin:login")
+    assert page == "/admin/login/"
+    wrong = client.post(page, {"username": staff.email, "password": "wrong"})
+    assert wrong.status_code == 200 and events("signin.password_login") == []
+    right = client.post(page, {"username": staff.email, "password": PASSWORD, "next": "/admin/"})
+    assert right.status_code == 302 and right["Location"] == "/admin/"
+    (event,) = events("signin.password_login")
+    assert event.target_id == str(staff.pk) and event.actor_id == staff.pk

@@ -35,6 +35,23 @@ class SignInView(LoginView):
         return response
 
 
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """Django's admin login page, with the same audit event as ours.
+
+    The admin's own view records nothing, so a staff member signing in there
+    would leave no trace: this wraps it (served at ``/admin/login/`` ahead of
+    the admin's URLs) and records ``signin.password_login`` when a POST
+    signed someone in. Lockout (axes) applies as on every login.
+    """
+    from django.contrib import admin
+
+    signed_in_before = request.user.is_authenticated
+    response = admin.site.login(request)
+    if request.method == "POST" and request.user.is_authenticated and not signed_in_before:
+        audit.record("signin.password_login", request=request, target=request.user)
+    return response
+
+
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
 ) -> HttpResponse:

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from peerlearn.accounts.views import admin_sign_in
+
 urlpatterns = [
+    # The admin's login page, audited (before the admin's own URLs so it wins).
+    path("admin/login/", admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("accounts/", include("peerlearn.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
