@@ -412,3 +412,71 @@ def test_the_instrument_download_writes_the_repeat_back(tmp_path):
     again = read_xlsform(write_xlsform(form), filename="follow_up.xlsx")
     assert again.repeats()[0].count == "${hours}"
     assert to_dict(again)["items"] == to_dict(form)["items"]
+
+
+# ------------------------------------------------------------------ answers from Kobo
+
+
+def kobo_export(path: Path, peers_rows: Rows, main_rows: Rows | None = None) -> bytes:
+    main = main_rows or [
+        ["role", "hours", "_uuid", "_index"],
+        ["Chair", 4, "uuid:a1", 1],
+        ["Mayor", 2, "uuid:b2", 2],
+    ]
+    workbook = write_form(path / "kobo.xlsx", None, extra={"Follow-up": main, "peers": peers_rows})
+    return workbook.read_bytes()
+
+
+PEERS_HEADER = ["peers/peer", "peers/often", "peers/task/joint", "_index", "_parent_index"]
+
+
+@pytest.mark.django_db
+def test_kobo_xlsx_with_a_repeat_sheet_is_imported_as_instances(world, tmp_path):
+    from peerlearn.surveys.imports import apply_import, preview_import
+    from peerlearn.surveys.models import Response
+
+    survey = open_survey(world, tmp_path, anonymity="pseudonymous")
+    data = kobo_export(
+        tmp_path,
+        [
+            PEERS_HEADER,
+            ["Ana", "Weekly", "yes", 1, 1],
+            ["Ben", "never", None, 2, 1],
+            ["Cy", "monthly", "no", 3, 2],
+        ],
+    )
+    preview = preview_import(survey, data, "kobo.xlsx")
+    assert preview.problems == [] and len(preview.rows) == 2
+    assert apply_import(preview) == 2
+    stored = {r.answers["role"]: r.answers for r in Response.objects.filter(survey=survey)}
+    assert stored["Chair"]["peers"] == [
+        {"peer": "Ana", "often": "weekly", "joint": "yes", "number": 1},
+        {"peer": "Ben", "often": "never", "number": 2},
+    ]
+    assert stored["Mayor"]["peers"] == [
+        {"peer": "Cy", "often": "monthly", "joint": "no", "number": 1}
+    ]
+
+
+@pytest.mark.django_db
+def test_repeat_sheet_problems_name_sheet_row_and_column(world, tmp_path):
+    from peerlearn.surveys.imports import preview_import
+    from peerlearn.surveys.models import Response
+
+    survey = open_survey(world, tmp_path, anonymity="pseudonymous")
+    data = kobo_export(
+        tmp_path,
+        [
+            PEERS_HEADER,
+            ["Ana", "daily", None, 1, 1],  # not a choice
+            [None, "weekly", None, 2, 2],  # peer is required
+        ],
+    )
+    preview = preview_import(survey, data, "kobo.xlsx")
+    found = {(p.row, p.column) for p in preview.problems}
+    assert found == {(2, "peers: peers/often"), (3, "peers: peers/peer")}
+    orphan = kobo_export(tmp_path, [PEERS_HEADER, ["Dee", "weekly", None, 3, 7]])
+    (problem,) = preview_import(survey, orphan, "kobo.xlsx").problems
+    assert (problem.row, problem.column) == (2, "peers: _parent_index")
+    assert "7" in problem.message
+    assert Response.objects.filter(survey=survey).count() == 0
