@@ -480,3 +480,74 @@ def test_repeat_sheet_problems_name_sheet_row_and_column(world, tmp_path):
     assert (problem.row, problem.column) == (2, "peers: _parent_index")
     assert "7" in problem.message
     assert Response.objects.filter(survey=survey).count() == 0
+
+
+# ------------------------------------------------------------------ anonymity and batches
+
+
+@pytest.mark.django_db
+def test_repeat_rows_come_only_from_published_batches_of_k(world, tmp_path):
+    from peerlearn.surveys import publication
+    from peerlearn.surveys.exports import export_plan, export_rows, repeat_plans
+    from tests.surveys.test_results_pages import respond
+
+    survey = open_survey(world, tmp_path, anonymity="anonymous")
+    k = survey.instrument.min_respondents
+    for i in range(k + 2):  # one batch of k published; two wait for the next batch
+        respond(
+            survey,
+            {"role": f"R{i}", "peers": [{"peer": f"P{i}", "often": "weekly", "number": 1}]},
+            published=False,
+            language="",
+            when=None,
+        )
+        publication.release(survey)
+    plan = export_plan(survey, values="codes")
+    main = list(export_rows(plan))
+    (peers,) = repeat_plans(plan)
+    rows = list(export_rows(peers))
+    assert len(main) == k and len(rows) == k  # the waiting two are in neither table
+    parents = {row[0] for row in main}
+    assert {row[1] for row in rows} == parents  # each joins to a main row, nothing else
+    assert peers.header()[:2] == ["_index", "_parent_index"]
+    assert len(peers.header()) == 2 + 5  # answers only: no identity, group, language, date
+
+
+@pytest.mark.django_db
+def test_calculated_fields_are_exported_as_stored_at_submit(world, login, tmp_path):
+    import csv
+    import io
+
+    from tests.surveys.test_exports import body_of, export_url
+    from tests.surveys.test_results_pages import respond
+
+    survey = open_survey(
+        world,
+        tmp_path,
+        anonymity="identified",
+        survey=[
+            ["type", "name", "label", "required", "relevant", "calculation", "repeat_count"],
+            ["integer", "hours", "Hours", None, None, None, None],
+            ["calculate", "days", None, None, None, "${hours} div 8", None],
+        ],
+    )
+    for hours in (8, 16, 24, 32, 40):
+        # stored values are exported as they are (never recomputed: 99 stays 99)
+        respond(survey, {"hours": hours, "days": 99 if hours == 40 else hours // 8})
+    client = login(world.users["facilitator"])
+    response = client.get(export_url(survey, query="?values=codes"))
+    rows = list(csv.reader(io.StringIO(body_of(response).decode("utf-8-sig"))))
+    days = [row[rows[0].index("days")] for row in rows[1:]]
+    assert sorted(days) == ["1", "2", "3", "4", "99"]
+
+
+@pytest.mark.django_db
+def test_results_page_shows_each_repeat_with_its_own_counts(world, login, tmp_path):
+    from django.urls import reverse
+
+    survey = answered_follow_ups(world, tmp_path, anonymity="identified")
+    client = login(world.users["facilitator"])
+    url = reverse("surveys:results", args=[world.programme.slug, survey.pk])
+    page = client.get(url).content.decode()
+    assert 'id="repeat-peers"' in page
+    assert "7 answers from 5 respondents" in page
