@@ -247,6 +247,8 @@ def test_add_another_without_javascript_then_submit(world, client, tmp_path):
         },
     )
     assert done.status_code == 200
+    # the confirmation shows each instance's answers, named by its number
+    assert "Peers you kept in contact with (2): Peer&#x27;s name" in done.content.decode()
     answers = Response.objects.get(survey=survey).answers
     # ordinary questions keep their shape; the repeat is a list of instance dicts
     assert answers["role"] == "Chair" and answers["hours"] == 6
@@ -400,7 +402,9 @@ def test_spss_and_stata_exports_are_one_file_per_table(world, login, tmp_path):
         often = "often"
         labels = meta.variable_value_labels[often]
         assert set(labels.values()) == {"Weekly", "Monthly", "Never"}
-        assert list(frame["_parent_index" if fmt == "dta" else "v_parent_index"])[:1] == [1.0]
+        parents = list(frame["_parent_index" if fmt == "dta" else "v_parent_index"])
+        assert parents == sorted(parents) and set(parents) <= {1.0, 2.0, 3.0, 4.0, 5.0, 6.0}
+        assert len(set(parents)) == 5  # the five respondents with an instance
 
 
 def test_the_instrument_download_writes_the_repeat_back(tmp_path):

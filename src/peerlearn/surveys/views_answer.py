@@ -372,6 +372,19 @@ def _thanks(
         for q in form.questions()
         if q.name in checked.typed
     ]
+    for repeat in form.repeats():  # each instance's answers, named by its number
+        title = text_in(repeat.label, language, form.default_language) or repeat.name
+        inner = repeat.form(form)
+        for number, instance in enumerate(checked.typed.get(repeat.name, []), start=1):
+            rows += [
+                {
+                    "label": f"{title} ({number}): "
+                    + (text_in(q.label, language, form.default_language) or q.name),
+                    "text": answering.answer_text(q, instance[q.name], inner, language),
+                }
+                for q in inner.questions()
+                if q.name in instance
+            ]
     context = {"survey": invitation.survey, "rows": rows, "language": language}
     return _render(request, "surveys/answer/thanks.html", context, language=language)
 
