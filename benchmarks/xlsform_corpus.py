@@ -84,14 +84,16 @@ def _count(node: dict[str, Any]) -> int:
 
 
 def peerlearn_answerable(path: Path) -> tuple[int | None, str]:
-    """Answerable questions peerlearn sees, or ``None`` and the first problem."""
+    """Answerable questions peerlearn sees (inside repeats too, as pyxform counts
+    them), or ``None`` and the first problem."""
     try:
         form = read_xlsform(path)
     except XLSFormInvalid as err:
         return None, str(err.problems[0]) + (
             f" (+{len(err.problems) - 1} more)" if len(err.problems) > 1 else ""
         )
-    return len(form.questions()), ""
+    inside = sum(len(repeat.form(form).questions()) for repeat in form.repeats())
+    return len(form.questions()) + inside, ""
 
 
 def measure(corpus: Path = CORPUS) -> list[Row]:

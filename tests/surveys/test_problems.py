@@ -97,12 +97,18 @@ CASES = [
         "type 'time' is not supported by peerlearn: ask for the time as text",
     ),
     (
-        "repeat",
-        simple_survey(["begin_repeat", "r", "R"], ["text", "a", "A"], ["end_repeat", None, None]),
+        "nested repeat",
+        simple_survey(
+            ["begin_repeat", "r", "R"],
+            ["begin_repeat", "s", "S"],
+            ["text", "a", "A"],
+            ["end_repeat", None, None],
+            ["end_repeat", None, None],
+        ),
         None,
         None,
-        ("survey", 2, "A"),
-        "repeats",
+        ("survey", 3, "A"),
+        "repeats inside repeats are not supported",
     ),
     (
         "or_other clash",

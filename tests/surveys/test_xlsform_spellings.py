@@ -269,8 +269,8 @@ def test_choice_filter_and_extra_choice_columns(tmp_path: Path) -> None:
             "survey, row 3, column A: type 'select_one_from_file places.csv': choices from a file",
         ),
         (
-            "begin repeat",
-            "survey, row 3, column A: type 'begin repeat': repeats are not supported yet",
+            "begin loop over yn",
+            "survey, row 3, column A: type 'begin loop over yn': loops are not supported",
         ),
     ],
 )
@@ -278,8 +278,8 @@ def test_unsupported_type_is_one_line_naming_type_row_and_remedy(
     tmp_path: Path, spelled: str, expected: str
 ) -> None:
     rows = [["text", "a", "A"], [spelled, "x", "X"], ["text", "b", "B"]]
-    if spelled == "begin repeat":
-        rows.append(["end repeat", None, None])
+    if spelled.startswith("begin loop"):
+        rows.append(["end loop", None, None])
     problems = problems_of(write_form(tmp_path / "f.xlsx", simple_survey(*rows), YN))
     assert len(problems) == 1 and problems[0].startswith(expected), problems
 

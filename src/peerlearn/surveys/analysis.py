@@ -47,6 +47,7 @@ from peerlearn.surveys.languages import text_in
 from peerlearn.surveys.xlsform import ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
 from peerlearn.surveys.xlsform.expressions import references
+from peerlearn.surveys.xlsform.model import Item
 
 __all__ = [
     "Bin",
@@ -62,6 +63,7 @@ __all__ = [
     "QuestionPlan",
     "QuestionResult",
     "Relevance",
+    "RepeatResults",
     "SurveyResults",
     "answered_counts",
     "breakdown",
@@ -71,6 +73,7 @@ __all__ = [
     "plan",
     "summarise",
     "summarise_by_group",
+    "summarise_repeats",
     "text_in",
 ]
 
@@ -101,16 +104,19 @@ class QuestionPlan:
     groups: tuple[Group, ...]
 
 
-def plan(form: Form) -> list[QuestionPlan]:
-    """The answerable questions of ``form`` in form order, with their relevance chains."""
+def plan(form: Form, *, calculated: bool = False) -> list[QuestionPlan]:
+    """The answerable questions of ``form`` in form order, with their relevance chains
+    (and, when ``calculated``, the computed fields too: exports carry them)."""
     plans: list[QuestionPlan] = []
 
-    def visit(items: Sequence[Question | Group], chain: tuple[str, ...], groups: tuple) -> None:
+    def visit(items: Sequence[Item], chain: tuple[str, ...], groups: tuple) -> None:
         for item in items:
             own = (item.relevant.strip(),) if item.relevant.strip() else ()
             if isinstance(item, Group):
                 visit(item.children, chain + own, groups + (item,))
-            elif item.answerable:
+            elif isinstance(item, Question) and (
+                item.answerable or (calculated and bool(item.calculation))
+            ):
                 plans.append(QuestionPlan(item, chain + own, groups))
 
     visit(form.items, (), ())
@@ -227,12 +233,15 @@ def is_empty(value: object) -> bool:
     return False
 
 
-def answered_counts(form: Form, answers_list: Iterable[Answers]) -> tuple[int, dict[str, int]]:
+def answered_counts(
+    form: Form, answers_list: Iterable[Answers], *, calculated: bool = False
+) -> tuple[int, dict[str, int]]:
     """Responses and, per question name, relevant non-empty answers: one streaming pass.
 
-    Used by exports, which must not hold every response in memory.
+    Used by exports, which must not hold every response in memory (``calculated``:
+    count the computed fields too).
     """
-    plans = plan(form)
+    plans = plan(form, calculated=calculated)
     relevance = Relevance(plans)
     names = [p.question.name for p in plans]
     counts = [0] * len(plans)
@@ -491,6 +500,82 @@ def _results(
         for item, tally in zip(plans, totals.tallies, strict=True)
     ]
     return SurveyResults(k, language, False, totals.responses, questions)
+
+
+@dataclass
+class RepeatResults:
+    """Results of one repeat's questions, counted over instances.
+
+    ``respondents`` is the number of responses with at least one instance,
+    ``instances`` the instances they hold.  k counts **respondents**, never
+    instances: the repeat is suppressed when fewer than ``k`` responses have
+    an instance, and a question when fewer than ``k`` responses answered it in
+    any instance (five peers listed by one person are one respondent).
+    ``answered`` and the shares of each question count instances.
+    """
+
+    name: str
+    label: str
+    suppressed: bool
+    respondents: int | None
+    instances: int | None
+    questions: list[QuestionResult]
+
+
+def summarise_repeats(
+    form: Form, answers_list: Sequence[Answers], *, k: int, language: str | None
+) -> list[RepeatResults]:
+    """One :class:`RepeatResults` per repeat of ``form`` (see there for k).
+
+    >>> from peerlearn.surveys.xlsform import Question, Instrument as Form
+    >>> from peerlearn.surveys.xlsform.model import Repeat
+    >>> form = Form(items=[Repeat("peers", children=[Question("integer", "met")])])
+    >>> rows = [{"peers": [{"met": 2}, {"met": 4}, {"met": 6}]}, {"peers": [{"met": 1}]}]
+    >>> (one,) = summarise_repeats(form, rows, k=2, language=None)
+    >>> (one.respondents, one.instances, one.questions[0].answered)
+    (2, 4, 4)
+    >>> summarise_repeats(form, rows[:1], k=2, language=None)[0].suppressed
+    True
+    """
+    from peerlearn.surveys.xlsform.expressions import POSITION
+
+    k = max(1, int(k))
+    found = []
+    for repeat in form.repeats():
+        inner = repeat.form(form)
+        plans = plan(inner)
+        label = text_in(repeat.label, language, form.default_language) or repeat.name
+        rows: list[tuple[Answers, str | None]] = []
+        answered_by: list[set[int]] = [set() for _ in plans]
+        respondents = 0
+        for number, answers in enumerate(answers_list):
+            instances = answers.get(repeat.name)
+            if not isinstance(instances, list) or not instances:
+                continue
+            respondents += 1
+            outer = {key: v for key, v in answers.items() if key != repeat.name}
+            for index, instance in enumerate(instances):
+                if not isinstance(instance, Mapping):
+                    continue
+                merged = {**outer, **instance, POSITION: index + 1}
+                rows.append((merged, None))
+                for position, item in enumerate(plans):
+                    if not is_empty(instance.get(item.question.name)):
+                        answered_by[position].add(number)
+        if respondents < k:
+            found.append(RepeatResults(repeat.name, label, True, None, None, []))
+            continue
+        totals, _groups = _accumulate(plans, rows)
+        questions = []
+        for item, tally, people in zip(plans, totals.tallies, answered_by, strict=True):
+            result = _result(inner, item, tally, 1, language)
+            if len(people) < k:
+                result = QuestionResult(
+                    result.name, result.label, result.type, result.sections, suppressed=True
+                )
+            questions.append(result)
+        found.append(RepeatResults(repeat.name, label, False, respondents, len(rows), questions))
+    return found
 
 
 def summarise_by_group(

@@ -76,14 +76,15 @@ from peerlearn.surveys.languages import choose_language, text_in
 from peerlearn.surveys.models import Invitation, InvitationLink, Response, Survey
 from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
-from peerlearn.surveys.xlsform.expressions import choice_matches, compute
-from peerlearn.surveys.xlsform.model import Choice, CycleError, Item
+from peerlearn.surveys.xlsform.expressions import POSITION, choice_matches, compute
+from peerlearn.surveys.xlsform.model import MAX_INSTANCES, Choice, CycleError, Item, Repeat
 
 __all__ = [
     "Checked",
     "Submitted",
     "answer_text",
     "availability",
+    "change_instances",
     "check_answers",
     "choose_language",
     "has_pipes",
@@ -96,10 +97,14 @@ __all__ = [
     "text_in",
 ]
 
-#: A typed answer as stored in ``Response.answers``.
+#: A typed answer as stored in ``Response.answers`` (a repeat's value is instead
+#: a list of dicts of typed answers, one per instance).
 Answer = int | float | str | list[str]
-#: A raw answer as posted by the browser and kept in a draft.
+#: A raw answer as posted by the browser and kept in a draft (a repeat's value is
+#: instead a list of dicts of raw answers, one per instance).
 Raw = str | list[str]
+#: Raw answers by name, repeats included.
+RawAnswers = dict[str, Any]
 
 #: Longest integer accepted, in digits (beyond it JSON readers lose precision).
 MAX_DIGITS = 15
@@ -153,7 +158,7 @@ def _clean_string(value: object, limit: int) -> str:
     return text[:limit]
 
 
-def raw_answers(form: Form, data: Any) -> dict[str, Raw]:
+def raw_answers(form: Form, data: Any) -> RawAnswers:
     """The answers in ``data`` (a ``QueryDict`` or a plain dict) for the form's questions.
 
     Unknown names (the CSRF token, buttons, anything a client made up) are
@@ -162,7 +167,11 @@ def raw_answers(form: Form, data: Any) -> dict[str, Raw]:
     kept in a draft) without storing megabytes.
     """
     limit = 2 * max_text()
-    found: dict[str, Raw] = {}
+    found: RawAnswers = {}
+    for repeat in form.repeats():
+        instances = _instances_raw(form, repeat, data)
+        if instances is not None:
+            found[repeat.name] = instances
     for question in form.questions():
         values = _values(data, question.name)
         if question.type == "select_multiple":
@@ -175,6 +184,70 @@ def raw_answers(form: Form, data: Any) -> dict[str, Raw]:
             if text.strip():
                 found[question.name] = text
     return found
+
+
+class _Prefixed:
+    """The posted fields of one repeat instance (``peers[0].often`` read as ``often``)."""
+
+    def __init__(self, data: Any, prefix: str) -> None:
+        self.data, self.prefix = data, prefix
+
+    def getlist(self, name: str) -> list[Any]:
+        return list(self.data.getlist(self.prefix + name))
+
+
+def instance_prefix(repeat: str, index: int) -> str:
+    """How the fields of instance ``index`` (0 for the first) are named on the page:
+    ``peers[0].often`` (brackets cannot be in an XLSForm name, so no clash)."""
+    return f"{repeat}[{index}]."
+
+
+def _instances_raw(form: Form, repeat: Repeat, data: Any) -> list[dict[str, Any]] | None:
+    """The raw answers of each instance, or ``None`` when ``data`` says nothing of them.
+
+    A page posts the number of instances under the repeat's name and their
+    fields as ``repeat[i].field``; a draft or a JSON body holds a list of dicts.
+    """
+    inner = repeat.form(form)
+    if hasattr(data, "getlist"):
+        counts = data.getlist(repeat.name)
+        if not counts:
+            return None
+        try:
+            count = max(0, min(int(str(counts[-1])), MAX_INSTANCES))
+        except ValueError:
+            return None
+        prefixed = (_Prefixed(data, instance_prefix(repeat.name, i)) for i in range(count))
+        return [dict(raw_answers(inner, fields)) for fields in prefixed]
+    value = data.get(repeat.name) if isinstance(data, Mapping) else None
+    if not isinstance(value, list):
+        return None
+    kept = [v for v in value if isinstance(v, Mapping)][:MAX_INSTANCES]
+    return [dict(raw_answers(inner, instance)) for instance in kept]
+
+
+def change_instances(form: Form, raw: RawAnswers, action: str) -> str | None:
+    """Apply a page's "add another" (``add:REPEAT``) or "remove" (``remove:REPEAT:I``)
+    button to ``raw`` in place; return the anchor of the instance to show, or
+    ``None`` when ``action`` is neither (or names no repeat that takes it)."""
+    kind, _sep, rest = action.partition(":")
+    name, _sep, index_text = rest.partition(":")
+    repeat = next((r for r in form.repeats() if r.name == name), None)
+    if kind not in ("add", "remove") or repeat is None or repeat.count:
+        return None
+    instances = raw.get(name)
+    current = list(instances) if isinstance(instances, list) else [{}]
+    if kind == "add":
+        if len(current) >= MAX_INSTANCES:
+            return f"q-{name}"
+        current.append(dict(initial_answers(repeat.form(form))))
+        raw[name] = current
+        return f"q-{name}[{len(current) - 1}]"
+    if not index_text.isdigit() or int(index_text) >= len(current):
+        return None
+    del current[int(index_text)]
+    raw[name] = current
+    return f"q-{name}"
 
 
 def _values(data: Any, name: str) -> list[Any]:
@@ -285,13 +358,20 @@ class Checked:
     ``typed`` also holds the values of ``calculate`` fields (and read-only
     questions with a calculation), computed from the answers: a score summed
     from Likert items is stored with the response like any answer.
+
+    Repeats: ``instances`` holds one check per instance shown (keys without
+    prefix); ``typed[repeat]`` is the list of the instances' typed answers
+    (instances left wholly empty are neither checked nor kept), and
+    ``relevant``, ``errors`` and ``choices`` also hold each instance's entries
+    under their page names (``peers[0].often``), which the script reads.
     """
 
-    raw: dict[str, Raw]
-    typed: dict[str, Answer] = field(default_factory=dict)
+    raw: RawAnswers
+    typed: dict[str, Any] = field(default_factory=dict)
     relevant: dict[str, bool] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     choices: dict[str, list[str]] = field(default_factory=dict)
+    instances: dict[str, list[Checked]] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -421,7 +501,11 @@ def check_answers(form: Form, data: Any, language: str) -> Checked:
         return _check(form, raw_answers(form, data), language)
 
 
-def _check(form: Form, raw: dict[str, Raw], language: str) -> Checked:
+def _check(
+    form: Form, raw: RawAnswers, language: str, outer: Mapping[str, object] | None = None
+) -> Checked:
+    """Check one form's answers; ``outer`` are the answers a repeat instance
+    sees around it (the questions outside the repeat, and ``position(..)``)."""
     questions = form.questions()
     parsed: dict[str, Answer] = {}
     type_errors: dict[str, str] = {}
@@ -432,10 +516,14 @@ def _check(form: Form, raw: dict[str, Raw], language: str) -> Checked:
             parsed[question.name] = _parse(question, raw[question.name], form)
         except _Invalid as error:
             type_errors[question.name] = str(error)
-    answers = {name: value for name, value in parsed.items() if value not in ("", [])}
+    own = {name: value for name, value in parsed.items() if value not in ("", [])}
+    answers: dict[str, Any] = {**(outer or {}), **own}
     _compute(form, answers, {})  # so that relevance may depend on a score
     relevant = _relevance(form.items, answers)
     _compute(form, answers, relevant)  # again, without the answers now irrelevant
+    if outer is not None:
+        names = {i.name for i in form.walk() if isinstance(i, Question)}
+        answers = {name: value for name, value in answers.items() if name in names}
     offered = {
         q.name: [c.name for c in shown_choices(q, form, answers)]
         for q in questions
@@ -453,9 +541,67 @@ def _check(form: Form, raw: dict[str, Raw], language: str) -> Checked:
                 errors[question.name] = required_message(question, language)
         elif question.name in offered and not set(_chosen(value)) <= set(offered[question.name]):
             errors[question.name] = _("Choose only among the options shown.")
-        elif not _holds(question.constraint, answers, current=value):
+        elif not _holds(question.constraint, {**(outer or {}), **answers}, current=value):
             errors[question.name] = constraint_message(question, language)
-    return Checked(raw=raw, typed=answers, relevant=relevant, errors=errors, choices=offered)
+    checked = Checked(raw=raw, typed=answers, relevant=relevant, errors=errors, choices=offered)
+    for repeat in form.repeats():
+        _check_repeat(form, repeat, checked, language)
+    return checked
+
+
+def instance_count(repeat: Repeat, answers: Mapping[str, object]) -> int | None:
+    """The number of instances ``repeat_count`` fixes (``None``: the respondent
+    chooses); an empty or broken count gives none."""
+    if not repeat.count:
+        return None
+    try:
+        value = compute(repeat.count, answers)
+    except ExpressionError:
+        return 0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0
+    return max(0, min(int(number), MAX_INSTANCES)) if math.isfinite(number) else 0
+
+
+def _check_repeat(form: Form, repeat: Repeat, checked: Checked, language: str) -> None:
+    """Check each instance against the repeat's own form, seeing the outer answers.
+
+    The page starts with one instance (as Enketo does); an instance with no
+    answer at all is not checked and not stored, so a respondent with nothing
+    to add simply leaves it empty.
+    """
+    inner = repeat.form(form)
+    repeats = {r.name for r in form.repeats()}
+    outer = {k: v for k, v in checked.typed.items() if k not in repeats}
+    stored = checked.raw.get(repeat.name)
+    instances: list[dict[str, Any]] = (
+        [dict(i) for i in stored if isinstance(i, dict)]
+        if isinstance(stored, list)
+        else [dict(initial_answers(inner))]
+    )
+    fixed = instance_count(repeat, outer)
+    if fixed is not None:
+        instances = (instances + [{} for _ in range(fixed)])[:fixed]
+    checked.raw[repeat.name] = instances
+    shown = checked.relevant.get(repeat.name, True)
+    kept: list[dict[str, Any]] = []
+    results = []
+    for index, raw in enumerate(instances):
+        one = _check(inner, raw, language, {**outer, POSITION: index + 1})
+        results.append(one)
+        prefix = instance_prefix(repeat.name, index)
+        checked.relevant.update({prefix + k: shown and v for k, v in one.relevant.items()})
+        checked.choices.update({prefix + k: v for k, v in one.choices.items()})
+        if not shown or not raw:
+            continue
+        checked.errors.update({prefix + k: v for k, v in one.errors.items()})
+        kept.append(one.typed)
+    checked.instances[repeat.name] = results
+    checked.typed.pop(repeat.name, None)
+    if shown and kept:
+        checked.typed[repeat.name] = kept
 
 
 def _chosen(value: Answer) -> list[str]:

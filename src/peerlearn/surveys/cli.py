@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["cmd_check", "cmd_import", "main", "register", "verdict"]
+__all__ = ["cmd_check", "cmd_import", "cmd_import_responses", "main", "register", "verdict"]
 
 #: Same variable, default and floor as ``XLSFORM_MAX_UNPACKED_BYTES`` in the
 #: site settings, read here without Django so that ``check`` needs none.
@@ -151,6 +151,106 @@ def _import_into(args: argparse.Namespace, data: bytes) -> int:
     return 0
 
 
+def cmd_import_responses(args: argparse.Namespace) -> int:
+    """Import answers collected in KoboToolbox or ODK (their CSV or XLSX export)
+    into a survey: the same service, checks and all-or-nothing verdict as the
+    web import page (:mod:`peerlearn.surveys.imports`).
+
+    Returns
+    -------
+    int
+        0 when stored (prints JSON counts), 1 when the file has problems
+        (printed as ``row N, column C: message``; nothing stored), 2 when the
+        file, the programme or the survey cannot be found.
+    """
+    from pathlib import Path
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as err:
+        print(f"error: {args.file} cannot be read ({err.strerror or err})", file=sys.stderr)
+        return 2
+    try:
+        _setup_django()
+        return _import_responses(args, data, Path(args.file).name)
+    except Exception as err:  # last resort: a bug or a database error, never a traceback
+        print(f"error: the answers could not be imported ({type(err).__name__}: {err})")
+        return 1
+
+
+def _import_responses(args: argparse.Namespace, data: bytes, filename: str) -> int:
+    from django.db import transaction
+
+    from peerlearn import audit
+    from peerlearn.programmes.models import Programme
+    from peerlearn.surveys.imports import (
+        ImportFileError,
+        ImportRace,
+        apply_import,
+        preview_import,
+    )
+    from peerlearn.surveys.models import Survey
+
+    programme = Programme.objects.filter(slug=args.programme).first()
+    if programme is None:
+        known = ", ".join(Programme.objects.values_list("slug", flat=True)) or "none"
+        print(f"error: no programme '{args.programme}' (known: {known})", file=sys.stderr)
+        return 2
+    survey = Survey.objects.filter(programme=programme, pk=args.survey).first()
+    if survey is None:
+        known = ", ".join(
+            f"{pk} ({title})" for pk, title in programme.surveys.values_list("pk", "title")
+        )
+        print(
+            f"error: no survey {args.survey} in '{programme.slug}' (surveys: {known or 'none'})",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        preview = preview_import(survey, data, filename)
+    except ImportFileError as err:
+        print(f"{args.file}: {err}")
+        return 1
+    if not preview.is_valid:
+        for problem in sorted(preview.problems, key=lambda p: (p.row or 0, p.column or "")):
+            where = ", ".join(
+                part
+                for part in (
+                    f"row {problem.row}" if problem.row else "",
+                    f"column {problem.column}" if problem.column else "",
+                )
+                if part
+            )
+            print(f"{where}: {problem.message}" if where else problem.message)
+        count = len(preview.problems)
+        print(
+            f"{args.file}: {count} problem{'s' if count != 1 else ''}; nothing imported",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        with transaction.atomic():
+            imported = apply_import(preview)
+            counts = {
+                "imported": imported,
+                "skipped": preview.skipped,
+                "duplicates": preview.duplicates,
+                "already_answered": preview.already_answered,
+                "without_id": preview.without_id,
+            }
+            audit.record(
+                "survey.import",
+                programme=programme,
+                target=survey,
+                detail={"format": preview.sheet.format, "via": "command line", **counts},
+            )
+    except ImportRace:
+        print("error: another import stored some of these answers meanwhile; nothing stored")
+        return 1
+    print(json.dumps({"survey": survey.pk, **counts}, ensure_ascii=False))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``survey`` (with ``check``) to a ``peerlearn`` argument parser.
 
@@ -202,6 +302,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="what respondents are promised (default: pseudonymous)",
     )
     imp.set_defaults(func=cmd_import)
+    answers = commands.add_parser(
+        "import-responses",
+        help="import answers from a KoboToolbox or ODK export into a survey",
+        description="Import the answers of a KoboToolbox or ODK export (CSV or XLSX, one sheet "
+        "per repeat) into a survey of the same instrument, as the web import page does: every "
+        "row or none. On success print JSON counts and exit 0; otherwise print each problem as "
+        "'row N, column C: message', store nothing and exit 1 (2 when the file, the programme "
+        "or the survey is not found).",
+    )
+    answers.add_argument("file", metavar="FILE", help="the CSV or XLSX export")
+    answers.add_argument("--programme", required=True, help="programme short name (slug)")
+    answers.add_argument("--survey", required=True, type=int, help="the survey's number (id)")
+    answers.set_defaults(func=cmd_import_responses)
 
 
 def build_parser() -> argparse.ArgumentParser:

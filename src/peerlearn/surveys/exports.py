@@ -58,7 +58,7 @@ import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any, Literal
 
@@ -144,6 +144,8 @@ class ExportPlan:
     headers: Headers = "names"
     #: A select_multiple also gets one 0/1 column per choice (``question/choice``).
     split_multiple: bool = False
+    #: The repeat this plan exports (its linked table, see :func:`repeat_plans`).
+    repeat: str = ""
 
     @property
     def masked_columns(self) -> list[str]:
@@ -163,6 +165,8 @@ class ExportPlan:
         return self.survey.instrument.anonymity == "identified"
 
     def meta_columns(self) -> list[str]:
+        if self.repeat:
+            return list(REPEAT_COLUMNS)
         return meta_columns(self.with_names, self.with_emails, self.with_pseudonym)
 
     def header(self) -> list[str]:
@@ -173,7 +177,10 @@ class ExportPlan:
         columns = []
         for item in self.questions:
             question = item.question
-            path = "/".join([*(g.name for g in item.groups), question.name])
+            path = "/".join(
+                [*([self.repeat] if self.repeat else []), *(g.name for g in item.groups)]
+                + [question.name]
+            )
             base = path if self.headers == "paths" else question.name
             columns.append(QuestionColumn(base, question))
             if self.split_multiple and question.type == "select_multiple":
@@ -235,11 +242,12 @@ class QuestionColumn:
     choice: str | None = None
 
 
-def question_paths(form: Form) -> dict[str, str]:
-    """Every answerable question's ``group/question`` path (Kobo's export headers)."""
+def question_paths(form: Form, *, calculated: bool = False) -> dict[str, str]:
+    """Every answerable question's ``group/question`` path (Kobo's export headers;
+    ``calculated``: the computed fields' too)."""
     return {
         item.question.name: "/".join([*(g.name for g in item.groups), item.question.name])
-        for item in plan(form)
+        for item in plan(form, calculated=calculated)
     }
 
 
@@ -291,14 +299,17 @@ def export_plan(
         k=k,
         responses=total,
         suppressed=total < k,
-        questions=plan(form),
+        questions=plan(form, calculated=True),
         up_to_batch=up_to,
         headers=headers,
         split_multiple=split_multiple,
     )
     if not result.suppressed:
         stream = responses.order_by().values_list("answers", flat=True).iterator(CHUNK_SIZE)
-        _count, answered = answered_counts(form, (a if isinstance(a, dict) else {} for a in stream))
+        # answered_counts reads only the questions outside repeats
+        _count, answered = answered_counts(
+            form, (a if isinstance(a, dict) else {} for a in stream), calculated=True
+        )
         result.suppressed_questions = [
             p.question.name for p in result.questions if answered[p.question.name] < k
         ]
@@ -309,6 +320,85 @@ def export_plan(
             ]
             result.shown_values = protect_breakdowns(combinations, k)
     return result
+
+
+#: The first columns of a repeat's table, as in KoboToolbox's exports: the
+#: instance's number in the file, and the ``_response`` of its main row.
+REPEAT_COLUMNS = ("_index", "_parent_index")
+
+
+def repeat_plans(export: ExportPlan) -> list[ExportPlan]:
+    """One plan per repeat of the form: its linked table (one row per instance).
+
+    A repeat row carries only ``_index`` and ``_parent_index`` (the main row's
+    ``_response``) before its answers: no name, group, language or date, so
+    it joins to nothing but the main row, and comes from the same published
+    batches.  A question is left blank when fewer than ``k`` **respondents**
+    answered it in any instance (as on the results page).
+    """
+    plans = []
+    for repeat in export.form.repeats():
+        inner = repeat.form(export.form)
+        child = replace(
+            export,
+            form=inner,
+            questions=plan(inner, calculated=True),
+            repeat=repeat.name,
+            suppressed_questions=[],
+            shown_values=None,
+            all_values=[],
+        )
+        if not export.suppressed:
+            respondents: Counter[str] = Counter()
+            for answers in (
+                published(export.survey, export.up_to_batch)
+                .order_by()
+                .values_list("answers", flat=True)
+                .iterator(CHUNK_SIZE)
+            ):
+                respondents.update(_answered_in_instances(answers, repeat.name))
+            child.suppressed_questions = [
+                p.question.name for p in child.questions if respondents[p.question.name] < export.k
+            ]
+        plans.append(child)
+    return plans
+
+
+def _instances(answers: object, repeat: str) -> list[dict[str, Any]]:
+    found = answers.get(repeat) if isinstance(answers, dict) else None
+    return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+
+
+def _answered_in_instances(answers: object, repeat: str) -> set[str]:
+    """The questions one response answered in at least one instance."""
+    return {
+        name
+        for instance in _instances(answers, repeat)
+        for name, value in instance.items()
+        if not is_empty(value)
+    }
+
+
+def _repeat_rows(export: ExportPlan) -> Iterator[list[object]]:
+    """A repeat's rows: every instance of every exported response, in main-row order."""
+    formatter = _Formatter(export)
+    hidden = set(export.suppressed_questions)
+    split: dict[str, list[str]] = {}
+    for column in export.question_columns():
+        if column.choice is not None:
+            split.setdefault(column.question.name, []).append(column.choice)
+    index = 0
+    for parent, record in enumerate(_records(export), start=1):
+        for instance in _instances(record[0], export.repeat):
+            index += 1
+            row: list[object] = [index, parent]
+            for item in export.questions:
+                name = item.question.name
+                value = None if name in hidden else instance.get(name)
+                row.append(formatter.cell(item.question.type, name, value))
+                if split.get(name):
+                    row += _choice_flags(split[name], value)
+            yield row
 
 
 def _breakdown_counts(export: ExportPlan) -> Counter[Breakdowns]:
@@ -412,7 +502,7 @@ class _Formatter:
     def cell(self, kind: str, name: str, value: object) -> object:
         if is_empty(value):
             return None
-        if kind in ("integer", "decimal") and isinstance(value, int | float):
+        if kind in ("integer", "decimal", "calculate") and isinstance(value, int | float):
             return None if isinstance(value, bool) else value
         if kind == "select_multiple":
             codes = choice_codes(value)
@@ -427,6 +517,9 @@ class _Formatter:
 
 def export_rows(export: ExportPlan) -> Iterator[list[object]]:
     """The data rows (after the header), streamed from the database."""
+    if export.repeat:
+        yield from _repeat_rows(export)
+        return
     relevance = Relevance(export.questions)
     formatter = _Formatter(export)
     hidden = set(export.suppressed_questions)
@@ -520,6 +613,7 @@ def write_xlsx(
     codebook: list[list[str]] | None = None,
     notes: list[str] | None = None,
     sheet_title: str = "responses",
+    linked: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]] = (),
 ) -> None:
     """Write a workbook (write-only mode: rows go to disk as they come) to ``target``.
 
@@ -546,6 +640,12 @@ def write_xlsx(
     sheet.append(header_cells(sheet, header))
     for row in rows:
         sheet.append([_xlsx_cell(v) for v in row])
+    for title, linked_header, linked_rows in linked:  # one sheet per repeat
+        extra = workbook.create_sheet(title=title[:31])
+        extra.freeze_panes = "A2"
+        extra.append(header_cells(extra, linked_header))
+        for row in linked_rows:
+            extra.append([_xlsx_cell(v) for v in row])
     if codebook is not None:
         book = workbook.create_sheet(title="codebook")
         book.freeze_panes = "A2"
@@ -576,6 +676,8 @@ CODEBOOK_HEADER = [
 def _meta_descriptions() -> dict[str, str]:
     return {
         "_response": _("Response number in this file (1, 2, …), not a database id"),
+        "_index": _("Number of this repeated answer in its table (1, 2, …)"),
+        "_parent_index": _("The _response of the main row this repeated answer belongs to"),
         # promise: tests/surveys/test_exports.py::test_identity_columns_of_an_identified_instrument_by_persona
         "_name": _("Name of the respondent (identified instruments only)"),
         # promise: tests/surveys/test_exports.py::test_identity_columns_of_an_identified_instrument_by_persona
@@ -614,8 +716,8 @@ def codebook_rows(
     if meta_columns and "_group" in meta_columns:
         for code, label in groups.items():
             rows.append(["_group", "", "", "", "", "", code, str(label)])
-    named = question_paths(form) if paths else {}
-    for item in plan(form):
+    named = question_paths(form, calculated=True) if paths else {}
+    for item in plan(form, calculated=True):
         question = item.question
         variable = named.get(question.name, question.name)
         kind = question.type + (f" {question.list_name}" if question.list_name else "")
@@ -694,6 +796,9 @@ def _variables(export: ExportPlan) -> tuple[list[_Variable], list[dict[str, str]
     variables = [_Variable(descriptions.get(name, name), False) for name in export.meta_columns()]
     if "_response" in export.meta_columns():
         variables[0].numeric = True
+    if export.repeat:
+        for variable in variables:
+            variable.numeric = True
     labels: list[dict[str, str]] = [{} for _ in variables]
     for column in export.question_columns():
         question = column.question

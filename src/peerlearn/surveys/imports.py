@@ -57,10 +57,8 @@ Decisions
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import random
 import re
 from collections.abc import Iterable, Iterator
@@ -76,14 +74,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from peerlearn.people.models import Person
-from peerlearn.people.roster.reading import (
+from peerlearn.people.roster.reading import unescape_cell
+from peerlearn.site.spreadsheets import (
     XLSX_EXPANSION,
-    _binary_kind,
-    _decode,
-    _sniff_delimiter,
-    _xlsx_rows,
+    SpreadsheetError,
+    binary_kind,
     format_size,
-    unescape_cell,
+    looks_like_old_excel,
+    looks_like_xlsx,
+    read_csv_rows,
+    xlsx_sheets,
 )
 from peerlearn.surveys import publication
 from peerlearn.surveys.answering import check_answers
@@ -204,6 +204,9 @@ class Sheet:
     row_numbers: list[int]
     format: str = "csv"
     header_row: int = 1
+    #: The worksheet's title (XLSX), and the later worksheets (repeats, in Kobo's exports).
+    name: str = ""
+    linked: list[Sheet] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ reading
@@ -219,14 +222,21 @@ def read_export(data: bytes, filename: str, *, max_bytes: int | None = None) -> 
         )
     if not data.strip():
         raise ImportFileError(_("The file is empty: it has no answers in it."))
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _sheet(_read_xlsx(data, limit), "xlsx")
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if looks_like_xlsx(data):
+        sheets = _read_xlsx(data, limit)
+        main = _sheet(sheets[0][1], "xlsx")
+        for title, rows in sheets[1:]:
+            try:
+                main.linked.append(_sheet(rows, "xlsx", title))
+            except ImportFileError:
+                continue  # an empty later sheet holds no repeat's answers
+        return main
+    if looks_like_old_excel(data):
         raise ImportFileError(
             _("This looks like an old-format Excel file (.xls), which cannot be read. ")
             + _save_as()
         )
-    kind = _binary_kind(data)
+    kind = binary_kind(data)
     if kind is not None:
         raise ImportFileError(
             _("This file is %(kind)s, not a spreadsheet. ") % {"kind": kind} + _save_as()
@@ -244,20 +254,20 @@ def _save_as() -> str:
 
 
 def _read_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    text, _encoding = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     try:
-        rows = list(reader)
-    except csv.Error as error:
+        read = read_csv_rows(data)
+    except SpreadsheetError as error:
+        line, _sep, detail = error.detail.partition(": ")
         raise ImportFileError(
             _("The CSV file is malformed near line %(line)s: %(error)s")
-            % {"line": reader.line_num, "error": error}
+            % {"line": line, "error": detail}
         ) from error
-    return enumerate(rows, start=1)
+    return iter(read.rows)
 
 
-def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, list[str]]]:
-    """The rows of the first worksheet, after the zip-bomb guard of the XLSForm reader."""
+def _read_xlsx(data: bytes, limit: int) -> list[tuple[str, list[tuple[int, list[str]]]]]:
+    """Every worksheet's title and rows (Kobo puts each repeat on a sheet of its
+    own), after the zip-bomb guard of the XLSForm reader."""
     size = declared_size(data)
     if size is None:
         raise ImportFileError(
@@ -269,14 +279,14 @@ def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, list[str]]]:
             % {"size": format_size(size.total)}
         )
     try:
-        return list(_xlsx_rows(data))
+        return [(title, list(rows)) for _index, title, rows in xlsx_sheets(data)]
     except Exception as error:  # openpyxl raises many kinds on damaged or foreign zips
         raise ImportFileError(
             _("The Excel workbook could not be read (it may be damaged). ") + _save_as()
         ) from error
 
 
-def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str) -> Sheet:
+def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str, name: str = "") -> Sheet:
     header: list[str] | None = None
     header_row = 1
     rows: list[list[str]] = []
@@ -298,7 +308,14 @@ def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str) -> Sheet:
         raise ImportFileError(
             _("The file has a header row but no answers below it: nothing to import.")
         )
-    return Sheet(header=header, rows=rows, row_numbers=numbers, format=fmt, header_row=header_row)
+    return Sheet(
+        header=header,
+        rows=rows,
+        row_numbers=numbers,
+        format=fmt,
+        header_row=header_row,
+        name=name,
+    )
 
 
 # ------------------------------------------------------------------ columns
@@ -533,6 +550,87 @@ class Prepared:
 
 
 @dataclass
+class LinkedRows:
+    """A repeat's sheet (Kobo's XLSX exports have one per repeat)."""
+
+    sheet: Sheet
+    columns: Columns
+    by_parent: dict[str, list[tuple[int, list[str]]]] = field(default_factory=dict)
+
+
+#: Columns of a main sheet that repeat rows point at, best first (Kobo's
+#: ``_index``; peerlearn's own exports number rows in ``_response``).
+PARENT_COLUMNS = ("_index", "_response")
+
+
+def _link_repeats(preview: ImportPreview, form: Form, problems: list[Problem]) -> None:
+    """Find each repeat's sheet (by the repeat's name) and group its rows by
+    ``_parent_index``; a sheet that matches no repeat is listed as ignored."""
+    sheet = preview.sheet
+    if not sheet.linked:
+        return
+    lowered = [cell.strip().lower() for cell in sheet.header]
+    parent = next((lowered.index(name) for name in PARENT_COLUMNS if name in lowered), None)
+    preview.parent_column = parent
+    repeats = {repeat.name.lower()[:31]: repeat for repeat in form.repeats()}
+    for linked in sheet.linked:
+        repeat = repeats.get(linked.name.strip().lower())
+        if repeat is None:
+            preview.columns.ignored.append(_("sheet “%(name)s”") % {"name": linked.name})
+            continue
+        located: list[Problem] = []
+        columns = map_columns(linked, repeat.form(form), located)
+        problems.extend(_on_sheet(linked, p) for p in located)
+        header = [cell.strip().lower() for cell in linked.header]
+        if "_parent_index" not in header:
+            problems.append(
+                Problem(
+                    linked.header_row,
+                    f"{linked.name}: _parent_index",
+                    _(
+                        "This sheet needs a _parent_index column saying which row each answer "
+                        "belongs to."
+                    ),
+                )
+            )
+            continue
+        if parent is None:
+            problems.append(
+                Problem(
+                    sheet.header_row,
+                    "_index",
+                    _(
+                        "The first sheet needs an _index column: the repeat rows on sheet "
+                        "“%(name)s” point at it."
+                    )
+                    % {"name": linked.name},
+                )
+            )
+            continue
+        at = header.index("_parent_index")
+        rows = LinkedRows(linked, columns)
+        for number, cells in zip(linked.row_numbers, linked.rows, strict=True):
+            rows.by_parent.setdefault(_cell(cells, at), []).append((number, cells))
+        known = {_cell(cells, parent) for cells in sheet.rows}
+        for key, found in rows.by_parent.items():
+            if key not in known:
+                problems.append(
+                    Problem(
+                        found[0][0],
+                        f"{linked.name}: _parent_index",
+                        _("No row of the first sheet has _index %(value)s.") % {"value": key},
+                    )
+                )
+        preview.repeats[repeat.name] = rows
+
+
+def _on_sheet(sheet: Sheet, problem: Problem) -> Problem:
+    """A problem of a repeat's sheet, its column named with the sheet."""
+    column = f"{sheet.name}: {problem.column}" if problem.column else sheet.name
+    return Problem(problem.row, column, problem.message)
+
+
+@dataclass
 class ImportPreview:
     """What confirming would store, and every reason it would not."""
 
@@ -544,6 +642,10 @@ class ImportPreview:
     duplicates: int = 0
     already_answered: int = 0
     without_id: int = 0
+    #: Per repeat: its sheet's columns, and its rows by the main row's ``_index``.
+    repeats: dict[str, LinkedRows] = field(default_factory=dict)
+    #: Column of the main sheet that the repeat rows' ``_parent_index`` names.
+    parent_column: int | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -585,6 +687,7 @@ def preview_import(survey: Survey, data: bytes, filename: str) -> ImportPreview:
         problems.append(
             Problem(None, None, _("No column of the file is a question of this instrument."))
         )
+    _link_repeats(preview, form, problems)
     if problems:
         return preview
     people = _respondents(survey, sheet, columns) if identified else {}
@@ -666,10 +769,14 @@ def _prepare(
         problem(None, _("This row has a value beyond the last column of the header."))
     _check_form(form, cells, columns, problem)
     raw, used, unreadable = _raw_answers(form, cells, columns, problem)
+    places = _instances(preview, form, cells, raw, problems)
     checked = check_answers(form, raw, get_language() or "")
     for name, message in checked.errors.items():
-        if name in unreadable:
+        if name in unreadable or places.get(name) == (None, None):
             continue  # reported once already, with what was wrong
+        if name in places:
+            problems.append(Problem(places[name][0], places[name][1], message))
+            continue
         at = used.get(name, columns.questions.get(name))
         if at is None:
             problems.append(Problem(number, name, message))
@@ -707,6 +814,55 @@ def _prepare(
         audience=audience,
         language="" if anonymity == "anonymous" else _cell(cells, columns.language)[:10],
     )
+
+
+@dataclass
+class _SheetProblems:
+    """Collects the problems of one row of a repeat's sheet (called like ``problem``)."""
+
+    problems: list[Problem]
+    sheet: Sheet
+    number: int
+
+    def __call__(self, at: int | None, message: str) -> None:
+        column = f"{self.sheet.name}: {self.sheet.header[at]}" if at is not None else None
+        self.problems.append(Problem(self.number, column, message))
+
+
+def _instances(
+    preview: ImportPreview,
+    form: Form,
+    cells: list[str],
+    raw: dict[str, Any],
+    problems: list[Problem],
+) -> dict[str, tuple[int | None, str | None]]:
+    """Put each repeat's rows that point at this row into ``raw``, as the
+    instances the phone page would post; return where each instance field's
+    answer came from (sheet row, "sheet: column"), ``(None, None)`` for
+    fields whose value could not be read (reported already)."""
+    from peerlearn.surveys.answering import instance_prefix
+
+    places: dict[str, tuple[int | None, str | None]] = {}
+    parent = _cell(cells, preview.parent_column)
+    for repeat in form.repeats():
+        linked = preview.repeats.get(repeat.name)
+        if linked is None:
+            continue
+        inner = repeat.form(form)
+        instances = []
+        for index, (number, row) in enumerate(linked.by_parent.get(parent, [])):
+            header = linked.sheet.header
+            problem = _SheetProblems(problems, linked.sheet, number)
+            one, used, bad = _raw_answers(inner, row, linked.columns, problem)
+            instances.append(one)
+            prefix = instance_prefix(repeat.name, index)
+            for question in inner.questions():
+                at = used.get(question.name, linked.columns.questions.get(question.name))
+                column = f"{linked.sheet.name}: {header[at]}" if at is not None else None
+                places[prefix + question.name] = (number, column or linked.sheet.name)
+            places.update({prefix + name: (None, None) for name in bad})
+        raw[repeat.name] = instances
+    return places
 
 
 def _check_form(form: Form, cells: list[str], columns: Columns, problem: Any) -> None:

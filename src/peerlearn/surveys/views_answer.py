@@ -35,7 +35,7 @@ from peerlearn.surveys.answering import Checked, Raw, page_language, text_in
 from peerlearn.surveys.models import Invitation
 from peerlearn.surveys.xlsform import Group, Question
 from peerlearn.surveys.xlsform import Instrument as Form
-from peerlearn.surveys.xlsform.model import Item
+from peerlearn.surveys.xlsform.model import Item, Repeat
 
 # ------------------------------------------------------------------ page model
 
@@ -53,7 +53,7 @@ class ChoiceView:
 class Node:
     """One group, note or question as the template shows it."""
 
-    kind: str  # "group", "note", "readonly" or "question"
+    kind: str  # "group", "repeat", "instance", "note", "readonly" or "question"
     name: str
     label: str
     hint: str = ""
@@ -67,6 +67,10 @@ class Node:
     choices: list[ChoiceView] = field(default_factory=list)
     error: str = ""
     children: list[Node] = field(default_factory=list)
+    #: A repeat: whether the respondent adds and removes instances (no repeat_count).
+    editable: bool = False
+    #: An instance: the button value that removes it.
+    remove: str = ""
 
     @property
     def input_type(self) -> str:
@@ -82,13 +86,18 @@ class Page:
     raw: dict[str, Raw]
     checked: Checked
     errors: dict[str, str]
+    #: Page-name prefix of a repeat instance's fields (``peers[0].``).
+    prefix: str = ""
+    #: Answers outside the repeat, which an instance's labels may quote.
+    around: dict[str, Any] = field(default_factory=dict)
 
     def text(self, texts: dict[str, str]) -> str:
         return text_in(texts, self.language, self.form.default_language)
 
     def piped(self, texts: dict[str, str]) -> str:
         """A label or hint with each ``${field}`` replaced by its answer as read."""
-        return answering.pipe(self.text(texts), self.form, self.checked.typed, self.language)
+        answers = {**self.around, **self.checked.typed}
+        return answering.pipe(self.text(texts), self.form, answers, self.language)
 
     def nodes(self, items: list[Item] | None = None) -> list[Node]:
         return [
@@ -98,9 +107,46 @@ class Page:
         ]
 
     def node(self, item: Item) -> Node | None:
+        node = self._node(item)
+        if node is not None and self.prefix:
+            node.name = self.prefix + node.name
+            for choice in node.choices:
+                choice.id = f"in-{node.name}-{choice.id.rsplit('-', 1)[-1]}"
+        return node
+
+    def repeat(self, item: Repeat, label: str, shown: bool) -> Node:
+        """A repeat: one fieldset per instance, each a page of its own answers."""
+        inner = item.form(self.form)
+        instances = []
+        checks = self.checked.instances.get(item.name, [])
+        around = {k: v for k, v in self.checked.typed.items() if k != item.name}
+        for index, checked in enumerate(checks):
+            prefix = answering.instance_prefix(item.name, index)
+            errors = {
+                key[len(prefix) :]: message
+                for key, message in self.errors.items()
+                if key.startswith(prefix)
+            }
+            page = Page(inner, self.language, checked.raw, checked, errors, prefix, around)
+            instances.append(
+                Node(
+                    "instance",
+                    f"{item.name}[{index}]",
+                    f"{label} ({index + 1})",
+                    children=page.nodes(),
+                    remove=f"remove:{item.name}:{index}",
+                )
+            )
+        return Node(
+            "repeat", item.name, label, shown=shown, children=instances, editable=not item.count
+        )
+
+    def _node(self, item: Item) -> Node | None:
         label = self.piped(item.label) or item.name
         piped = answering.has_pipes(item.label)
         shown = self.checked.relevant.get(item.name, True)
+        if isinstance(item, Repeat):
+            return self.repeat(item, label, shown)
         if isinstance(item, Group):
             return Node("group", item.name, label, shown=shown, children=self.nodes(item.children))
         hint = self.piped(item.hint)
@@ -160,8 +206,9 @@ class Page:
         return texts
 
     def error_list(self) -> list[dict[str, str]]:
-        """The errors in form order, for the summary at the top."""
-        return [
+        """The errors in form order, for the summary at the top (a repeat's after
+        the other questions, each named with its instance)."""
+        found = [
             {
                 "name": q.name,
                 "label": self.text(q.label) or q.name,
@@ -170,6 +217,23 @@ class Page:
             for q in self.form.questions()
             if q.name in self.errors
         ]
+        for repeat in self.form.repeats():
+            title = self.text(repeat.label) or repeat.name
+            for index, checked in enumerate(self.checked.instances.get(repeat.name, [])):
+                prefix = answering.instance_prefix(repeat.name, index)
+                for q in repeat.form(self.form).questions():
+                    if prefix + q.name in self.errors:
+                        label = answering.pipe(
+                            self.text(q.label), self.form, checked.typed, self.language
+                        )
+                        found.append(
+                            {
+                                "name": prefix + q.name,
+                                "label": f"{title} ({index + 1}): {label or q.name}",
+                                "message": self.errors[prefix + q.name],
+                            }
+                        )
+        return found
 
 
 def _flatten(nodes: list[Node]) -> list[Node]:
@@ -308,6 +372,19 @@ def _thanks(
         for q in form.questions()
         if q.name in checked.typed
     ]
+    for repeat in form.repeats():  # each instance's answers, named by its number
+        title = text_in(repeat.label, language, form.default_language) or repeat.name
+        inner = repeat.form(form)
+        for number, instance in enumerate(checked.typed.get(repeat.name, []), start=1):
+            rows += [
+                {
+                    "label": f"{title} ({number}): "
+                    + (text_in(q.label, language, form.default_language) or q.name),
+                    "text": answering.answer_text(q, instance[q.name], inner, language),
+                }
+                for q in inner.questions()
+                if q.name in instance
+            ]
     context = {"survey": invitation.survey, "rows": rows, "language": language}
     return _render(request, "surveys/answer/thanks.html", context, language=language)
 
@@ -363,6 +440,8 @@ def _answer_post(
             return _already(request, invitation, language)
         query = urlencode({"lang": language, "saved": "1"})
         return redirect(reverse("surveys:answer", args=[invitation.survey_id, token]) + "?" + query)
+    if str(data.get("action", "")).startswith(("add:", "remove:")):
+        return _change_instances(request, invitation, token, language, data)
     outcome = answering.submit(invitation, data, language)
     if outcome.already:
         return _already(request, invitation, language)
@@ -381,6 +460,21 @@ def _answer_post(
             status=400,
         )
     return _thanks(request, invitation, outcome.checked, language)
+
+
+def _change_instances(
+    request: HttpRequest, invitation: Invitation, token: str, language: str, data: QueryDict
+) -> HttpResponse:
+    """A repeat's "Add another" or "Remove" button, without JavaScript: the
+    answers are saved as a draft with one instance more or less, and the page
+    comes back at that repeat."""
+    form = invitation.survey.instrument.form
+    raw = dict(answering.check_answers(form, data, language).raw)
+    anchor = answering.change_instances(form, raw, str(data.get("action", "")))
+    if answering.save_draft(invitation, raw, language) is None:
+        return _already(request, invitation, language)
+    url = reverse("surveys:answer", args=[invitation.survey_id, token])
+    return redirect(url + "?" + urlencode({"lang": language}) + (f"#{anchor}" if anchor else ""))
 
 
 def _json_refusal(status: int, message: str) -> JsonResponse:

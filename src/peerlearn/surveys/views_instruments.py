@@ -49,6 +49,7 @@ from peerlearn.surveys.xlsform import (
     write_xlsform,
 )
 from peerlearn.surveys.xlsform import Instrument as FormDefinition
+from peerlearn.surveys.xlsform.model import Item, Repeat
 
 #: Short, translatable names of the built-in instruments (``BUILT_IN`` holds
 #: the longer descriptions).  A built-in missing here shows its file name.
@@ -279,12 +280,12 @@ def preview_rows(form: FormDefinition, language: str) -> list[PreviewRow]:
     """Every group, note and question in form order, texts in ``language``."""
     rows: list[PreviewRow] = []
 
-    def visit(items: list[Group | Question], depth: int) -> None:
+    def visit(items: list[Item], depth: int) -> None:
         for item in items:
-            if isinstance(item, Group):
+            if isinstance(item, Group | Repeat):
                 rows.append(
                     PreviewRow(
-                        "group",
+                        "repeat" if isinstance(item, Repeat) else "group",
                         depth,
                         item.name,
                         label=shown(item.label, language),

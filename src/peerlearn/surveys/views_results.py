@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterable
 from typing import IO, Literal
 
@@ -32,7 +33,12 @@ from peerlearn import audit
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
-from peerlearn.surveys.analysis import Breakdown, summarise, summarise_by_group
+from peerlearn.surveys.analysis import (
+    Breakdown,
+    summarise,
+    summarise_by_group,
+    summarise_repeats,
+)
 from peerlearn.surveys.analysis import compare as compare_results
 from peerlearn.surveys.exports import (
     ExportPlan,
@@ -42,6 +48,7 @@ from peerlearn.surveys.exports import (
     export_rows,
     identity_columns,
     meta_columns,
+    repeat_plans,
     write_statistical,
     write_xlsx,
 )
@@ -109,6 +116,9 @@ def results(request: HttpRequest, programme: Programme, access: Access, pk: int)
         "survey": survey,
         "instrument": instrument,
         "summary": summary,
+        "repeats": summarise_repeats(form, [a for a, _au in rows], k=k, language=language)
+        if form.repeats() and not summary.suppressed
+        else [],
         "k": k,
         "rate": _response_rate(survey),
         "breakdown": groups,
@@ -283,8 +293,17 @@ def export(
         split_multiple=bool(options["split_multiple"]),
     )
     filename = _filename(survey, f"responses-{values}", fmt)
+    linked = repeat_plans(plan)
     response: HttpResponseBase
-    if fmt == "csv":
+    if linked and fmt != "xlsx":
+        # the main table and one linked table per repeat, as KoboToolbox does
+        response = FileResponse(
+            _linked_zip(plan, linked, fmt, filename),
+            as_attachment=True,
+            filename=filename.rsplit(".", 1)[0] + ".zip",
+            content_type="application/zip",
+        )
+    elif fmt == "csv":
         response = StreamingHttpResponse(
             csv_chunks(plan.header(), export_rows(plan)), content_type=CSV_TYPE
         )
@@ -309,7 +328,8 @@ def export(
                 paths=plan.headers == "paths",
                 split_multiple=plan.split_multiple,
             ),
-            notes=plan.explanations(),
+            notes=plan.explanations() + [n for p in linked for n in _repeat_notes(p)],
+            linked=[(p.repeat, p.header(), export_rows(p)) for p in linked],
         )
         target.seek(0)
         response = FileResponse(
@@ -333,6 +353,28 @@ def export(
         },
     )
     return _no_store(response)
+
+
+def _repeat_notes(plan: ExportPlan) -> list[str]:
+    return [f"{plan.repeat}: {note}" for note in plan.explanations()] if not plan.suppressed else []
+
+
+def _linked_zip(plan: ExportPlan, linked: list[ExportPlan], fmt: str, filename: str) -> IO[bytes]:
+    """A zip of the main table and each repeat's table (``NAME-REPEAT.ext``),
+    written to a temporary file that vanishes once the download is closed."""
+    stem = filename.rsplit(".", 1)[0]
+    target = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - FileResponse closes it
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, name in [(plan, stem), *((p, f"{stem}-{p.repeat}") for p in linked)]:
+            if fmt == "csv":
+                with archive.open(f"{name}.csv", "w") as member:
+                    for chunk in csv_chunks(part.header(), export_rows(part)):
+                        member.write(chunk.encode("utf-8"))
+            else:
+                with _statistical_file(part, "sav" if fmt == "sav" else "dta") as opened:
+                    archive.writestr(f"{name}.{fmt}", opened.read())
+    target.seek(0)
+    return target
 
 
 def _statistical_file(plan: ExportPlan, fmt: Literal["sav", "dta"]) -> IO[bytes]:

@@ -42,24 +42,26 @@ Decisions:
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import warnings
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from peerlearn.site.spreadsheets import (
+    XLSX_EXPANSION,
+    SpreadsheetError,
+    binary_kind,
+    format_size,
+    looks_like_old_excel,
+    looks_like_xlsx,
+    read_csv_rows,
+    read_xlsx_rows,
+    xlsx_expanded_size,
+)
+
 from .columns import FORMULA_PREFIXES, REQUIRED_COLUMNS, normalise_header
 
 __all__ = ["XLSX_EXPANSION", "RosterFileError", "Table", "format_size", "read_table"]
-
-#: An XLSX file may expand to at most this many times ``max_bytes``.
-XLSX_EXPANSION = 50
-
-_DELIMITERS = (",", ";", "\t")
 
 
 class RosterFileError(ValueError):
@@ -103,19 +105,6 @@ class Table:
         return [normalise_header(cell) for cell in self.header]
 
 
-def format_size(size: int) -> str:
-    """A size for people: ``5 MB``, ``1.5 MB``, ``200 KB``, ``900 bytes``."""
-    if size >= 1024 * 1024:
-        return _("%(size)s MB") % {"size": _number(size / (1024 * 1024))}
-    if size >= 1024:
-        return _("%(size)s KB") % {"size": _number(size / 1024)}
-    return _("%(size)s bytes") % {"size": size}
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
-
-
 def unescape_cell(text: str) -> str:
     """Strip surrounding space and the apostrophe exports put before formulas.
 
@@ -148,9 +137,9 @@ def read_table(data: bytes, filename: str, *, max_bytes: int) -> Table:
     if not data.strip():
         raise RosterFileError(_("The file has no people in it: it is empty."))
     name = (filename or "").lower()
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    if looks_like_xlsx(data):
         table = _read_xlsx(data, max_bytes=max_bytes)
-    elif data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    elif looks_like_old_excel(data):
         raise RosterFileError(
             _(
                 "This looks like an old-format Excel file (.xls) or a password-protected "
@@ -159,7 +148,7 @@ def read_table(data: bytes, filename: str, *, max_bytes: int) -> Table:
             + _save_as()
         )
     else:
-        kind = _binary_kind(data)
+        kind = binary_kind(data)
         if kind is not None:
             raise RosterFileError(
                 _("This file is %(kind)s, not a spreadsheet. Upload a CSV or XLSX file.")
@@ -181,85 +170,18 @@ def read_table(data: bytes, filename: str, *, max_bytes: int) -> Table:
     return table
 
 
-def _binary_kind(data: bytes) -> str | None:
-    """A description of non-text content, or None when it looks like text."""
-    signatures = (
-        (b"%PDF", _("a PDF document")),
-        (b"\x89PNG", _("a PNG image")),
-        (b"\xff\xd8\xff", _("a JPEG image")),
-        (b"GIF8", _("a GIF image")),
-        (b"Rar!", _("a RAR archive")),
-        (b"7z\xbc\xaf", _("a 7-Zip archive")),
-        (b"\x1f\x8b", _("a gzip archive")),
-        (b"{\\rtf", _("a Rich Text document")),
-    )
-    for magic, kind in signatures:
-        if data.startswith(magic):
-            return kind
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None  # UTF-16 text
-    head = data[:8192]
-    if b"\x00" in head:
-        return _("a binary file")
-    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
-    if controls > len(head) // 100:
-        return _("a binary file")
-    return None
-
-
-# ------------------------------------------------------------------------ CSV
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter used most outside quotes in the first non-blank line."""
-    counts = dict.fromkeys(_DELIMITERS, 0)
-    quoted = False
-    started = False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        elif char in "\r\n" and not quoted:
-            if started:
-                break
-            continue
-        elif not quoted and char in counts:
-            counts[char] += 1
-        if not char.isspace():
-            started = True
-    best = max(_DELIMITERS, key=lambda d: counts[d])  # first of a tie: comma
-    return best if counts[best] else ","
-
-
 def _read_csv(data: bytes) -> Table:
-    text, encoding = _decode(data)
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows = list(reader)
-    except csv.Error as error:
+        read = read_csv_rows(data)
+    except SpreadsheetError as error:
+        line, _sep, detail = error.detail.partition(": ")
         raise RosterFileError(
             _("The CSV file is malformed near line %(line)s: %(error)s")
-            % {"line": reader.line_num, "error": error}
+            % {"line": line, "error": detail}
         ) from error
-    table = _table(enumerate(rows, start=1))
-    table.encoding = encoding
-    table.delimiter = delimiter
+    table = _table(read.rows)
+    table.encoding = read.encoding
+    table.delimiter = read.delimiter
     return table
 
 
@@ -324,15 +246,13 @@ def _check_header(table: Table) -> None:
 
 
 def _read_xlsx(data: bytes, *, max_bytes: int) -> Table:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    declared = xlsx_expanded_size(data)
+    if declared is None:
         raise RosterFileError(
             _("The file looks like a zip archive or an Excel workbook but is damaged. ")
             + _save_as()
-        ) from error
+        )
+    names, expanded = declared
     if "xl/workbook.xml" not in names:
         if "content.xml" in names and "mimetype" in names:
             raise RosterFileError(
@@ -358,38 +278,7 @@ def _read_xlsx(data: bytes, *, max_bytes: int) -> Table:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    import openpyxl  # imported here: only XLSX uploads pay for it
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. "Workbook contains no default style"
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
     try:
-        if not workbook.worksheets:
-            raise RosterFileError(_("The workbook has no worksheet."))
-        sheet = workbook.worksheets[0]
-        # Saved dimensions may claim a million rows; read what is really there.
-        sheet.reset_dimensions()
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_xlsx_text(value) for value in values]
-    finally:
-        workbook.close()
-
-
-def _xlsx_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
+        yield from read_xlsx_rows(data)
+    except SpreadsheetError as error:
+        raise RosterFileError(_("The workbook has no worksheet.")) from error

@@ -33,6 +33,7 @@ SURVEY_COLUMNS = frozenset(
         "read_only",
         "choice_filter",
         "trigger",
+        "repeat_count",
     }
 )
 CHOICES_COLUMNS = frozenset({"list_name", "name", "label"})
@@ -63,7 +64,6 @@ _ALIASES = {
 }
 _MEDIA = "images, audio and video are not supported"
 _REASONS = {
-    "repeat_count": "repeats are not supported",
     "save_to": "ODK entities are not supported: remove the column",
     "image": _MEDIA,
     "big-image": _MEDIA,

@@ -38,6 +38,7 @@ import regex
 
 __all__ = [
     "FUNCTIONS",
+    "POSITION",
     "ExpressionError",
     "check",
     "choice_matches",
@@ -75,6 +76,9 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "today": (0, 0),
     "regex": (2, 2),
 }
+#: Key of the answers mapping holding the instance number ``position(..)``
+#: returns inside a repeat (1 for the first; not a valid field name).
+POSITION = "position(..)"
 #: Longest a ``regex()`` may run on one answer before it counts as no match
 #: (a badly written pattern must not hang the server).
 REGEX_SECONDS = 0.05
@@ -84,8 +88,8 @@ _UNSUPPORTED_FUNCTIONS = {
     "now": "now() is not supported (answers must not depend on the moment they are checked)",
     "random": "random() is not supported",
     "uuid": "uuid() is not supported",
-    "position": "position() is only meaningful in repeats, which are not supported here",
-    "indexed-repeat": "indexed-repeat() needs repeats, which are not supported here",
+    "indexed-repeat": "indexed-repeat() is not supported: refer to ${field} inside the repeat, "
+    "which means the same instance",
     "instance": "instance() (external data) is not supported",
     "jr:choice-name": "jr:choice-name() is not supported",
 }
@@ -96,6 +100,7 @@ _TOKEN = re.compile(
     (?P<ws>\s+)
   | (?P<ref>\$\{(?P<refname>[^}]*)\})
   | (?P<number>\d+(?:\.\d+)?|\.\d+)
+  | (?P<parent>\.\.)
   | (?P<current>\.(?![\w.]))
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<op>!=|<=|>=|=|<|>)
@@ -351,6 +356,8 @@ class _Parser:
             return Name(name, tok.pos)
         if name in _UNSUPPORTED_FUNCTIONS:
             raise ExpressionError(_UNSUPPORTED_FUNCTIONS[name], tok.pos)
+        if name == "position":
+            return self.position(tok)
         if name not in FUNCTIONS:
             supported = ", ".join(f"{f}()" for f in FUNCTIONS)
             raise ExpressionError(
@@ -378,6 +385,15 @@ class _Parser:
                     f"'{args[1].value}' is not a valid regular expression ({err})", tok.pos
                 ) from None
         return Call(name, tuple(args))
+
+    def position(self, tok: _Token) -> Node:
+        """``position(..)``: the number of the repeat instance (the only
+        argument peerlearn knows: the enclosing repeat)."""
+        self.advance()
+        if self.advance().kind != "parent" or self.tok.text != ")":
+            raise ExpressionError("only position(..) is supported", tok.pos)
+        self.advance()
+        return Call("position", ())
 
 
 @lru_cache(maxsize=1024)
@@ -656,6 +672,8 @@ def _eval(
     if isinstance(node, BoolOp):
         results = (_boolean(_eval(o, answers, current, choice)) for o in node.operands)
         return all(results) if node.op == "and" else any(results)
+    if node.name == "position":
+        return _value(answers.get(POSITION))
     if node.name == "if":  # only the branch taken is evaluated
         taken = node.args[1] if _boolean(_eval(node.args[0], answers, current, choice)) else None
         return _eval(taken or node.args[2], answers, current, choice)

@@ -24,6 +24,7 @@ __all__ = [
     "Item",
     "Question",
     "QuestionType",
+    "Repeat",
     "Text",
     "from_dict",
     "to_dict",
@@ -144,7 +145,47 @@ class Group:
     children: list[Item] = field(default_factory=list)
 
 
-Item = Question | Group
+@dataclass
+class Repeat:
+    """A repeat (``begin_repeat`` ... ``end_repeat``): its questions are asked once
+    per instance (each peer kept in contact with, say).
+
+    Decisions: a repeat holds questions, notes, calculations and groups, but no
+    other repeat (nested repeats are refused on import: one linked table per
+    repeat is what the answer page, results and exports can keep clear on a
+    phone).  ``count`` is ``repeat_count`` (a number or an expression over the
+    questions outside the repeat): it fixes the number of instances; without
+    it the respondent adds and removes instances (at most
+    :data:`MAX_INSTANCES`).  :meth:`Instrument.walk` yields the repeat but
+    does not enter it, so code reading the answers of ordinary questions
+    never meets a repeat's questions by mistake; :meth:`form` is the repeat's
+    own form, checked once per instance.
+    """
+
+    name: str
+    label: Text = field(default_factory=dict)
+    relevant: str = ""
+    appearance: str = ""
+    count: str = ""
+    children: list[Item] = field(default_factory=list)
+
+    def form(self, instrument: Instrument) -> Instrument:
+        """The repeat's questions as a form of their own (the choice lists,
+        languages and calculations of ``instrument`` apply)."""
+        return Instrument(
+            title=instrument.title,
+            form_id=instrument.form_id,
+            default_language=instrument.default_language,
+            languages=instrument.languages,
+            items=self.children,
+            choice_lists=instrument.choice_lists,
+        )
+
+
+#: Most instances one response may hold per repeat (a phone page stays usable).
+MAX_INSTANCES = 50
+
+Item = Question | Group | Repeat
 
 
 @dataclass
@@ -193,8 +234,24 @@ class Instrument:
                 stack.append(iter(item.children))
 
     def questions(self) -> list[Question]:
-        """Return the answerable questions (no notes, no groups), in any group."""
+        """Return the answerable questions (no notes, no groups), in any group,
+        outside repeats (see :meth:`repeats`)."""
         return [i for i in self.walk() if isinstance(i, Question) and i.answerable]
+
+    def repeats(self) -> list[Repeat]:
+        """Return the repeats, in form order (in any group)."""
+        return [i for i in self.walk() if isinstance(i, Repeat)]
+
+    def find_anywhere(self, name: str) -> Question | None:
+        """Like :meth:`find`, but also inside repeats."""
+        found = self.find(name)
+        if found is not None:
+            return found
+        for repeat in self.repeats():
+            found = repeat.form(self).find(name)
+            if found is not None:
+                return found
+        return None
 
     def calculated(self) -> list[Question]:
         """Return the fields whose value is computed (``calculate`` fields and
@@ -258,6 +315,9 @@ class Instrument:
             "types": dict(sorted(types.items())),
             "notes": sum(1 for i in items if isinstance(i, Question) and i.type == "note"),
             "groups": sum(1 for i in items if isinstance(i, Group)),
+            "repeats": {
+                r.name: len(r.form(self).questions()) for r in items if isinstance(r, Repeat)
+            },
             "choice_lists": len(self.choice_lists),
             "calculated": len(self.calculated()),
             "ignored": list(self.ignored),
@@ -279,6 +339,16 @@ class CycleError(ValueError):
 
 
 def _item_to_dict(item: Item) -> dict[str, Any]:
+    if isinstance(item, Repeat):
+        return {
+            "kind": "repeat",
+            "name": item.name,
+            "label": dict(item.label),
+            "relevant": item.relevant,
+            "appearance": item.appearance,
+            "count": item.count,
+            "children": [_item_to_dict(child) for child in item.children],
+        }
     if isinstance(item, Group):
         return {
             "kind": "group",
@@ -309,6 +379,15 @@ def _item_to_dict(item: Item) -> dict[str, Any]:
 
 
 def _item_from_dict(data: dict[str, Any]) -> Item:
+    if data["kind"] == "repeat":
+        return Repeat(
+            name=data["name"],
+            label=dict(data.get("label", {})),
+            relevant=data.get("relevant", ""),
+            appearance=data.get("appearance", ""),
+            count=data.get("count", ""),
+            children=[_item_from_dict(child) for child in data.get("children", [])],
+        )
     if data["kind"] == "group":
         return Group(
             name=data["name"],

@@ -27,8 +27,10 @@ from peerlearn.surveys.xlsform.model import (
     CycleError,
     Group,
     Instrument,
+    Item,
     Question,
     QuestionType,
+    Repeat,
 )
 from peerlearn.surveys.xlsform.problems import FormProblem, XLSFormInvalid
 from peerlearn.surveys.xlsform.pyxform_check import pyxform_problems
@@ -87,9 +89,9 @@ def _too_big() -> FormProblem:
 
 @dataclass
 class _Open:
-    """A group (or unsupported repeat) that has begun but not yet ended."""
+    """A group or repeat that has begun but not yet ended."""
 
-    group: Group
+    group: Group | Repeat
     row: int
     repeat: bool = False
 
@@ -104,6 +106,9 @@ class _Reader:
     fields: set[str] = field(default_factory=set)
     pending: list[tuple[int, str, str]] = field(default_factory=list)
     filters: list[tuple[int, str, str]] = field(default_factory=list)
+    #: The repeat each field (and each survey row) is in; None: outside repeats.
+    repeat_of: dict[str, str | None] = field(default_factory=dict)
+    repeat_of_row: dict[int, str | None] = field(default_factory=dict)
     choice_columns: set[str] = field(default_factory=lambda: {"name"})
     label_names: dict[str, str] = field(default_factory=dict)
     unsupported: list[FormProblem] = field(default_factory=list)
@@ -248,20 +253,51 @@ class _Reader:
                 f"{kind} '{still_open.group.name}' is never closed (add an end_{kind} row)",
             )
         for number, letter, expression in self.pending:
-            for message in expressions.check(expression, self.fields):
+            for message in self.check_expression(number, expression):
                 self.problem(sheet.name, number, letter, message)
         columns = self.choice_columns | {"label", *self.label_names.values()}
         for number, letter, expression in self.filters:
-            for message in expressions.check(expression, self.fields, columns):
+            for message in self.check_expression(number, expression, columns):
                 self.problem(sheet.name, number, letter, message)
         self.check_cycles(sheet)
         self.check_piped(sheet)
 
+    def out_of_reach(self, number: int, name: str) -> str | None:
+        """The repeat holding field ``name`` when the row ``number`` cannot see it
+        (a field inside a repeat means one instance: only its own repeat's rows
+        can refer to it)."""
+        inside = self.repeat_of.get(name)
+        if inside is None or inside == self.repeat_of_row.get(number):
+            return None
+        return inside
+
+    def check_expression(
+        self, number: int, expression: str, columns: set[str] | None = None
+    ) -> list[str]:
+        messages = expressions.check(expression, self.fields, columns)
+        if messages:
+            return messages
+        try:
+            used = expressions.references(expression)
+        except expressions.ExpressionError:
+            return []
+        return [
+            f"${{{name}}} is inside repeat '{inside}': only the rows of that repeat can use it"
+            for name in sorted(used)
+            if (inside := self.out_of_reach(number, name)) is not None
+        ]
+
     def check_cycles(self, sheet: Sheet) -> None:
-        """Refuse calculations that depend on themselves, directly or not."""
+        """Refuse calculations that depend on themselves, directly or not
+        (in each repeat too)."""
+        forms = [self.instrument] + [r.form(self.instrument) for r in self.instrument.repeats()]
+        for form in forms:
+            self.check_cycles_of(sheet, form)
+
+    def check_cycles_of(self, sheet: Sheet, form: Instrument) -> None:
         letter = sheet.letter("calculation")
         try:
-            self.instrument.calculation_order()
+            form.calculation_order()
         except CycleError as cycle:
             row = self.rows_of.get(cycle.names[0])
             path = " -> ".join(f"${{{n}}}" for n in cycle.names)
@@ -282,6 +318,14 @@ class _Reader:
                             col.letter,
                             f"${{{name}}} in the text does not refer to any field of the form",
                         )
+                    elif (inside := self.out_of_reach(row.number, name.strip())) is not None:
+                        self.problem(
+                            sheet.name,
+                            row.number,
+                            col.letter,
+                            f"${{{name}}} is inside repeat '{inside}': only the rows of that "
+                            "repeat can show it",
+                        )
 
     def read_row(self, sheet: Sheet, row: Row, stack: list[_Open]) -> None:
         type_letter = sheet.letter("type")
@@ -291,6 +335,9 @@ class _Reader:
                 self.problem(sheet.name, row.number, type_letter, "the row has no type")
             return
         parsed = parse_type(text)
+        self.repeat_of_row[row.number] = next(
+            (o.group.name for o in reversed(stack) if o.repeat), None
+        )
         if parsed.unsupported:
             self.unsupported.append(
                 FormProblem(sheet.name, row.number, type_letter, parsed.message)
@@ -316,8 +363,14 @@ class _Reader:
                 f"metadata '{text}' ignored: peerlearn records who answered and when itself",
             )
             return
-        name = self.read_name(sheet, row)
+        if parsed.kind == "note" and not sheet.value(row, "name"):
+            # pyxform accepts a note without a name (nothing refers to it)
+            name = f"note_row_{row.number}"
+            self.names.setdefault(name, row.number)
+        else:
+            name = self.read_name(sheet, row)
         self.rows_of.setdefault(name, row.number)
+        self.repeat_of.setdefault(name, self.repeat_of_row[row.number])
         parent = stack[-1].group.children if stack else self.instrument.items
         if parsed.kind in ("begin_group", "begin_repeat"):
             self.begin(sheet, row, parsed.kind, name, parent, stack)
@@ -343,10 +396,11 @@ class _Reader:
         row: Row,
         kind: str,
         name: str,
-        parent: list[Group | Question],
+        parent: list[Item],
         stack: list[_Open],
     ) -> None:
-        """Open a group (or an unsupported repeat, tracked so that groups still pair)."""
+        """Open a group or a repeat (a repeat inside a repeat is refused, but
+        tracked so that the rows after it still pair up)."""
         if len(stack) >= MAX_DEPTH:
             self.problem(
                 sheet.name,
@@ -354,20 +408,50 @@ class _Reader:
                 sheet.letter("type"),
                 f"groups are nested more than {MAX_DEPTH} deep: flatten some of them",
             )
-        group = Group(
-            name,
-            sheet.texts(row, "label"),
-            self.expression(sheet, row, "relevant"),
-            sheet.value(row, "appearance"),
-        )
+        label = sheet.texts(row, "label")
+        relevant = self.expression(sheet, row, "relevant")
+        appearance = sheet.value(row, "appearance")
         self.refuse(sheet, row, ("required", "constraint", "constraint_message"))
         if sheet.texts(row, "hint"):
             self.note(
                 sheet.name, row.number, sheet.letter("hint"), "a hint on a group is not shown"
             )
+        count = sheet.value(row, "repeat_count")
+        if count and kind == "begin_group":
+            self.problem(
+                sheet.name,
+                row.number,
+                sheet.letter("repeat_count"),
+                "repeat_count is only for begin_repeat rows",
+            )
         if kind == "begin_group":
+            group: Group | Repeat = Group(name, label, relevant, appearance)
             parent.append(group)
-        stack.append(_Open(group, row.number, repeat=kind == "begin_repeat"))
+            stack.append(_Open(group, row.number))
+            return
+        group = Repeat(name, label, relevant, appearance, count=self.repeat_count(sheet, row))
+        outer = next((o for o in stack if o.repeat), None)
+        if outer is not None:
+            self.problem(
+                sheet.name,
+                row.number,
+                sheet.letter("type"),
+                f"repeat '{name}' is inside repeat '{outer.group.name}': repeats inside "
+                "repeats are not supported (make it a repeat of its own after the first)",
+            )
+        else:
+            parent.append(group)
+        stack.append(_Open(group, row.number, repeat=True))
+
+    def repeat_count(self, sheet: Sheet, row: Row) -> str:
+        """``repeat_count``: checked like any expression; it may use only the
+        questions outside the repeat (they fix the number of instances)."""
+        value = sheet.value(row, "repeat_count").translate(_SMART_QUOTES)
+        letter = sheet.letter("repeat_count")
+        if value and letter:
+            # checked as a row outside the repeat: it is computed before any instance
+            self.pending.append((row.number, letter, value))
+        return value
 
     def or_other(self, question: Question, number: int) -> Question:
         """Do what ODK does for ``select_one LIST or_other``: offer an "other"

@@ -90,8 +90,8 @@ class ParsedType:
     """What a ``type`` cell means.
 
     ``kind`` is a question type, ``begin_group``/``end_group``,
-    ``begin_repeat``/``end_repeat`` (unsupported, but tracked so that groups
-    still pair up), ``metadata`` (ignored) or ``error``; ``message`` explains
+    ``begin_repeat``/``end_repeat`` (loops are read as unsupported repeats, tracked
+    so that groups still pair up), ``metadata`` (ignored) or ``error``; ``message`` explains
     an error; ``unsupported`` marks a real XLSForm feature peerlearn lacks
     (the one cause worth reporting); ``other`` is ``or_other`` (ODK adds an
     "other" choice and a text question).
@@ -129,13 +129,7 @@ def parse_type(text: str) -> ParsedType:
     if low in ("end_group", "end group"):
         return ParsedType("end_group")
     if low in _REPEAT:
-        kind = "begin_repeat" if low.startswith("begin") else "end_repeat"
-        return ParsedType(
-            kind,
-            message=f"type '{spelled}': repeats are not supported yet; ask for a fixed number "
-            "of answers (e.g. peer_1, peer_2, peer_3) instead",
-            unsupported=kind == "begin_repeat",  # one line per repeat, not two
-        )
+        return ParsedType("begin_repeat" if low.startswith("begin") else "end_repeat")
     if low.startswith(("begin loop", "begin_loop", "end loop", "end_loop")):
         kind = "begin_repeat" if low.startswith("begin") else "end_repeat"
         return ParsedType(

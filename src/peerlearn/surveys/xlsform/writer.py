@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from peerlearn.surveys.xlsform.model import Group, Instrument, Item, Question
+from peerlearn.surveys.xlsform.model import Group, Instrument, Item, Question, Repeat
 from peerlearn.surveys.xlsform.sheets import language_header
 
 __all__ = ["write_xlsform"]
@@ -26,16 +26,28 @@ def _rows(items: list[Item]) -> Iterator[tuple[str, Item | None]]:
             yield "begin_group", item
             yield from _rows(item.children)
             yield "end_group", None
+        elif isinstance(item, Repeat):
+            yield "begin_repeat", item
+            yield from _rows(item.children)
+            yield "end_repeat", None
         else:
             kind = item.type
             yield (f"{kind} {item.list_name}" if item.list_name else kind), item
+
+
+def _everything(inst: Instrument) -> list[Item]:
+    """Every item, inside repeats too."""
+    items = list(inst.walk())
+    for repeat in inst.repeats():
+        items += _everything(repeat.form(inst))
+    return items
 
 
 def _translated(
     inst: Instrument, base: str, used: Callable[[Item], dict[str, str]]
 ) -> list[tuple[str, Callable[[Item], str]]]:
     columns: list[tuple[str, Callable[[Item], str]]] = []
-    items = list(inst.walk())
+    items = _everything(inst)
     for code, name in inst.languages.items():
         if any(code in used(i) for i in items):
             columns.append((language_header(base, code, name), _in_language(used, code)))
@@ -64,7 +76,9 @@ def _survey_columns(inst: Instrument) -> list[tuple[str, Callable[[Item], str]]]
     columns: list[tuple[str, Callable[[Item], str]]] = [("name", attr("name"))]
     columns += _translated(inst, "label", lambda i: i.label)
     columns += _translated(inst, "hint", _question_text("hint"))
-    items = list(inst.walk())
+    items = _everything(inst)
+    if any(isinstance(i, Repeat) and i.count for i in items):
+        columns.append(("repeat_count", lambda i: getattr(i, "count", "") or ""))
     if any(isinstance(i, Question) and i.required for i in items):
         columns.append(("required", lambda i: "yes" if getattr(i, "required", False) else ""))
     for name in ("relevant", "constraint"):
