@@ -11,7 +11,7 @@ from peerlearn.engine.theory import LEVELS, Link, Node, validate
 from peerlearn.objectives.models import LearningObjective
 from peerlearn.surveys.models import Response
 from peerlearn.theory import services
-from peerlearn.theory.builtin import CAPABILITIES, starting_map
+from peerlearn.theory.builtin import CAPABILITIES, node_label, starting_map
 from peerlearn.theory.models import EvidenceTie, Revision
 from tests.surveys.conftest import make_survey
 
@@ -142,3 +142,14 @@ def test_objectives_achieved_and_an_override_with_its_reason(world):
     assert (record.status, record.computed, record.overridden) == ("supported", "contested", True)
     services.override(theory, "out_reforms", "", "Back to the evidence", world.users["facilitator"])
     assert not services.statuses(theory, the_map)["out_reforms"].overridden
+
+
+def test_builtin_labels_follow_the_language():
+    from django.utils import translation
+
+    node = starting_map().node("cap_adapt_context")
+    with translation.override("es"):
+        spanish = node_label(node)
+    assert spanish != "Adapt and renew" and spanish
+    edited = Node(node.id, node.kind, "Our own words", node.level)
+    assert node_label(edited) == "Our own words"
