@@ -84,6 +84,19 @@ def fill_every_model() -> None:
     fill_objectives(programme, a)
     _fill_delivery(programme, cohort, a)
     fill_progress_models(programme, cohort, a, b)
+    fill_theory(programme, user)
+
+
+def fill_theory(programme: Programme, user) -> None:
+    """A row in each model of the theory app (the theory comes with revision 1)."""
+    from peerlearn.theory import models as theory_models
+    from peerlearn.theory.services import theory_for
+
+    theory = theory_for(programme)
+    theory_models.EvidenceTie.objects.create(theory=theory, element="act_groups", kind="check_ins")
+    theory_models.StatusOverride.objects.create(
+        theory=theory, element="act_groups", status="supported", reason="seen", by=user
+    )
 
 
 def fill_objectives(programme: Programme, person: Person) -> None:

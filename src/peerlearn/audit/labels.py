@@ -45,6 +45,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "progress.problem_restore": _("Restored a dismissed common problem"),
     "progress.reviewer_assign": _("Assigned a product reviewer"),
     "progress.product_move": _("Moved a product to another review state"),
+    "theory.edit": _("Edited the working copy of the theory of change"),
+    "theory.propose": _("Proposed a revision of the theory of change"),
+    "theory.approve": _("Approved a revision of the theory of change"),
+    "theory.share": _("Changed who reads the theory of change"),
+    "theory.evidence": _("Tied evidence to the theory of change"),
+    "theory.evidence_remove": _("Removed evidence from the theory of change"),
+    "theory.override": _("Set a theory-of-change status by hand"),
 }
 
 

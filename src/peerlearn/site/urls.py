@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("peerlearn.surveys.urls")),
     path("", include("peerlearn.delivery.urls")),
     path("", include("peerlearn.progress.urls")),
+    path("", include("peerlearn.theory.urls")),
     path("", include("peerlearn.audit.urls")),
     path("", include("peerlearn.objectives.urls")),
     path("", include("peerlearn.programmes.urls")),

@@ -1,0 +1,1 @@
+"""A programme's theory of change: versioned map, evidence ties, status overrides."""

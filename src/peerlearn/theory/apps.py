@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TheoryConfig(AppConfig):
+    name = "peerlearn.theory"
+    label = "theory"

@@ -1,0 +1,112 @@
+"""The open registry of evidence kinds: kind → function computing an evidence record.
+
+Each function takes the programme and a tie's ``params`` and returns an
+engine evidence item (:mod:`peerlearn.engine.theory`) or ``None`` when the
+source is gone.  Other apps add their kinds (outcome stories, exchange
+metrics) by calling :func:`register` from their ``AppConfig.ready``; the
+theory app never imports them.
+
+Registered here: ``survey_question`` (an indicator: the mean of a number or
+numbered-scale question of one of the programme's instruments, through
+:func:`peerlearn.surveys.analysis.summarise`, so a question answered by
+fewer than the instrument's k respondents has no current value and tests
+nothing), ``objectives_achieved`` (learning objectives rated mostly or fully
+achieved out of those rated) and ``check_ins`` (check-ins filed in the
+programme).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from peerlearn.engine.theory import CheckIns, EvidenceItem, Indicator, Share
+from peerlearn.programmes.models import Programme
+
+Compute = Callable[[Programme, Mapping[str, Any]], EvidenceItem | None]
+
+
+@dataclass(frozen=True)
+class EvidenceKind:
+    label: str | Promise
+    compute: Compute
+
+
+REGISTRY: dict[str, EvidenceKind] = {}
+
+
+def register(kind: str, label: str | Promise, compute: Compute) -> None:
+    REGISTRY[kind] = EvidenceKind(label, compute)
+
+
+def compute(programme: Programme, kind: str, params: Mapping[str, Any]) -> EvidenceItem | None:
+    """The evidence record of one tie; ``None`` for an unknown kind or a vanished source."""
+    entry = REGISTRY.get(kind)
+    return None if entry is None else entry.compute(programme, params)
+
+
+def survey_question(programme: Programme, params: Mapping[str, Any]) -> EvidenceItem | None:
+    from peerlearn.surveys.analysis import summarise
+    from peerlearn.surveys.models import Instrument, Response
+
+    instrument_id = params.get("instrument")
+    if not isinstance(instrument_id, int):
+        return None
+    instrument = Instrument.objects.filter(programme=programme, pk=instrument_id).first()
+    if instrument is None:
+        return None
+    answers = (
+        Response.objects.filter(survey__instrument=instrument)
+        .exclude(audience="control")
+        .values_list("answers", flat=True)
+    )
+    results = summarise(instrument.form, answers, k=instrument.min_respondents, language=None)
+    name = str(params.get("question", ""))
+    question = next((q for q in results.questions if q.name == name), None)
+    current = None if question is None or question.suppressed else _mean(question)
+    return Indicator(
+        name=name,
+        baseline=float(params.get("baseline", 0)),
+        target=float(params.get("target", 0)),
+        current=current,
+        direction="decrease" if params.get("direction") == "decrease" else "increase",
+    )
+
+
+def _mean(question: Any) -> float | None:
+    """A number question's mean, or a scale's mean choice code (``1``..``4``)."""
+    if question.numbers is not None:
+        return float(question.numbers.mean)
+    try:
+        coded = [(float(c.name), c.count) for c in question.choices]
+    except ValueError:
+        return None  # choices that are not a scale have no mean
+    total = sum(count for _code, count in coded)
+    return sum(code * count for code, count in coded) / total if total else None
+
+
+def objectives_achieved(programme: Programme, params: Mapping[str, Any]) -> EvidenceItem:
+    from peerlearn.objectives.models import ACHIEVED_FROM, LearningObjective
+
+    rated = LearningObjective.objects.filter(programme=programme, achievement__isnull=False)
+    return Share(
+        name="objectives_achieved",
+        count=rated.filter(achievement__gte=ACHIEVED_FROM).count(),
+        total=rated.count(),
+        threshold=float(params.get("threshold", 0.5)),
+    )
+
+
+def check_ins(programme: Programme, params: Mapping[str, Any]) -> EvidenceItem:
+    from peerlearn.progress.models import CheckIn
+
+    return CheckIns("check_ins", CheckIn.objects.filter(group__cohort__programme=programme).count())
+
+
+register("survey_question", _("survey question (indicator)"), survey_question)
+register("objectives_achieved", _("learning objectives achieved"), objectives_achieved)
+register("check_ins", _("check-ins filed"), check_ins)
