@@ -84,6 +84,18 @@ def fill_every_model() -> None:
     fill_objectives(programme, a)
     _fill_delivery(programme, cohort, a)
     fill_progress_models(programme, cohort, a, b)
+    _fill_mel(programme, a, b)
+
+
+def _fill_mel(programme: Programme, a: Person, b: Person) -> None:
+    """A learning exchange (the mutuality ledger)."""
+    from datetime import date
+
+    from peerlearn.mel.models import Exchange
+
+    Exchange.objects.create(
+        programme=programme, giver=a, receiver=b, when=date(2026, 3, 1), learned="Costing"
+    )
 
 
 def fill_objectives(programme: Programme, person: Person) -> None:

@@ -43,6 +43,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "progress.working_group_create": _("Created a cross-group working group"),
     "progress.reviewer_assign": _("Assigned a product reviewer"),
     "progress.product_move": _("Moved a product to another review state"),
+    "exchange.record": _("Recorded a learning exchange"),
+    "exchange.confirm": _("Confirmed a learning exchange"),
 }
 
 
