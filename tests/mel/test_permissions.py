@@ -72,6 +72,14 @@ CASES = [
         "get",
         expect(READERS),
     ),
+    ("mel:network", url("network"), "get", expect(READERS)),
+    ("mel:network_export", url("network_export", lambda w: ["csv"]), "get", expect(READERS)),
+    (
+        "mel:network_export graphml",
+        url("network_export", lambda w: ["graphml"]),
+        "get",
+        expect(READERS),
+    ),
 ]
 
 

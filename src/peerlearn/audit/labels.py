@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "progress.product_move": _("Moved a product to another review state"),
     "exchange.record": _("Recorded a learning exchange"),
     "exchange.confirm": _("Confirmed a learning exchange"),
+    "exchange.network_export": _("Exported the learning network"),
 }
 
 

@@ -15,4 +15,6 @@ urlpatterns: list[URLPattern] = [
     path(P + "pairs/<int:a>/<int:b>/", views.pair, name="pair"),
     path(P + "groups/<int:pk>/", views.group, name="group"),
     path(P + "organisations/<int:pk>/", views.organisation, name="organisation"),
+    path(P + "network/", views.network_page, name="network"),
+    path(P + "network.<str:fmt>", views.network_export, name="network_export"),
 ]

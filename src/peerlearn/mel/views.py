@@ -242,3 +242,76 @@ def organisation(
     ids = {pk} | {e.giver for e in involved} | {e.receiver for e in involved}
     result = services.ledger(involved, ids, orgs, focus=pk)
     return _render_ledger(request, programme, found.name, result, show_null=False)
+
+
+def _network(request: HttpRequest, programme: Programme, access: Access, *, names: bool):
+    from peerlearn.mel import network as drawing
+
+    cohorts = programme.cohorts.all()
+    if not (access.manages_programme or "evaluator" in access.programme_roles):
+        cohorts = cohorts.filter(pk__in=rules.managed_cohort_ids(programme, access))
+    form = drawing.NetworkFilter(request.GET or None, cohorts=cohorts)
+    people = _scope_people(programme, access)
+    exchanges = form.filtered(_visible(request, programme, access), programme)
+    exchanges = exchanges.filter(giver__in=people, receiver__in=people)
+    if form.is_valid() and form.cleaned_data.get("cohort"):
+        people = people.filter(memberships__cohort=form.cleaned_data["cohort"]).distinct()
+    graph, labels = drawing.graph_for(
+        exchanges, people, form.chosen_level, programme=programme, names=names
+    )
+    return form, graph, labels
+
+
+@programme_view(rules.reads_ledgers)
+def network_page(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
+    from peerlearn.mel import network as drawing
+
+    # Every reader of this page lists the whole roster anyway: names on the page.
+    form, graph, labels = _network(request, programme, access, names=True)
+    drawn = drawing.draw(graph, labels)
+    m = drawn.metrics
+    rows = sorted(
+        (
+            (labels.get(n, str(n)), m.in_degree[n], m.out_degree[n], m.betweenness[n])
+            for n in graph.nodes
+        ),
+        key=lambda r: (-r[3], -r[1] - r[2], r[0]),
+    )
+    return render(
+        request,
+        "mel/network.html",
+        {
+            "programme": programme,
+            "form": form,
+            "drawn": drawn,
+            "rows": rows,
+            "size": drawing.SIZE,
+            "communities": [[labels.get(n, str(n)) for n in c] for c in m.communities],
+            "isolates": [labels.get(n, str(n)) for n in m.isolates],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@programme_view(rules.reads_ledgers)
+def network_export(
+    request: HttpRequest, programme: Programme, access: Access, fmt: str
+) -> HttpResponse:
+    from peerlearn.engine import network as engine_network
+
+    # Files travel: names for the programme's facilitators, pseudonyms for everyone else.
+    _form, graph, _labels = _network(request, programme, access, names=access.manages_programme)
+    writers = {
+        "graphml": (engine_network.export_graphml, "application/graphml+xml"),
+        "gexf": (engine_network.export_gexf, "application/gexf+xml"),
+        "csv": (lambda g: engine_network.edge_list_csv(g).encode(), "text/csv; charset=utf-8"),
+    }
+    if fmt not in writers:
+        raise Http404
+    write, content_type = writers[fmt]
+    audit.record(
+        "exchange.network_export", request=request, programme=programme, detail={"format": fmt}
+    )
+    response = HttpResponse(write(graph), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-network.{fmt}"'
+    return response
