@@ -213,3 +213,25 @@ def test_participants_name_only_people_they_may_see_listed(world, login):
     response = post_record(client, world, giver=world.people["peer"].pk)
     assert "Choose someone in this programme." in response.content.decode()
     assert Exchange.objects.count() == 0
+
+
+def test_the_check_in_step_records_group_material_from_another_group(world, login):
+    client = login(world.users["participant"])
+    group_page = reverse("progress:group", args=[world.programme.slug, world.group_a.pk])
+    url = reverse("mel:group_learned", args=[world.programme.slug, world.group_a.pk])
+    assert url in client.get(group_page).content.decode()
+    payload = {
+        "when": DAY.isoformat(),
+        "kind": "advice",
+        "learned": "Their land app",
+        "applied": "no",
+    }
+    response = client.post(url, {**payload, "giver": world.people["peer"].pk})
+    assert response.status_code == 302
+    exchange = Exchange.objects.get()
+    assert exchange.source == "checkin" and exchange.group == world.group_a
+    assert exchange.pk not in visible_to(world, "evaluator")
+    assert exchange.pk in visible_to(world, "peer")
+    # A group-mate (or oneself) is not "another group".
+    response = client.post(url, {**payload, "giver": world.people["participant"].pk})
+    assert "Choose someone in this programme." in response.content.decode()

@@ -72,6 +72,13 @@ CASES = [
         "get",
         expect(READERS),
     ),
+    (
+        # group A's member only; the group's facilitator may read, not write (403).
+        "mel:group_learned",
+        url("group_learned", lambda w: [w.group_a.pk]),
+        "get",
+        hidden({"participant"}, forbidden={"facilitator"}),
+    ),
     ("mel:network", url("network"), "get", expect(READERS)),
     ("mel:network_export", url("network_export", lambda w: ["csv"]), "get", expect(READERS)),
     (

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path(P + "people/<int:pk>/", views.person, name="person"),
     path(P + "pairs/<int:a>/<int:b>/", views.pair, name="pair"),
     path(P + "groups/<int:pk>/", views.group, name="group"),
+    path(P + "groups/<int:pk>/learned/", views.group_learned, name="group_learned"),
     path(P + "organisations/<int:pk>/", views.organisation, name="organisation"),
     path(P + "network/", views.network_page, name="network"),
     path(P + "network.<str:fmt>", views.network_export, name="network_export"),

@@ -22,7 +22,7 @@ from peerlearn.mel.models import Exchange
 from peerlearn.people.models import Organisation, Person, signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Group, Programme
-from peerlearn.programmes.permissions import Access, listed_people
+from peerlearn.programmes.permissions import Access, is_group_member, listed_people
 
 ERRORS = {
     "self_loop": lambda: _("Someone cannot learn from themselves."),
@@ -315,3 +315,53 @@ def network_export(
     response = HttpResponse(write(graph), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}-network.{fmt}"'
     return response
+
+
+@programme_view()
+@require_http_methods(["GET", "POST"])
+def group_learned(request: HttpRequest, programme: Programme, access: Access, pk: int):
+    """The check-in's companion step: what a member learned from people of other groups.
+
+    Recorded with ``source="checkin"`` and the group, so it is the group's
+    private material (docs/mel.md): never shown to evaluators.
+    """
+    found = get_object_or_404(Group, pk=pk, cohort__programme=programme)
+    me = signed_in_person(request)
+    if me is None or not is_group_member(request.user, found):
+        if access.manages_cohort(found.cohort_id):
+            raise PermissionDenied
+        raise Http404
+    cohort_people = rules.people_of_cohorts(programme, [found.cohort_id])
+    others = listed_people(request.user, access, programme, cohort_people).exclude(
+        pk__in=found.members.values("pk")
+    )
+    form = ExchangeForm(request.POST or None, givers=others, receivers=None, me=me)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            exchange = services.record_exchange(
+                programme,
+                giver=data["giver"],
+                receiver=me,
+                when=data["when"],
+                kind=data["kind"],
+                learned=data["learned"],
+                applied=data["applied"],
+                recorded_by=me,
+                source="checkin",
+                group=found,
+            )
+        except services.ExchangeError as error:
+            form.add_error(None, ERRORS[error.code]())
+        else:
+            audit.record("exchange.record", request=request, programme=programme, target=exchange)
+            messages.success(
+                request,
+                _("Recorded. %(name)s is asked to confirm it.") % {"name": exchange.giver.name},
+            )
+            return redirect("progress:group", slug=programme.slug, group_id=found.pk)
+    return render(
+        request,
+        "mel/group_learned.html",
+        {"programme": programme, "form": form, "group": found},
+    )
