@@ -85,6 +85,7 @@ def fill_every_model() -> None:
     _fill_delivery(programme, cohort, a)
     fill_progress_models(programme, cohort, a, b)
     fill_theory(programme, user)
+    _fill_mel(programme, a, b)
 
 
 def fill_theory(programme: Programme, user) -> None:
@@ -96,6 +97,17 @@ def fill_theory(programme: Programme, user) -> None:
     theory_models.EvidenceTie.objects.create(theory=theory, element="act_groups", kind="check_ins")
     theory_models.StatusOverride.objects.create(
         theory=theory, element="act_groups", status="supported", reason="seen", by=user
+    )
+
+
+def _fill_mel(programme: Programme, a: Person, b: Person) -> None:
+    """A learning exchange (the mutuality ledger)."""
+    from datetime import date
+
+    from peerlearn.mel.models import Exchange
+
+    Exchange.objects.create(
+        programme=programme, giver=a, receiver=b, when=date(2026, 3, 1), learned="Costing"
     )
 
 

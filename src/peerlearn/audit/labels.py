@@ -52,6 +52,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "theory.evidence": _("Tied evidence to the theory of change"),
     "theory.evidence_remove": _("Removed evidence from the theory of change"),
     "theory.override": _("Set a theory-of-change status by hand"),
+    "exchange.record": _("Recorded a learning exchange"),
+    "exchange.confirm": _("Confirmed a learning exchange"),
+    "exchange.network_export": _("Exported the learning network"),
 }
 
 

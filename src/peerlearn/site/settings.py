@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "peerlearn.delivery",
     "peerlearn.progress",
     "peerlearn.theory",
+    "peerlearn.mel",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("peerlearn.theory.urls")),
     path("", include("peerlearn.audit.urls")),
     path("", include("peerlearn.objectives.urls")),
+    path("", include("peerlearn.mel.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]

@@ -1,0 +1,487 @@
+"""The mutuality ledger: who learned what from whom, and whether it flows both ways.
+
+Pure Python and numpy (no Django, no networkx), so the metrics run on
+50,000 people and 500,000 exchanges in a few seconds and are tested without
+a database.  ``benchmarks/mutuality.py`` measures them; the tests check
+them against networkx on random directed graphs.
+
+An :class:`Exchange` is one learning event: ``giver`` taught ``receiver``
+something on ``when``.  A *tie* is an ordered pair (giver, receiver) with at
+least one exchange; exchanges repeat, ties do not.  Self-loops (someone
+learning from themselves, or an organisation from itself once people are
+aggregated) are never ties: :func:`ties` drops them, :func:`check_exchanges`
+reports them.
+
+Decisions:
+
+* Reciprocity is given in both published forms.  *Edgewise*
+  (:func:`edgewise_reciprocity`) is the share of ties whose reverse tie also
+  exists, as ``networkx.overall_reciprocity`` and igraph's default define it.
+  *Dyadic* (:func:`dyadic_reciprocity`) is mutual dyads over connected dyads
+  (igraph's ``mode="ratio"``).  With ``m`` mutual and ``a`` asymmetric
+  dyads they are ``2m / (2m + a)`` and ``m / (m + a)``.
+* Metrics with no ties to speak of return ``None``, never 0: "nobody
+  exchanged anything" is not "nothing flowed back".
+* One-way flags count *exchanges*, not ties, and take their thresholds as
+  parameters: a programme decides how many exchanges make a pattern.
+* Unanticipated learning is dyadic: ``A`` gave to ``B`` (at least
+  ``min_given`` times, with nothing back from ``B``) before ``B`` first gave
+  to ``A``.  The UK statistics office that went to teach Rwanda's and came
+  back having learned is the pattern (seed 003).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "KINDS",
+    "Balance",
+    "BalancePoint",
+    "DyadCensus",
+    "Exchange",
+    "Flag",
+    "Problem",
+    "Unanticipated",
+    "aggregate",
+    "balance",
+    "balance_over_time",
+    "check_exchanges",
+    "dyad_census",
+    "dyadic_reciprocity",
+    "edgewise_reciprocity",
+    "node_reciprocity",
+    "one_way_flags",
+    "period_start",
+    "ties",
+    "unanticipated_learning",
+    "within",
+]
+
+Node = int | str
+
+#: The kinds of exchange the ledger knows (the web layer words them).
+KINDS = ("advice", "tool", "visit", "joint_task", "contact")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One learning event: ``receiver`` learned from ``giver`` on ``when``.
+
+    ``applied`` is ``True``/``False`` when known, ``None`` when not.  ``ref``
+    is the caller's own id for the record (a database key), carried through
+    so findings can point back at it.
+    """
+
+    giver: Node
+    receiver: Node
+    when: date
+    kind: str = "advice"
+    applied: bool | None = None
+    ref: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one exchange: ``kind`` is self_loop, outside or duplicate."""
+
+    kind: str
+    index: int
+    node: Node | None = None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """How many exchanges a node gave and received, and how many it applied."""
+
+    given: int = 0
+    received: int = 0
+    applied: int = 0
+
+    @property
+    def net(self) -> int:
+        """Given minus received: positive for a net resource."""
+        return self.given - self.received
+
+
+@dataclass(frozen=True)
+class BalancePoint:
+    """One node's exchanges in one period, and its running net balance."""
+
+    period: date
+    given: int
+    received: int
+    cumulative_net: int
+
+
+@dataclass(frozen=True)
+class DyadCensus:
+    """Unordered pairs of nodes by how their ties run."""
+
+    mutual: int
+    asymmetric: int
+    null: int
+
+    @property
+    def connected(self) -> int:
+        return self.mutual + self.asymmetric
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A node whose exchanges run one way: ``kind`` is "resource" or "recipient"."""
+
+    node: Node
+    kind: Literal["resource", "recipient"]
+    given: int
+    received: int
+
+
+@dataclass(frozen=True)
+class Unanticipated:
+    """``resource`` gave to ``learned_from`` first, and later learned from them."""
+
+    resource: Node
+    learned_from: Node
+    first_given: date
+    learned_on: date
+    given_before: int
+    ref: int | None = None
+
+
+# ---------------------------------------------------------------- checking and shaping
+
+
+def check_exchanges(
+    exchanges: Iterable[Exchange], members: Iterable[Node] | None = None
+) -> list[Problem]:
+    """Problems in a list of exchanges (the checker beside every metric here).
+
+    A self-loop, a giver or receiver outside ``members`` (when given), and a
+    duplicate (same giver, receiver, kind and day as an earlier exchange).
+
+    >>> day = date(2026, 3, 1)
+    >>> found = check_exchanges(
+    ...     [Exchange(1, 2, day), Exchange(1, 1, day), Exchange(1, 2, day), Exchange(1, 9, day)],
+    ...     members=[1, 2],
+    ... )
+    >>> [(p.kind, p.index) for p in found]
+    [('self_loop', 1), ('duplicate', 2), ('outside', 3)]
+    """
+    allowed = None if members is None else set(members)
+    seen: set[tuple[Node, Node, str, date]] = set()
+    problems: list[Problem] = []
+    for index, ex in enumerate(exchanges):
+        if ex.giver == ex.receiver:
+            problems.append(Problem("self_loop", index, ex.giver))
+            continue
+        if allowed is not None:
+            outside = [n for n in (ex.giver, ex.receiver) if n not in allowed]
+            if outside:
+                problems.append(Problem("outside", index, outside[0]))
+                continue
+        key = (ex.giver, ex.receiver, ex.kind, ex.when)
+        if key in seen:
+            problems.append(Problem("duplicate", index))
+        seen.add(key)
+    return problems
+
+
+def aggregate(exchanges: Iterable[Exchange], mapping: Mapping[Node, Node | None]) -> list[Exchange]:
+    """The exchanges between the units ``mapping`` puts people in (organisation, country).
+
+    People the mapping does not place (or places in ``None``) drop out;
+    exchanges inside one unit become self-loops, which :func:`ties` ignores
+    but :func:`balance` does not count either.  Chain calls to go
+    person -> organisation -> country.
+
+    >>> day = date(2026, 3, 1)
+    >>> org = {1: "treasury", 2: "treasury", 3: "statistics"}
+    >>> [(e.giver, e.receiver) for e in aggregate([Exchange(1, 3, day), Exchange(1, 2, day)], org)]
+    [('treasury', 'statistics'), ('treasury', 'treasury')]
+    """
+    out = []
+    for ex in exchanges:
+        giver, receiver = mapping.get(ex.giver), mapping.get(ex.receiver)
+        if giver is None or receiver is None:
+            continue
+        out.append(replace(ex, giver=giver, receiver=receiver))
+    return out
+
+
+def within(exchanges: Iterable[Exchange], nodes: Iterable[Node]) -> list[Exchange]:
+    """The exchanges whose two sides are both in ``nodes`` (a group, a cohort).
+
+    >>> day = date(2026, 3, 1)
+    >>> len(within([Exchange(1, 2, day), Exchange(1, 3, day)], [1, 2]))
+    1
+    """
+    keep = set(nodes)
+    return [ex for ex in exchanges if ex.giver in keep and ex.receiver in keep]
+
+
+# ---------------------------------------------------------------- balance
+
+
+def balance(exchanges: Iterable[Exchange]) -> dict[Node, Balance]:
+    """Given and received exchanges per node (self-loops left out).
+
+    ``applied`` counts the exchanges a node *received* and applied.
+
+    >>> day = date(2026, 3, 1)
+    >>> b = balance([Exchange(1, 2, day, applied=True), Exchange(1, 3, day), Exchange(3, 1, day)])
+    >>> b[1], b[2].applied, b[1].net
+    (Balance(given=2, received=1, applied=0), 1, 1)
+    """
+    given: Counter[Node] = Counter()
+    received: Counter[Node] = Counter()
+    applied: Counter[Node] = Counter()
+    for ex in exchanges:
+        if ex.giver == ex.receiver:
+            continue
+        given[ex.giver] += 1
+        received[ex.receiver] += 1
+        if ex.applied:
+            applied[ex.receiver] += 1
+    nodes = set(given) | set(received)
+    return {n: Balance(given[n], received[n], applied[n]) for n in nodes}
+
+
+def period_start(day: date, period: Literal["month", "quarter"] = "month") -> date:
+    """The first day of the month or quarter holding ``day``.
+
+    >>> period_start(date(2026, 5, 17)), period_start(date(2026, 5, 17), "quarter")
+    (datetime.date(2026, 5, 1), datetime.date(2026, 4, 1))
+    """
+    if period == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, day.month, 1)
+
+
+def balance_over_time(
+    exchanges: Iterable[Exchange],
+    nodes: Iterable[Node] | None = None,
+    period: Literal["month", "quarter"] = "month",
+) -> dict[Node, list[BalancePoint]]:
+    """Each node's given/received per period with the running net, oldest first.
+
+    Only periods with an exchange appear.  ``nodes`` limits the answer.
+
+    >>> ex = [Exchange(1, 2, date(2026, 1, 5)), Exchange(2, 1, date(2026, 3, 9)),
+    ...       Exchange(2, 1, date(2026, 3, 10))]
+    >>> [(p.period.month, p.given, p.received, p.cumulative_net)
+    ...  for p in balance_over_time(ex, [1])[1]]
+    [(1, 1, 0, 1), (3, 0, 2, -1)]
+    """
+    wanted = None if nodes is None else set(nodes)
+    cells: dict[Node, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for ex in exchanges:
+        if ex.giver == ex.receiver:
+            continue
+        start = period_start(ex.when, period)
+        if wanted is None or ex.giver in wanted:
+            cells[ex.giver][start][0] += 1
+        if wanted is None or ex.receiver in wanted:
+            cells[ex.receiver][start][1] += 1
+    out: dict[Node, list[BalancePoint]] = {}
+    for node, by_period in cells.items():
+        running = 0
+        points = []
+        for start in sorted(by_period):
+            g, r = by_period[start]
+            running += g - r
+            points.append(BalancePoint(start, g, r, running))
+        out[node] = points
+    return out
+
+
+# ---------------------------------------------------------------- reciprocity
+
+
+def ties(exchanges: Iterable[Exchange]) -> set[tuple[Node, Node]]:
+    """The distinct (giver, receiver) pairs, self-loops dropped.
+
+    >>> day = date(2026, 3, 1)
+    >>> sorted(ties([Exchange(1, 2, day), Exchange(1, 2, day), Exchange(2, 2, day)]))
+    [(1, 2)]
+    """
+    return {(ex.giver, ex.receiver) for ex in exchanges if ex.giver != ex.receiver}
+
+
+def _encoded(pairs: Iterable[tuple[Node, Node]]) -> tuple[NDArray[np.int64], int]:
+    """Distinct ties as sorted int64 keys ``giver * n + receiver`` over n node codes."""
+    codes: dict[Node, int] = {}
+    givers: list[int] = []
+    receivers: list[int] = []
+    for g, r in pairs:
+        if g == r:
+            continue
+        givers.append(codes.setdefault(g, len(codes)))
+        receivers.append(codes.setdefault(r, len(codes)))
+    n = len(codes)
+    keys = np.asarray(givers, dtype=np.int64) * n + np.asarray(receivers, dtype=np.int64)
+    return np.unique(keys), n
+
+
+def _mutual_and_asymmetric(pairs: Iterable[tuple[Node, Node]]) -> tuple[int, int, int]:
+    """(mutual dyads, asymmetric dyads, number of nodes with a tie)."""
+    keys, n = _encoded(pairs)
+    if n == 0:
+        return 0, 0, 0
+    reverse = (keys % n) * n + keys // n
+    reciprocated = int(np.isin(keys, reverse, assume_unique=True).sum())
+    mutual = reciprocated // 2
+    return mutual, len(keys) - reciprocated, n
+
+
+def _pairs(data: Iterable[Exchange] | Iterable[tuple[Node, Node]]) -> list[tuple[Node, Node]]:
+    return [(x.giver, x.receiver) if isinstance(x, Exchange) else x for x in data]
+
+
+def edgewise_reciprocity(data: Iterable[Exchange] | Iterable[tuple[Node, Node]]) -> float | None:
+    """Share of ties whose reverse tie exists (``networkx.overall_reciprocity``).
+
+    Takes exchanges or (giver, receiver) ties; ``None`` when there is no tie.
+
+    >>> edgewise_reciprocity([(1, 2), (2, 1), (1, 3)])
+    0.6666666666666666
+    >>> edgewise_reciprocity([]) is None
+    True
+
+    Notes
+    -----
+    O(t log t) for t exchanges (one sort of integer keys).
+    """
+    mutual, asymmetric, _ = _mutual_and_asymmetric(_pairs(data))
+    total = 2 * mutual + asymmetric
+    return None if total == 0 else 2 * mutual / total
+
+
+def dyadic_reciprocity(data: Iterable[Exchange] | Iterable[tuple[Node, Node]]) -> float | None:
+    """Mutual dyads over connected dyads (igraph's ``reciprocity(mode="ratio")``).
+
+    >>> dyadic_reciprocity([(1, 2), (2, 1), (1, 3)])
+    0.5
+    """
+    mutual, asymmetric, _ = _mutual_and_asymmetric(_pairs(data))
+    connected = mutual + asymmetric
+    return None if connected == 0 else mutual / connected
+
+
+def dyad_census(
+    data: Iterable[Exchange] | Iterable[tuple[Node, Node]], nodes: Iterable[Node] | None = None
+) -> DyadCensus:
+    """Mutual, asymmetric and null dyads among ``nodes`` (default: nodes with a tie).
+
+    Pass every person of the programme as ``nodes`` to count the pairs that
+    never exchanged; ties to nodes outside ``nodes`` are ignored.
+
+    >>> dyad_census([(1, 2), (2, 1), (1, 3)], nodes=[1, 2, 3, 4])
+    DyadCensus(mutual=1, asymmetric=1, null=4)
+    """
+    pairs = _pairs(data)
+    if nodes is not None:
+        keep = set(nodes)
+        pairs = [(g, r) for g, r in pairs if g in keep and r in keep]
+        n_nodes = len(keep)
+    mutual, asymmetric, seen = _mutual_and_asymmetric(pairs)
+    if nodes is None:
+        n_nodes = seen
+    null = n_nodes * (n_nodes - 1) // 2 - mutual - asymmetric
+    return DyadCensus(mutual, asymmetric, null)
+
+
+def node_reciprocity(
+    data: Iterable[Exchange] | Iterable[tuple[Node, Node]], nodes: Iterable[Node]
+) -> dict[Node, float | None]:
+    """Per node, the share of its ties that run both ways (``networkx.reciprocity(G, nodes)``).
+
+    >>> node_reciprocity([(1, 2), (2, 1), (1, 3)], [1, 3, 9])
+    {1: 0.6666666666666666, 3: 0.0, 9: None}
+    """
+    out_ties: dict[Node, set[Node]] = defaultdict(set)
+    in_ties: dict[Node, set[Node]] = defaultdict(set)
+    for g, r in _pairs(data):
+        if g != r:
+            out_ties[g].add(r)
+            in_ties[r].add(g)
+    result: dict[Node, float | None] = {}
+    for node in nodes:
+        succ, pred = out_ties.get(node, set()), in_ties.get(node, set())
+        total = len(succ) + len(pred)
+        result[node] = None if total == 0 else 2 * len(succ & pred) / total
+    return result
+
+
+# ---------------------------------------------------------------- one-way patterns
+
+
+def one_way_flags(
+    exchanges: Iterable[Exchange], *, min_exchanges: int = 3, max_other_share: float = 0.0
+) -> list[Flag]:
+    """Nodes whose exchanges run (almost) one way, sorted by volume.
+
+    A node with at least ``min_exchanges`` exchanges is a "resource" when
+    the share it *received* is at most ``max_other_share`` (0: it only
+    gives), a "recipient" when the share it *gave* is.
+
+    >>> day = date(2026, 3, 1)
+    >>> ex = [Exchange(1, n, day) for n in (2, 3, 4)] + [Exchange(2, 3, day)]
+    >>> [(f.node, f.kind, f.given, f.received) for f in one_way_flags(ex, min_exchanges=2)]
+    [(1, 'resource', 3, 0), (3, 'recipient', 0, 2)]
+    """
+    if min_exchanges < 1:
+        raise ValueError("min_exchanges must be at least 1")
+    flags = []
+    for node, b in balance(exchanges).items():
+        total = b.given + b.received
+        if total < min_exchanges:
+            continue
+        if b.received / total <= max_other_share:
+            flags.append(Flag(node, "resource", b.given, b.received))
+        elif b.given / total <= max_other_share:
+            flags.append(Flag(node, "recipient", b.given, b.received))
+    return sorted(flags, key=lambda f: (-(f.given + f.received), str(f.node)))
+
+
+def unanticipated_learning(
+    exchanges: Iterable[Exchange], *, min_given: int = 1
+) -> list[Unanticipated]:
+    """Dyads where the side that gave first later learned from the other.
+
+    ``resource`` gave to ``learned_from`` at least ``min_given`` times
+    (days strictly before) with nothing back, then received from them.
+
+    >>> ex = [Exchange("uk", "rw", date(2026, 1, 10)), Exchange("uk", "rw", date(2026, 2, 1)),
+    ...       Exchange("rw", "uk", date(2026, 6, 3), ref=7)]
+    >>> [(u.resource, u.learned_from, u.given_before, u.learned_on.month, u.ref)
+    ...  for u in unanticipated_learning(ex, min_given=2)]
+    [('uk', 'rw', 2, 6, 7)]
+    """
+    by_dyad: dict[tuple[Node, Node], list[Exchange]] = defaultdict(list)
+    for ex in exchanges:
+        if ex.giver == ex.receiver:
+            continue
+        a, b = sorted((ex.giver, ex.receiver), key=lambda n: (type(n).__name__, n))
+        by_dyad[(a, b)].append(ex)
+    found = []
+    for history in by_dyad.values():
+        history.sort(key=lambda e: e.when)
+        first = history[0]
+        resource, other = first.giver, first.receiver
+        back = next((e for e in history if e.giver == other), None)
+        if back is None:
+            continue
+        before = [e for e in history if e.giver == resource and e.when < back.when]
+        if len(before) >= min_given:
+            found.append(
+                Unanticipated(resource, other, first.when, back.when, len(before), back.ref)
+            )
+    return sorted(found, key=lambda u: (u.learned_on, str(u.resource)))

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MelConfig(AppConfig):
+    name = "peerlearn.mel"
+    label = "mel"
+    verbose_name = _("Monitoring, evaluation and learning")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The programme page's "Today" section flags one-way relationships.
+        from peerlearn.mel.panels import one_way_panel
+        from peerlearn.objectives.dashboard import register
+
+        register(one_way_panel)

@@ -1,0 +1,54 @@
+"""The exchanges edge list for the evaluator's data package (people as pseudonyms)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from peerlearn.accounts.models import User
+from peerlearn.mel import access as rules
+from peerlearn.people.models import Person
+from peerlearn.programmes.models import Programme
+from peerlearn.programmes.permissions import access_for
+from peerlearn.site.tabular import Column, Table, pseudonym
+
+
+def tables(programme: Programme, user: User) -> list[Table]:
+    """One row per exchange this user may read (check-in exchanges stay out for evaluators)."""
+    access = access_for(user, programme)
+    if not rules.reads_ledgers(access):
+        return []
+    me = Person.objects.filter(user=user).first()
+    rows = rules.visible_exchanges(access, programme, me).order_by("when", "pk")
+    return [
+        Table(
+            name="exchanges",
+            title=_("Learning exchanges"),
+            description=_("Who learned from whom: one row per exchange, From gave, To learned."),
+            columns=[
+                Column("id", "integer"),
+                # promise: tests/mel/test_network.py::test_package_table_lists_exchanges_with_pseudonyms_and_keeps_check_ins_from_evaluators
+                Column("From", "string", _("pseudonym of the person who gave")),
+                # promise: tests/mel/test_network.py::test_package_table_lists_exchanges_with_pseudonyms_and_keeps_check_ins_from_evaluators
+                Column("To", "string", _("pseudonym of the person who learned")),
+                Column("when", "date"),
+                Column("kind", "string"),
+                Column("applied", "string"),
+                Column("source", "string"),
+                Column("confirmed", "boolean"),
+            ],
+            rows=[
+                (
+                    e.pk,
+                    pseudonym(programme, e.giver_id),
+                    pseudonym(programme, e.receiver_id),
+                    e.when.isoformat(),
+                    e.kind,
+                    e.applied,
+                    e.source,
+                    e.confirmed_at is not None,
+                )
+                for e in rows
+            ],
+            primary_key=("id",),
+        )
+    ]
