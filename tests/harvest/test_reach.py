@@ -8,8 +8,14 @@ from peerlearn.harvest.models import OutcomeStory
 from peerlearn.harvest.reach import programme_reach
 from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.models import Membership
+from peerlearn.programmes.permissions import access_for
 from peerlearn.surveys.models import Response
 from tests.surveys.conftest import make_survey
+
+
+def _access(world, persona="facilitator"):
+    return access_for(world.users[persona], world.programme)
+
 
 SHARED = {
     "in_contact": "no",
@@ -52,7 +58,7 @@ def test_reach_below_k_shows_nothing(world, login):
     survey = _followup(world, k=3)
     for person in _people(world, "Treasury", 2):
         _answer(survey, person, SHARED)
-    result = programme_reach(world.programme)
+    result = programme_reach(world.programme, _access(world))
     assert (result.respondents, result.shown) == (2, False)
     assert result.organisations == [] and result.participants == [] and result.candidates == []
     page = login(world.users["evaluator"]).get(
@@ -71,7 +77,7 @@ def test_small_organisations_are_suppressed_with_a_complement(world, login):
         _answer(survey, person, {"in_contact": "no", "shared": "no"})
     for person in _people(world, "Audit", 1):
         _answer(survey, person, SHARED)
-    result = programme_reach(world.programme)
+    result = programme_reach(world.programme, _access(world))
     shown = {reach.key: hidden for reach, hidden in result.organisations}
     assert shown == {"Audit": True, "Statistics": True, "Treasury": False}
     treasury = next(r for r, _h in result.organisations if r.key == "Treasury")
@@ -86,14 +92,16 @@ def test_small_organisations_are_suppressed_with_a_complement(world, login):
     assert "Audit official 0" in text  # identified: facilitators read who answered
     unpublished = Response.objects.filter(survey=survey).first()
     Response.objects.filter(pk=unpublished.pk).update(audience="control")
-    assert programme_reach(world.programme).respondents == 7  # control group left out
+    assert (
+        programme_reach(world.programme, _access(world)).respondents == 7
+    )  # control group left out
 
 
 def test_pseudonymous_follow_up_shows_codes_and_no_organisations(world):
     survey = _followup(world, k=2, anonymity="pseudonymous")
     for i, _person in enumerate(_people(world, "Treasury", 3)):
         _answer(survey, None, SHARED, pseudonym=f"code{i}")
-    result = programme_reach(world.programme)
+    result = programme_reach(world.programme, _access(world))
     assert result.organisations == []
     assert [name for name, _r in result.participants] == ["code0", "code1", "code2"]
 
@@ -140,5 +148,17 @@ def test_candidate_turns_into_a_prefilled_story(world, login):
 def test_unknown_candidate_prefills_nothing(world):
     from peerlearn.harvest.reach import candidate_initial
 
-    assert candidate_initial(world.programme, "r999:what_changed") == {}
-    assert candidate_initial(world.programme, "nonsense") == {}
+    assert candidate_initial(world.programme, "r999:what_changed", _access(world)) == {}
+    assert candidate_initial(world.programme, "nonsense", _access(world)) == {}
+
+
+def test_a_module_facilitator_reads_only_their_modules_follow_ups(world, login):
+    survey = _followup(world, k=1)
+    _answer(survey, _people(world, "Treasury", 1)[0], SHARED)
+    module = _access(world, "module_facilitator")
+    assert programme_reach(world.programme, module).surveys == []
+    assert programme_reach(world.programme, _access(world)).respondents == 1
+    page = login(world.users["module_facilitator"]).get(
+        reverse("harvest:reach", args=[world.programme.slug])
+    )
+    assert "Treasury" not in page.content.decode()

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 
 from peerlearn.engine import diffusion
 from peerlearn.programmes.models import Programme
+from peerlearn.programmes.permissions import Access
 from peerlearn.surveys.analysis import text_in
 from peerlearn.surveys.models import Response, Survey
+from peerlearn.surveys.permissions import reads_survey
 from peerlearn.surveys.publication import published
 
 
@@ -91,8 +93,10 @@ def _labels(surveys: list[Survey]) -> dict[str, str]:
     return out
 
 
-def programme_reach(programme: Programme) -> ProgrammeReach:
-    surveys = followup_surveys(programme)
+def programme_reach(programme: Programme, access: Access) -> ProgrammeReach:
+    """Reach over the follow-ups this reader may read (``surveys.permissions.reads_survey``):
+    a module's facilitator sees the follow-ups of their module only."""
+    surveys = [s for s in followup_surveys(programme) if reads_survey(access, s)]
     rows = [row for survey in surveys for row in _rows(survey)]
     k = max([s.instrument.min_respondents for s in surveys] or [1])
     k = max(1, k)
@@ -121,12 +125,12 @@ def programme_reach(programme: Programme) -> ProgrammeReach:
     return result
 
 
-def candidate_initial(programme: Programme, key: str) -> dict[str, Any]:
+def candidate_initial(programme: Programme, key: str, access: Access) -> dict[str, Any]:
     """Initial story fields from a candidate key (``r<response id>:<question>``); {} if unknown."""
     response_part, _sep, question = key.partition(":")
     if not response_part.startswith("r") or not response_part[1:].isdigit():
         return {}
-    reach = programme_reach(programme)
+    reach = programme_reach(programme, access)
     found = next((c for c in reach.candidates if c.key == key), None)
     if found is None:
         return {}

@@ -112,7 +112,7 @@ def story_new(request: HttpRequest, programme: Programme, access: Access) -> Htt
     if source_key and request.method != "POST":
         from peerlearn.harvest.reach import candidate_initial
 
-        initial = candidate_initial(programme, source_key)
+        initial = candidate_initial(programme, source_key, access)
     form = StoryForm(_posted(request), programme=programme, initial=initial)
     if request.method == "POST" and form.is_valid():
         story = _save_story(request, programme, form, created=True)
@@ -349,7 +349,7 @@ def reach(request: HttpRequest, programme: Programme, access: Access) -> HttpRes
     """Share-forward reach from the follow-ups, k-suppressed, with candidate stories."""
     from peerlearn.harvest.reach import programme_reach
 
-    result = programme_reach(programme)
+    result = programme_reach(programme, access)
     labels = result.labels
 
     def row(name: str, item: Any, hidden: bool = False) -> dict[str, Any]:
