@@ -157,3 +157,17 @@ def test_programme_page_links_the_stories(world, login):
         reverse("programmes:detail", args=[world.programme.slug])
     )
     assert reverse("harvest:list", args=[world.programme.slug]) in page.content.decode()
+
+
+def test_groups_of_another_programme_are_refused(world, login):
+    from peerlearn.programmes.models import Cohort, Group
+
+    cohort = Cohort.objects.create(programme=world.other_programme, name="Other", kind="event")
+    foreign = Group.objects.create(cohort=cohort, name="Foreign group")
+    client = login(world.users["facilitator"])
+    response = client.post(
+        reverse("harvest:new", args=[world.programme.slug]),
+        _story_data(world, groups=[foreign.pk]),
+    )
+    assert response.status_code == 200 and response.context["form"].errors["groups"]
+    assert not OutcomeStory.objects.exists()
