@@ -21,6 +21,7 @@ from peerlearn.people.models import Person, RosterUpload
 from peerlearn.programmes.models import Group, GroupNote, Programme
 from peerlearn.site.backup import EXCLUDED, backed_up_models, record_count
 from peerlearn.surveys.models import Invitation, ResponseImport
+from tests.harvest.conftest import fill_harvest_models
 from tests.progress.conftest import fill_progress_models
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,6 +87,7 @@ def fill_every_model() -> None:
     fill_progress_models(programme, cohort, a, b)
     fill_theory(programme, user)
     _fill_mel(programme, a, b)
+    fill_harvest_models(programme, a, user)
 
 
 def fill_theory(programme: Programme, user) -> None:

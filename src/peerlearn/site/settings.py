@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "peerlearn.progress",
     "peerlearn.theory",
     "peerlearn.mel",
+    "peerlearn.harvest",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("peerlearn.audit.urls")),
     path("", include("peerlearn.objectives.urls")),
     path("", include("peerlearn.mel.urls")),
+    path("", include("peerlearn.harvest.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Outcome harvesting: outcome stories, substantiation, share-forward reach (docs/harvest.md)."""
