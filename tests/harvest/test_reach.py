@@ -162,3 +162,37 @@ def test_a_module_facilitator_reads_only_their_modules_follow_ups(world, login):
         reverse("harvest:reach", args=[world.programme.slug])
     )
     assert "Treasury" not in page.content.decode()
+
+
+def test_the_built_in_follow_ups_ask_what_share_forward_reach_reads():
+    """The engine reads the follow-up's questions by name: renaming one breaks reach."""
+    from peerlearn.engine import diffusion
+    from peerlearn.surveys.instruments import path
+    from peerlearn.surveys.xlsform import read_xlsform
+
+    for name in ("followup_3m", "followup_6m"):
+        form = read_xlsform(path(name))
+        questions = {q.name: q for q in form.questions()}
+        assert set(diffusion.FIELDS.values()) <= set(questions), name
+        assert "what_changed" in questions
+        shared_form = questions[diffusion.FIELDS["form"]]
+        offered = [c.name for c in form.choice_lists[shared_form.list_name].choices]
+        assert offered == list(diffusion.FORMS)
+
+
+def test_reach_counts_forms_and_people_reached_from_the_follow_up(world):
+    survey = _followup(world, k=3)
+    for i, person in enumerate(_people(world, "Treasury", 3)):
+        _answer(
+            survey,
+            person,
+            {
+                **SHARED,
+                "shared_form": ["report_back", "document"][: 1 + i % 2],
+                "shared_how_many": 10,
+            },
+        )
+    result = programme_reach(world.programme, _access(world))
+    assert result.shown
+    assert result.total.forms == {"report_back": 3, "document": 1}
+    assert result.total.people == 30

@@ -24,6 +24,7 @@ BUILT_IN_ANONYMITY = {
     "partnership_health": "pseudonymous",
     "capabilities": "pseudonymous",
     "followup_3m": "pseudonymous",
+    "followup_6m": "pseudonymous",
     "end_review": "pseudonymous",
     "peer_contact": "pseudonymous",
 }

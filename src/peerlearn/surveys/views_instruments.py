@@ -59,6 +59,7 @@ BUILT_IN_TITLES = {
     "partnership_health": gettext_lazy("Partnership health"),
     "capabilities": gettext_lazy("Five capabilities self-assessment"),
     "followup_3m": gettext_lazy("Three-month follow-up"),
+    "followup_6m": gettext_lazy("Six-month follow-up"),
     "end_review": gettext_lazy("End-of-programme review"),
     "peer_contact": gettext_lazy("Peer contact (participants and control group)"),
 }

@@ -25,7 +25,9 @@ BUILT_IN: dict[str, str] = {
     "capabilities": "Self-assessment of the five capabilities, for the person and for "
     "their institution, to repeat over time.",
     "followup_3m": "Three months after the programme: sustained contact with which peers, "
-    "how often, joint tasks, benefits, and what was shared back home with whom.",
+    "how often, joint tasks, benefits, and what was shared back home, how and with whom.",
+    "followup_6m": "Six months after the programme: the same questions, to see what lasted "
+    "and what spread further.",
     "end_review": "End-of-programme review of each learning objective against what was "
     "achieved, the direction of learning and first applications.",
     "peer_contact": "Peer contact for participants and a control group of colleagues: "

@@ -21,6 +21,7 @@ from peerlearn.surveys.instruments.engagement import end_review, intake, pulse
 from peerlearn.surveys.instruments.mel import (
     capabilities,
     followup,
+    followup_6m,
     partnership_health,
     peer_contact,
 )
@@ -35,6 +36,7 @@ DEFINITIONS: dict[str, Callable[[], Instrument]] = {
     "partnership_health": partnership_health,
     "capabilities": capabilities,
     "followup_3m": followup,
+    "followup_6m": followup_6m,
     "end_review": end_review,
     "peer_contact": peer_contact,
 }

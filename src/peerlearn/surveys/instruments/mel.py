@@ -20,7 +20,7 @@ from peerlearn.surveys.instruments.kit import (
 )
 from peerlearn.surveys.xlsform.model import Instrument, Item
 
-__all__ = ["capabilities", "followup", "partnership_health", "peer_contact"]
+__all__ = ["capabilities", "followup", "followup_6m", "partnership_health", "peer_contact"]
 
 
 def partnership_health() -> Instrument:
@@ -248,8 +248,13 @@ _NONE_ALONE_MSG = tr(
 )
 
 
-def followup() -> Instrument:
-    """Three-month follow-up on contact sustained after the programme."""
+def followup(months: int = 3) -> Instrument:
+    """Follow-up ``months`` after the programme: contact sustained, and what was shared back home.
+
+    The "sharing at home" questions (audience, form, how many people, what
+    changed) feed share-forward reach and candidate outcome stories
+    (:mod:`peerlearn.engine.diffusion` reads them by these names).
+    """
     benefits = choices(
         "benefit",
         (
@@ -312,6 +317,29 @@ def followup() -> Instrument:
                 "Other organisations in my country",
                 "Otras instituciones de mi país",
                 "D'autres organisations de mon pays",
+            ),
+        ),
+    )
+    forms = choices(
+        "share_form",
+        (
+            "report_back",
+            tr(
+                "A report-back session",
+                "Una sesión de devolución",
+                "Une séance de restitution",
+            ),
+        ),
+        (
+            "document",
+            tr("A document or note", "Un documento o nota", "Un document ou une note"),
+        ),
+        (
+            "community_of_practice",
+            tr(
+                "A community of practice",
+                "Una comunidad de práctica",
+                "Une communauté de pratique",
             ),
         ),
     )
@@ -399,16 +427,59 @@ def followup() -> Instrument:
                     tr("What did you share?", "¿Qué compartió?", "Qu'avez-vous partagé ?"),
                     relevant="${shared} = 'yes'",
                 ),
+                q(
+                    "select_multiple share_form",
+                    "shared_form",
+                    tr("In which form?", "¿De qué forma?", "Sous quelle forme ?"),
+                    relevant="${shared} = 'yes'",
+                    required=False,
+                ),
+                q(
+                    "integer",
+                    "shared_how_many",
+                    tr(
+                        "About how many people did you reach?",
+                        "¿A cuántas personas llegó, aproximadamente?",
+                        "Environ combien de personnes avez-vous touchées ?",
+                    ),
+                    relevant="${shared} = 'yes'",
+                    required=False,
+                    constraint=". >= 0 and . <= 100000",
+                    message=tr(
+                        "A number from 0 to 100,000.",
+                        "Un número de 0 a 100.000.",
+                        "Un nombre de 0 à 100 000.",
+                    ),
+                ),
+                q(
+                    "text",
+                    "what_changed",
+                    tr(
+                        "What has changed in your organisation since, if anything?",
+                        "¿Qué ha cambiado en su institución desde entonces, si algo cambió?",
+                        "Qu'est-ce qui a changé dans votre organisation depuis, le cas échéant ?",
+                    ),
+                    required=False,
+                    appearance="multiline",
+                ),
             ],
         ),
     ]
-    return instrument(
-        "peerlearn_followup_3m",
-        "Three-month follow-up",
-        "1",
-        items,
-        [YES_NO, FREQUENCY, benefits, audience],
+    title = {3: "Three-month follow-up", 6: "Six-month follow-up"}.get(
+        months, f"Follow-up after {months} months"
     )
+    return instrument(
+        f"peerlearn_followup_{months}m",
+        title,
+        "2",
+        items,
+        [YES_NO, FREQUENCY, benefits, audience, forms],
+    )
+
+
+def followup_6m() -> Instrument:
+    """The same follow-up, six months after the programme."""
+    return followup(6)
 
 
 def peer_contact() -> Instrument:
