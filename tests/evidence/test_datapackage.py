@@ -164,3 +164,24 @@ def test_an_empty_programme_gives_a_valid_package(world, tmp_path):
     out = build(world, "evaluator", tmp_path)
     assert validate(out / "datapackage.json").valid
     assert len(read(out, "sessions")) == 0
+
+
+def test_names_only_in_identified_survey_tables_and_emails_only_for_facilitators(world, tmp_path):
+    from tests.surveys.conftest import make_survey
+    from tests.surveys.test_results_pages import respond
+
+    survey = make_survey(world, "pulse", anonymity="identified", title="Named pulse")
+    for key in ("participant", "peer", "module_facilitator", "observer", "evaluator"):
+        respond(survey, {"useful": "4"}, person=world.people[key])
+    facilitator = build(world, "facilitator", tmp_path)
+    evaluator = build(world, "evaluator", tmp_path)
+    named = read(facilitator, f"survey_{survey.pk}")
+    assert "Peer Person" in set(named["_name"]) and "peer@example.org" in set(named["_email"])
+    assert "_email" not in read(evaluator, f"survey_{survey.pk}").columns
+    assert "Peer Person" in set(read(evaluator, f"survey_{survey.pk}")["_name"])
+    for out in (facilitator, evaluator):
+        others = [
+            p for p in (out / "data").glob("*.csv") if not p.name.startswith(f"survey_{survey.pk}")
+        ]
+        text = "\n".join(p.read_text(encoding="utf-8") for p in others)
+        assert "Peer Person" not in text and "@example.org" not in text
