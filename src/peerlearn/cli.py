@@ -229,10 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     man.set_defaults(func=cmd_manage)
 
     from peerlearn.engine.cli import register as register_engine
+    from peerlearn.evidence.cli import register as register_evidence
     from peerlearn.surveys.cli import register as register_surveys
 
     register_engine(sub)
     register_surveys(sub)
+    register_evidence(sub)
     return parser
 
 

@@ -14,6 +14,7 @@ from peerlearn import audit
 from peerlearn.accounts.models import SignInLink, User
 from peerlearn.audit.models import AuditEvent
 from peerlearn.cli import main
+from peerlearn.evidence.models import PackageBuild
 from peerlearn.intake.models import IntakeSettings, Topic, TopicSet
 from peerlearn.intake.services import invitation_for, save_answers
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest, PublishedPair
@@ -88,6 +89,9 @@ def fill_every_model() -> None:
     fill_theory(programme, user)
     _fill_mel(programme, a, b)
     fill_harvest_models(programme, a, user)
+    PackageBuild.objects.create(
+        programme=programme, requested_by=user, status="done", archive=b"PK"
+    )
 
 
 def fill_theory(programme: Programme, user) -> None:

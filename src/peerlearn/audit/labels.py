@@ -17,6 +17,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "signin.password_login": _("Signed in with a password"),
     "signin.locked_out": _("Sign-in locked after failed attempts"),
     "survey.export": _("Exported survey answers"),
+    "evidence.package_build": _("Asked for a data package"),
+    "evidence.package_download": _("Downloaded a data package"),
     "survey.k_changed": _("Changed the minimum number of respondents"),
     "survey.anonymity_changed": _("Changed a survey's anonymity"),
     "survey.control_added": _("Added a control-group person"),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "peerlearn.theory",
     "peerlearn.mel",
     "peerlearn.harvest",
+    "peerlearn.evidence",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("peerlearn.objectives.urls")),
     path("", include("peerlearn.mel.urls")),
     path("", include("peerlearn.harvest.urls")),
+    path("", include("peerlearn.evidence.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]

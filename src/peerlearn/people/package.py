@@ -1,0 +1,99 @@
+"""The people and organisations of a programme, for the evaluator's data package.
+
+People appear only as :func:`~peerlearn.site.tabular.pseudonym`: never a name
+or an e-mail address (those appear only in the responses of identified
+surveys, for readers who may see them, see ``surveys/package.py``).  Country,
+organisation kind, seniority and gender are given as the person gave them,
+blank otherwise.  Organisations are institutions, so their names stay.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from peerlearn.evidence.access import package_reader
+from peerlearn.people.models import Organisation, Person
+from peerlearn.site.tabular import Column, Table, pseudonym
+
+if TYPE_CHECKING:
+    from peerlearn.accounts.models import User
+    from peerlearn.programmes.models import Programme
+
+
+def programme_people(programme: Programme):
+    """Everyone holding a role in the programme or one of its cohorts."""
+    return Person.objects.filter(memberships__programme=programme).distinct().order_by("pk")
+
+
+def _organisations(programme: Programme) -> Table:
+    people = programme_people(programme)
+    rows = (
+        Organisation.objects.filter(people__in=people)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "name", "country", "kind")
+    )
+    return Table(
+        name="organisations",
+        title="Organisations",
+        description="Organisations of the people taking part.",
+        columns=[
+            Column("id", "integer", "Organisation id in this package"),
+            Column("name", "string", "Name of the organisation"),
+            Column("country", "string", "ISO 3166 country code"),
+            Column("kind", "string", "ministry, municipality, agency, think_tank, ..."),
+        ],
+        rows=(list(row) for row in rows.iterator(2000)),
+        primary_key=["id"],
+    )
+
+
+def _people(programme: Programme) -> Table:
+    rows = programme_people(programme).values_list(
+        "pk",
+        "organisation_id",
+        "country",
+        "organisation__kind",
+        "seniority",
+        "gender",
+        "is_external",
+        "is_alumni",
+    )
+
+    def records():
+        for pk, org, country, kind, seniority, gender, external, alumni in rows.iterator(2000):
+            yield [
+                pseudonym(programme, pk),
+                org,
+                country,
+                kind or "",
+                seniority,
+                gender,
+                external,
+                alumni,
+            ]
+
+    return Table(
+        name="people",
+        title="People",
+        description="Everyone with a role in the programme, by pseudonym only.",
+        columns=[
+            Column("person", "string", "Pseudonym, the same in every table of this package"),
+            Column("organisation_id", "integer", "Organisation (organisations.id)"),
+            Column("country", "string", "ISO 3166 country code, where given"),
+            Column("organisation_kind", "string", "Kind of the person's organisation"),
+            Column("seniority", "string", "political, senior, middle or technical, where given"),
+            Column("gender", "string", "Self-described gender, where given"),
+            Column("is_external", "boolean", "External or resource peer"),
+            Column("is_alumni", "boolean", "Alumnus of the network"),
+        ],
+        rows=records(),
+        primary_key=["person"],
+        foreign_keys={"organisation_id": ("organisations", "id")},
+    )
+
+
+def tables(programme: Programme, user: User) -> list[Table]:
+    if package_reader(programme, user) is None:
+        return []
+    return [_organisations(programme), _people(programme)]

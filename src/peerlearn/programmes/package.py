@@ -1,0 +1,134 @@
+"""A programme's cohorts, groups and who is in them, for the evaluator's data package.
+
+What peers share inside a group (:class:`~peerlearn.programmes.models.GroupNote`)
+is never in a package, whoever builds it: the package is a handover for
+evaluation and the notes stay with the group (docs/data-package.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from peerlearn.evidence.access import package_reader
+from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership
+from peerlearn.site.tabular import Column, Table, pseudonym
+
+if TYPE_CHECKING:
+    from peerlearn.accounts.models import User
+    from peerlearn.programmes.models import Programme
+
+
+def _programme(programme: Programme) -> Table:
+    return Table(
+        name="programme",
+        title="Programme",
+        columns=[
+            Column("slug", "string", "Short name of the programme"),
+            Column("name", "string"),
+            Column("stage", "string", "Current stage of the process map"),
+            Column("start", "date"),
+            Column("end", "date"),
+        ],
+        rows=[[programme.slug, programme.name, programme.stage, programme.start, programme.end]],
+        primary_key=["slug"],
+    )
+
+
+def _cohorts(programme: Programme) -> Table:
+    rows = Cohort.objects.filter(programme=programme).order_by("pk")
+    return Table(
+        name="cohorts",
+        title="Cohorts and modules",
+        columns=[
+            Column("id", "integer"),
+            Column("name", "string"),
+            Column("kind", "string", "event, in_country or module"),
+            Column("start", "date"),
+            Column("end", "date"),
+            Column("place", "string"),
+            Column("online", "boolean"),
+        ],
+        rows=([c.pk, c.name, c.kind, c.start, c.end, c.place, c.online] for c in rows.iterator()),
+        primary_key=["id"],
+    )
+
+
+def _groups(programme: Programme) -> Table:
+    rows = (
+        Group.objects.filter(cohort__programme=programme)
+        .order_by("pk")
+        .values_list("pk", "cohort_id", "name", "source_run_id", "archived_at")
+    )
+    return Table(
+        name="groups",
+        title="Groups",
+        description="Groups and teams; archived ones are earlier groupings.",
+        columns=[
+            Column("id", "integer"),
+            Column("cohort_id", "integer", "cohorts.id"),
+            Column("name", "string"),
+            Column("matching_run_id", "integer", "The matching run that published it, if any"),
+            Column("archived_at", "datetime", "When a later round replaced it"),
+        ],
+        rows=(list(row) for row in rows.iterator(2000)),
+        primary_key=["id"],
+        foreign_keys={"cohort_id": ("cohorts", "id")},
+    )
+
+
+def _memberships(programme: Programme) -> Table:
+    rows = (
+        Membership.objects.filter(programme=programme)
+        .order_by("pk")
+        .values_list("person_id", "cohort_id", "role")
+    )
+    return Table(
+        name="memberships",
+        title="Roles in the programme",
+        description="One row per role; an empty cohort means the whole programme.",
+        columns=[
+            Column("person", "string", "people.person"),
+            Column("cohort_id", "integer", "cohorts.id, empty for the whole programme"),
+            Column("role", "string", "participant, facilitator, evaluator or observer"),
+        ],
+        rows=(
+            [pseudonym(programme, person), cohort, role]
+            for person, cohort, role in rows.iterator(2000)
+        ),
+        foreign_keys={"person": ("people", "person"), "cohort_id": ("cohorts", "id")},
+    )
+
+
+def _group_members(programme: Programme) -> Table:
+    rows = (
+        GroupMember.objects.filter(group__cohort__programme=programme)
+        .order_by("group_id", "pk")
+        .values_list("group_id", "person_id", "joined_at")
+    )
+    return Table(
+        name="group_members",
+        title="Group members",
+        columns=[
+            Column("group_id", "integer", "groups.id"),
+            Column("person", "string", "Pseudonym (people.person)"),
+            Column("joined_at", "datetime"),
+        ],
+        rows=(
+            [group, pseudonym(programme, person), joined]
+            for group, person, joined in rows.iterator(2000)
+        ),
+        primary_key=["group_id", "person"],
+        foreign_keys={"group_id": ("groups", "id")},
+    )
+
+
+def tables(programme: Programme, user: User) -> list[Table]:
+    if package_reader(programme, user) is None:
+        return []
+    return [
+        _programme(programme),
+        _cohorts(programme),
+        _groups(programme),
+        _memberships(programme),
+        _group_members(programme),
+    ]

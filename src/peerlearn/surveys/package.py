@@ -1,0 +1,244 @@
+"""Every survey's responses, a codebook and the XLSForms, for the evaluator's data package.
+
+Decisions
+---------
+* **The exports' rules, not new ones**: each survey's rows are those of
+  :func:`peerlearn.surveys.exports.export_rows` for the reader (the published
+  batches only, :mod:`peerlearn.surveys.publication`; fewer than k responses
+  give a header and no rows; a question answered by fewer than k is blank;
+  small breakdown values are written as ``[suppressed]``).  Names and e-mail
+  addresses appear only for identified instruments and readers the survey
+  pages show them to (:func:`peerlearn.surveys.permissions.sees_identities`).
+* **Codes and labels**: ``survey_<id>`` holds the stored codes (a
+  select_multiple also split into one 0/1 column per choice, as Kobo does),
+  ``survey_<id>_labels`` the same rows with the labels; ``survey_codebook``
+  lists every variable and code of every survey.
+* **One pseudonym**: the ``_pseudonym`` of a pseudonymous survey is written as
+  the package's person id (:func:`peerlearn.site.tabular.pseudonym`), so a
+  person's answers join the ``people`` table and other surveys; a code of
+  someone who has no invitation to that survey any more is left blank.
+* **Files**: the XLSForm of each instrument used (as imported, else written
+  from its definition), and an SPSS ``.sav`` and Stata ``.dta`` per survey
+  with variable and value labels (:func:`~peerlearn.surveys.exports.write_statistical`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from peerlearn.evidence.access import package_reader
+from peerlearn.evidence.datapackage import safe_name
+from peerlearn.evidence.files import PackageFile
+from peerlearn.programmes.permissions import Access
+from peerlearn.site.tabular import Column, Table, pseudonym
+from peerlearn.surveys.exports import (
+    CODEBOOK_HEADER,
+    ExportPlan,
+    codebook_rows,
+    export_plan,
+    export_rows,
+    write_statistical,
+)
+from peerlearn.surveys.identity import pseudonym_for
+from peerlearn.surveys.models import Invitation, Survey
+from peerlearn.surveys.permissions import reads_survey, sees_identities
+
+if TYPE_CHECKING:
+    from peerlearn.accounts.models import User
+    from peerlearn.programmes.models import Programme
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def readable_surveys(programme: Programme, access: Access) -> list[Survey]:
+    surveys = Survey.objects.filter(programme=programme).select_related("instrument")
+    return [s for s in surveys.order_by("pk") if reads_survey(access, s)]
+
+
+def plan_for(survey: Survey, access: Access, values: str) -> ExportPlan:
+    """The plan the survey's export page makes for this reader (split select_multiple)."""
+    names = sees_identities(access, survey)
+    return export_plan(
+        survey,
+        values="codes" if values == "codes" else "labels",
+        with_names=names,
+        with_emails=names and access.sees_contact_of([survey.cohort_id]),
+        split_multiple=True,
+    )
+
+
+def _package_ids(survey: Survey) -> dict[str, str]:
+    """Survey pseudonym -> package pseudonym, over the survey's invited people."""
+    programme = survey.programme
+    people = Invitation.objects.filter(survey=survey).values_list("person_id", flat=True)
+    return {pseudonym_for(programme.pk, pid): pseudonym(programme, pid) for pid in people}
+
+
+def _columns(plan: ExportPlan) -> list[Column]:
+    flags = {c.header for c in plan.question_columns() if c.choice is not None}
+    columns = []
+    for name in plan.header():
+        if name == "_response":
+            columns.append(Column(name, "integer", "Response number in this table"))
+        elif name == "_pseudonym":
+            columns.append(Column(name, "string", "Pseudonym (people.person)"))
+        elif name in flags:
+            columns.append(Column(name, "integer", "1 if this choice was selected, else 0"))
+        else:
+            columns.append(Column(name, "string"))
+    return columns
+
+
+def _rows(plan: ExportPlan) -> Iterator[list[object]]:
+    header = plan.header()
+    at = header.index("_pseudonym") if "_pseudonym" in header else None
+    ids = _package_ids(plan.survey) if at is not None else {}
+    for row in export_rows(plan):
+        if at is not None:
+            row[at] = ids.get(str(row[at]), "")
+        yield row
+
+
+def _responses(survey: Survey, plan: ExportPlan, suffix: str, what: str) -> Table:
+    notes = " ".join(plan.explanations())
+    return Table(
+        name=f"survey_{survey.pk}{suffix}",
+        title=f"{survey.title} ({what})",
+        description=f"Responses to {survey.instrument.title}. {notes}".strip(),
+        columns=_columns(plan),
+        rows=_rows(plan),
+        primary_key=["_response"],
+    )
+
+
+def _surveys(surveys: list[Survey], plans: dict[int, ExportPlan]) -> Table:
+    def records():
+        for survey in surveys:
+            plan = plans[survey.pk]
+            instrument = survey.instrument
+            yield [
+                survey.pk,
+                survey.title,
+                survey.cohort_id,
+                instrument.form_id,
+                instrument.version,
+                instrument.anonymity,
+                plan.k,
+                survey.opens_at,
+                survey.closes_at,
+                survey.cancelled_at is not None,
+                plan.responses,
+                plan.suppressed,
+                plan.note(),
+            ]
+
+    return Table(
+        name="surveys",
+        title="Surveys",
+        description="Each survey, its instrument and what was held back.",
+        columns=[
+            Column("id", "integer", "The survey's tables are survey_<id> and survey_<id>_labels"),
+            Column("title", "string"),
+            Column("cohort_id", "integer", "cohorts.id, empty for the whole programme"),
+            Column("form_id", "string", "XLSForm form id (instruments/<form_id>.xlsx)"),
+            Column("version", "string"),
+            Column("anonymity", "string", "identified, pseudonymous or anonymous"),
+            Column("k", "integer", "Fewest respondents before anything is shown"),
+            Column("opens_at", "datetime"),
+            Column("closes_at", "datetime"),
+            Column("cancelled", "boolean"),
+            Column("responses", "integer", "Published responses"),
+            Column("suppressed", "boolean", "Fewer than k responses: no rows"),
+            Column("held_back", "string", "What k-suppression held back"),
+        ],
+        rows=records(),
+        primary_key=["id"],
+        foreign_keys={"cohort_id": ("cohorts", "id")},
+    )
+
+
+def _codebook(surveys: list[Survey], plans: dict[int, ExportPlan]) -> Table:
+    def records():
+        for survey in surveys:
+            plan = plans[survey.pk]
+            book = codebook_rows(
+                plan.form, None, plan.meta_columns(), split_multiple=plan.split_multiple
+            )
+            for line in book[1:]:
+                yield [survey.pk, *line]
+
+    return Table(
+        name="survey_codebook",
+        title="Survey codebook",
+        description="Every variable of every survey table, then each of its codes and labels.",
+        columns=[Column("survey_id", "integer", "surveys.id")]
+        + [Column(name, "string") for name in CODEBOOK_HEADER],
+        rows=records(),
+        foreign_keys={"survey_id": ("surveys", "id")},
+    )
+
+
+def tables(programme: Programme, user: User) -> list[Table]:
+    access = package_reader(programme, user)
+    if access is None:
+        return []
+    surveys = readable_surveys(programme, access)
+    plans = {s.pk: plan_for(s, access, "codes") for s in surveys}
+    out = [_surveys(surveys, plans), _codebook(surveys, plans)]
+    for survey in surveys:
+        out.append(_responses(survey, plans[survey.pk], "", "codes"))
+        out.append(_responses(survey, plan_for(survey, access, "labels"), "_labels", "labels"))
+    return out
+
+
+def _xlsform_writer(instrument_id: int):
+    def write(path: Path) -> None:
+        from peerlearn.surveys.models import Instrument
+        from peerlearn.surveys.xlsform.writer import write_xlsform
+
+        instrument = Instrument.objects.get(pk=instrument_id)
+        path.write_bytes(bytes(instrument.source_xlsx) or write_xlsform(instrument.form))
+
+    return write
+
+
+def _statistical_writer(survey: Survey, access: Access, fmt: str):
+    def write(path: Path) -> None:
+        write_statistical(str(path), plan_for(survey, access, "codes"), fmt)  # type: ignore[arg-type]
+
+    return write
+
+
+def files(programme: Programme, user: User) -> list[PackageFile]:
+    access = package_reader(programme, user)
+    if access is None:
+        return []
+    surveys = readable_surveys(programme, access)
+    out: list[PackageFile] = []
+    seen: set[int] = set()
+    for survey in surveys:
+        instrument = survey.instrument
+        if instrument.pk not in seen:
+            seen.add(instrument.pk)
+            version = f"-{instrument.version}" if instrument.version else ""
+            out.append(
+                PackageFile(
+                    path=f"instruments/{safe_name(instrument.form_id + version)}.xlsx",
+                    title=f"XLSForm: {instrument.title}",
+                    media_type=XLSX_TYPE,
+                    write=_xlsform_writer(instrument.pk),
+                )
+            )
+        for fmt, media in (("sav", "application/x-spss-sav"), ("dta", "application/x-stata-dta")):
+            out.append(
+                PackageFile(
+                    path=f"statistical/survey_{survey.pk}.{fmt}",
+                    title=f"{survey.title} ({'SPSS' if fmt == 'sav' else 'Stata'})",
+                    media_type=media,
+                    write=_statistical_writer(survey, access, fmt),
+                    description="The codes table with variable and value labels.",
+                )
+            )
+    return out
