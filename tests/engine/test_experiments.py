@@ -12,6 +12,8 @@ from scipy import special, stats
 
 from peerlearn.engine.experiments import (
     ArmError,
+    assign_at_random,
+    check_assignment,
     check_comparison,
     compare,
     compare_binary,
@@ -157,3 +159,21 @@ def test_no_spread_gives_no_effect_size_and_a_flag():
     result = compare_scale({"a": [3, 3, 3], "b": [3, 3, 3]})
     assert result.contrasts[0].effect is None
     assert "no_variance" in result.flags
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sets(st.integers(min_value=1, max_value=10_000), max_size=80),
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=0, max_value=2**32),
+)
+def test_random_assignment_is_balanced_and_reproducible(people, n_arms, seed):
+    arms = [f"arm{i}" for i in range(n_arms)]
+    drawn = assign_at_random(list(people), arms, seed)
+    assert check_assignment(drawn, list(people), arms) == []
+    assert drawn == assign_at_random(sorted(people, reverse=True), arms, seed)
+
+
+def test_another_seed_gives_another_draw():
+    people = list(range(40))
+    assert assign_at_random(people, ["a", "b"], 1) != assign_at_random(people, ["a", "b"], 2)

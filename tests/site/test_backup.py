@@ -84,6 +84,22 @@ def fill_every_model() -> None:
     fill_objectives(programme, a)
     _fill_delivery(programme, cohort, a)
     fill_progress_models(programme, cohort, a, b)
+    fill_experiments(programme, cohort, a)
+
+
+def fill_experiments(programme: Programme, cohort, person: Person) -> None:
+    """An experiment with an assigned arm, an outcome and a recorded assignment."""
+    from peerlearn.experiments import models as experiments
+
+    experiment = experiments.Experiment.objects.create(
+        programme=programme, name="Matching designs", design="match_role"
+    )
+    arm = experiments.Arm.objects.create(experiment=experiment, name="By role", source="assigned")
+    experiments.Outcome.objects.create(
+        experiment=experiment, label="Products", source="products", measure="mean"
+    )
+    assignment = experiments.Assignment.objects.create(experiment=experiment, cohort=cohort, seed=7)
+    experiments.AssignedMember.objects.create(assignment=assignment, arm=arm, person=person)
 
 
 def fill_objectives(programme: Programme, person: Person) -> None:

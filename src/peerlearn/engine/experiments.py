@@ -56,18 +56,23 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special, stats
 
+from peerlearn.engine.budget import make_rng
+
 __all__ = [
     "SMALL_ARM",
     "ArmError",
     "ArmSummary",
     "Comparison",
     "Contrast",
+    "assign_at_random",
+    "check_assignment",
     "check_comparison",
     "compare",
     "compare_binary",
     "compare_scale",
     "hedges_g",
     "newcombe_interval",
+    "summarise_arm",
     "wilson_interval",
 ]
 
@@ -204,6 +209,24 @@ def _hedges_interval(g: float, n_a: int, n_b: int, confidence: float) -> tuple[f
     return g - half, g + half
 
 
+def summarise_arm(kind: str, key: str, values: Sequence[object]) -> ArmSummary:
+    """One arm on its own: denominator and yes count (binary) or mean and SD (scale).
+
+    Examples
+    --------
+    >>> summarise_arm("binary", "a", [True, False, True])
+    ArmSummary(key='a', n=3, count=2, share=0.6666666666666666, mean=None, sd=None)
+    >>> summarise_arm("scale", "a", [1, 2, 3]).mean
+    2.0
+    """
+    if kind == "binary":
+        count = int(sum(bool(v) for v in values))
+        return ArmSummary(key, len(values), count=count, share=count / len(values))
+    data = np.asarray(values, dtype=float)
+    sd = float(data.std(ddof=1)) if len(data) > 1 else None
+    return ArmSummary(key, len(data), mean=float(data.mean()), sd=sd)
+
+
 def _arm_errors(arms: Mapping[str, Sequence[object]]) -> list[ArmError]:
     if len(arms) < 2:
         return [ArmError("too_few_arms")]
@@ -237,10 +260,7 @@ def compare_binary(
     ]
     if errors:
         return Comparison("binary", errors=errors, confidence=confidence)
-    summaries = []
-    for key, values in arms.items():
-        count = int(sum(bool(v) for v in values))
-        summaries.append(ArmSummary(key, len(values), count=count, share=count / len(values)))
+    summaries = [summarise_arm("binary", key, values) for key, values in arms.items()]
     flags = _small_flags([s.n for s in summaries], small, len(summaries))
     if any(min(s.count or 0, s.n - (s.count or 0)) < FEW_EVENTS for s in summaries):
         flags.add("few_events")
@@ -301,15 +321,7 @@ def compare_scale(
     if errors:
         return Comparison("scale", errors=errors, confidence=confidence)
     data = {key: np.asarray(values, dtype=float) for key, values in arms.items()}
-    summaries = [
-        ArmSummary(
-            key,
-            len(values),
-            mean=float(values.mean()),
-            sd=float(values.std(ddof=1)) if len(values) > 1 else None,
-        )
-        for key, values in data.items()
-    ]
+    summaries = [summarise_arm("scale", key, list(values)) for key, values in data.items()]
     flags = _small_flags([s.n for s in summaries], small, len(summaries))
     reference_key = summaries[0].key
     contrasts = []
@@ -395,4 +407,49 @@ def check_comparison(result: Comparison, arms: Mapping[str, Sequence[object]]) -
             problems.append(f"p-value of {c.arm}")
         if c.effect is not None and not (c.effect_low is not None and c.effect_high is not None):
             problems.append(f"effect interval of {c.arm}")
+    return problems
+
+
+def assign_at_random(people: Sequence[int], arms: Sequence[str], seed: int) -> dict[int, str]:
+    """Deal ``people`` into ``arms`` at random, arm sizes differing by at most one.
+
+    The people are sorted first, so the draw depends only on who they are and
+    on ``seed`` (through :func:`~peerlearn.engine.budget.make_rng`), never on
+    the order a query returned them in: the same seed gives the same arms.
+
+    Examples
+    --------
+    >>> drawn = assign_at_random([4, 1, 3, 2, 5], ["a", "b"], seed=7)
+    >>> drawn == assign_at_random([5, 4, 3, 2, 1], ["a", "b"], seed=7)
+    True
+    >>> sorted(list(drawn.values()).count(arm) for arm in "ab")
+    [2, 3]
+    """
+    if not arms:
+        raise ValueError("at least one arm is needed")
+    ordered = sorted(set(people))
+    shuffled = make_rng(seed).permutation(len(ordered))
+    return {ordered[int(i)]: arms[position % len(arms)] for position, i in enumerate(shuffled)}
+
+
+def check_assignment(
+    drawn: Mapping[int, str], people: Sequence[int], arms: Sequence[str]
+) -> list[str]:
+    """Problems with an assignment: everyone once, only known arms, balanced sizes.
+
+    Examples
+    --------
+    >>> check_assignment({1: "a", 2: "b"}, [1, 2], ["a", "b"])
+    []
+    >>> check_assignment({1: "a", 2: "a"}, [1, 2], ["a", "b"])
+    ['arm sizes differ by more than one']
+    """
+    problems: list[str] = []
+    if set(drawn) != set(people):
+        problems.append("not everyone is assigned exactly once")
+    if not set(drawn.values()) <= set(arms):
+        problems.append("unknown arm")
+    sizes = [list(drawn.values()).count(arm) for arm in arms]
+    if sizes and max(sizes) - min(sizes) > 1:
+        problems.append("arm sizes differ by more than one")
     return problems

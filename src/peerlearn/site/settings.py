@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "peerlearn.objectives",
     "peerlearn.delivery",
     "peerlearn.progress",
+    "peerlearn.experiments",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",
