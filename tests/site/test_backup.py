@@ -92,6 +92,7 @@ def fill_every_model() -> None:
     PackageBuild.objects.create(
         programme=programme, requested_by=user, status="done", archive=b"PK"
     )
+    fill_experiments(programme, cohort, a)
 
 
 def fill_theory(programme: Programme, user) -> None:
@@ -115,6 +116,21 @@ def _fill_mel(programme: Programme, a: Person, b: Person) -> None:
     Exchange.objects.create(
         programme=programme, giver=a, receiver=b, when=date(2026, 3, 1), learned="Costing"
     )
+
+
+def fill_experiments(programme: Programme, cohort, person: Person) -> None:
+    """An experiment with an assigned arm, an outcome and a recorded assignment."""
+    from peerlearn.experiments import models as experiments
+
+    experiment = experiments.Experiment.objects.create(
+        programme=programme, name="Matching designs", design="match_role"
+    )
+    arm = experiments.Arm.objects.create(experiment=experiment, name="By role", source="assigned")
+    experiments.Outcome.objects.create(
+        experiment=experiment, label="Products", source="products", measure="mean"
+    )
+    assignment = experiments.Assignment.objects.create(experiment=experiment, cohort=cohort, seed=7)
+    experiments.AssignedMember.objects.create(assignment=assignment, arm=arm, person=person)
 
 
 def fill_objectives(programme: Programme, person: Person) -> None:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "peerlearn.mel",
     "peerlearn.harvest",
     "peerlearn.evidence",
+    "peerlearn.experiments",
     "peerlearn.audit",
     "peerlearn.site",
     "simple_history",

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("peerlearn.mel.urls")),
     path("", include("peerlearn.harvest.urls")),
     path("", include("peerlearn.evidence.urls")),
+    path("", include("peerlearn.experiments.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]
