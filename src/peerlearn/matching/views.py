@@ -14,7 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +38,7 @@ from peerlearn.matching.forms import (
     form_errors,
 )
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest
-from peerlearn.matching.notify import notify_move_request
+from peerlearn.matching.tasks import mail_move_request
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Cohort, Programme
@@ -320,6 +326,7 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
         cards.append(
             {
                 "label": label,
+                "name": str((info.get(label) or {}).get("name") or ""),
                 "themes": (info.get(label) or {}).get("themes") or [],
                 "members": rows,
             }
@@ -388,6 +395,86 @@ def run_move(
         _("%(name)s moved from group %(from)s to group %(to)s."),
         _("Not moved: this move would break the rules of the run:"),
     )
+
+
+@require_POST
+@programme_view()
+def run_swap(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    """Swap two members of different groups in one step (full groups stay full)."""
+    run = _managed_run(programme, access, run_id)
+    options = _edit_options(request)
+    if options is None:
+        return _back(run, request.POST.get("page"))
+    outcome = services.swap_members(
+        run,
+        request.POST.get("person", ""),
+        request.POST.get("other", ""),
+        _int(request.POST.get("version")),
+        **options,
+    )
+    if outcome.ok and len(outcome.moves) == 2:
+        first, second = outcome.moves
+        messages.success(
+            request,
+            _("Swapped: %(a)s is now in group %(to_a)s and %(b)s in group %(to_b)s.")
+            % {
+                "a": first.person.name,
+                "to_a": first.to_group,
+                "b": second.person.name,
+                "to_b": second.to_group,
+            },
+        )
+    _report(request, outcome, _("Not swapped: this swap would break the rules of the run:"))
+    return _back(run, request.POST.get("page"))
+
+
+@require_POST
+@programme_view()
+def run_rename(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    """Give a group of the run a name (an empty name goes back to its label)."""
+    run = _managed_run(programme, access, run_id)
+    name = request.POST.get("name", "")
+    label = request.POST.get("label", "")
+    outcome = services.rename_group(run, label, name, _int(request.POST.get("version")))
+    if outcome.ok:
+        audit.record(
+            "matching.group_renamed",
+            request=request,
+            programme=programme,
+            target=run,
+            detail={"run": run.pk, "group": label},
+        )
+        messages.success(request, _("Group name saved."))
+    _report(request, outcome, "")
+    return _back(run, request.POST.get("page"))
+
+
+@require_GET
+@programme_view()
+def run_export(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse | StreamingHttpResponse:
+    """The run's groups as CSV or XLSX (facilitators of the cohort: names and e-mails)."""
+    from peerlearn.matching.exports import export_response
+
+    run = _managed_run(programme, access, run_id)
+    if run.kind != "groups" or run.status != "done":
+        raise Http404
+    fmt = request.GET.get("format", "csv")
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    audit.record(
+        "matching.exported",
+        request=request,
+        programme=programme,
+        target=run,
+        detail={"run": run.pk, "format": fmt},
+    )
+    return export_response(run, fmt)
 
 
 def _edit_options(request: HttpRequest) -> dict[str, Any] | None:
@@ -729,7 +816,7 @@ def move_request(
     except IntegrityError:  # one pending request per person (see MoveRequest.Meta)
         messages.error(request, _("You already asked to move; a facilitator will answer."))
         return redirect(url)
-    notify_move_request(asked)
+    mail_move_request.enqueue(asked.pk)
     messages.success(request, _("Your request was sent to the facilitators."))
     return redirect(url)
 
