@@ -40,6 +40,7 @@ from peerlearn.engine.people import Person, norm_key
 from peerlearn.engine.records import Shared
 
 __all__ = [
+    "criterion_shares",
     "Explanation",
     "GroupExplanation",
     "MemberExplanation",
@@ -137,6 +138,57 @@ def upper_bound(model: AffinityModel, max_size: int, *, block: int = 1024) -> fl
         top = np.partition(a, n - k, axis=1)[:, n - k :]
         total += float(np.clip(top, 0.0, None).sum(dtype=np.float64))
     return total / 2.0
+
+
+def criterion_shares(result: GroupingResult) -> dict[str, dict[str, float]]:
+    """Per criterion: the cohesion the groups reach on it alone, and its upper bound.
+
+    ``{name: {"cohesion": c, "bound": b, "share": c / b}}`` where ``b`` is
+    :func:`upper_bound` of that criterion's block alone: the most any grouping
+    of these sizes could share of it. The run page words ``share`` ("these
+    groups share 72 % of what the closest possible grouping would"), which a
+    facilitator can weigh, instead of raw cohesion sums. Balance criteria
+    (negative sign) are left out: their "sharing" is not the aim. ``share``
+    is 0 when nothing can be shared (``b == 0``).
+
+    Notes
+    -----
+    One :func:`upper_bound` per criterion: ``O(n^2 d)``; the web layer calls
+    it for cohorts up to a few thousand.
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.grouping import score_grouping
+    >>> ps = [Person("a", country="KE"), Person("b", country="KE"), Person("c", country="FR"),
+    ...       Person("d", country="FR")]
+    >>> r = score_grouping(ps, {"a": "G1", "c": "G1", "b": "G2", "d": "G2"}, weights="context")
+    >>> criterion_shares(r)["context"]
+    {'cohesion': 0.0, 'bound': 2.0, 'share': 0.0}
+    """
+    model = result.model
+    index = {p.id: i for i, p in enumerate(result.people)}
+    groups = [[index[i] for i in ids] for ids in result.groups.values()]
+    largest = max((len(g) for g in groups), default=0)
+    out: dict[str, dict[str, float]] = {}
+    for name, sl in model.blocks.items():
+        if float(model.sign[sl].min(initial=1.0)) < 0:
+            continue
+        x = np.ascontiguousarray(model.x[:, sl])
+        sub_model = AffinityModel(x, np.ones(x.shape[1], dtype=np.float32))
+        cohesion = 0.0
+        for idx in groups:
+            if len(idx) > 1:
+                total = x[idx].sum(axis=0, dtype=np.float64)
+                sq = float((x[idx].astype(np.float64) ** 2).sum())
+                cohesion += (float(total @ total) - sq) / 2
+        bound = upper_bound(sub_model, largest)
+        out[name] = {
+            "cohesion": round(cohesion, 4),
+            "bound": round(bound, 4),
+            "share": round(min(1.0, cohesion / bound), 4) if bound > 1e-9 else 0.0,
+        }
+    return out
 
 
 def _excerpt(text: str, width: int = 140) -> str:

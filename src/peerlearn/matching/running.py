@@ -116,7 +116,7 @@ def explained_parts(
     (:func:`refresh_explanation`), so both read the same. ``upper_bound``
     (a stored one) is reused instead of recomputing it when given.
     """
-    from peerlearn.engine.explain import explain
+    from peerlearn.engine.explain import criterion_shares, explain
 
     explained = explain(solved, terms=5, excerpts=0, bound=bound and upper_bound is None)
     groups = {
@@ -145,6 +145,8 @@ def explained_parts(
         "history_pairs": len(solved.constraints.history),
         "seconds": s["search"]["seconds"],
     }
+    if len(solved.people) <= BOUND_MAX_PEOPLE:  # one bound per criterion, O(n^2 d) each
+        quality["criteria"] = criterion_shares(solved)
     return groups, members, quality
 
 

@@ -273,6 +273,9 @@ def run_detail(
     }
     if run.status == "done":
         context["moves_line"] = _moves_line(run)
+        context["contributions"] = wording.contribution_lines(
+            run.quality.get("criteria") or {}, run.run_parameters.criteria()
+        )
         context["others"] = (
             MatchingRun.objects.filter(cohort=run.cohort, kind=run.kind, status="done")
             .exclude(pk=run.pk)

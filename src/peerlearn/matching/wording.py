@@ -23,6 +23,7 @@ from peerlearn.engine.records import Conflict, Finding, Shared
 
 __all__ = [
     "conflict_text",
+    "contribution_lines",
     "criterion_text",
     "member_reason",
     "problem_text",
@@ -415,3 +416,42 @@ def member_reason(
     if not parts:
         parts.append(_("placed to meet the group rules"))
     return "; ".join(parts)
+
+
+#: What each criterion's share is about, as the run page names it.
+SHARE_SUBJECT: dict[str, Promise] = {
+    "problems": gettext_lazy("Shared problems"),
+    "role": gettext_lazy("Same role"),
+    "policy": gettext_lazy("Same policy area"),
+    "context": gettext_lazy("Shared context (country, region, language)"),
+    "seniority_mix": gettext_lazy("Seniority mix"),
+}
+
+
+def contribution_lines(
+    shares: Mapping[str, Mapping[str, float]], weights: Mapping[str, float]
+) -> list[str]:
+    """Each criterion's contribution in plain words, the heaviest first.
+
+    ``shares`` is the engine's :func:`~peerlearn.engine.explain.criterion_shares`
+    as stored; a share of 0.72 reads "these groups share 72 % of what the
+    closest possible grouping would", with the criterion's weight.
+    """
+    weights = {**weights, "seniority_mix": weights.get("role", 0)}  # the role criterion's
+    order = sorted(shares, key=lambda k: (-float(weights.get(k, 0)), k))
+    lines = []
+    for key in order:
+        share = float(shares[key].get("share") or 0.0)
+        subject = SHARE_SUBJECT.get(key, key)
+        lines.append(
+            _(
+                "%(subject)s (weight %(weight)s): these groups share %(percent)d %% of what "
+                "the closest possible grouping would."
+            )
+            % {
+                "subject": subject,
+                "weight": f"{float(weights.get(key, 0)):g}",
+                "percent": round(100 * share),
+            }
+        )
+    return lines
