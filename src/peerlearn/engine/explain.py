@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ from peerlearn.engine.constraints import validate_groups
 from peerlearn.engine.criteria import AffinityModel
 from peerlearn.engine.grouping import GroupingResult
 from peerlearn.engine.people import Person, norm_key
-from peerlearn.engine.records import Shared
+from peerlearn.engine.records import Shared, Tie
 
 __all__ = [
     "criterion_shares",
@@ -45,6 +46,8 @@ __all__ = [
     "GroupExplanation",
     "MemberExplanation",
     "explain",
+    "split_sentences",
+    "ties_between",
     "upper_bound",
 ]
 
@@ -75,6 +78,8 @@ class MemberExplanation:
     #: The criterion key that links them most to the others ('' when none does);
     #: :func:`peerlearn.engine.wording.member_reason` writes the CLI's "why".
     mostly: str
+    #: The challenge sentences tying them to each of ``closest`` (when texts were compared).
+    ties: list[Tie] = field(default_factory=list)
 
 
 @dataclass
@@ -191,6 +196,90 @@ def criterion_shares(result: GroupingResult) -> dict[str, dict[str, float]]:
     return out
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?;:。！？])\s+|\n+")
+_WORD = re.compile(r"\w{3,}")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a challenge (end punctuation or line breaks; never empty).
+
+    Examples
+    --------
+    >>> split_sentences("Our registry is old. Nobody updates it!  Why?")
+    ['Our registry is old.', 'Nobody updates it!', 'Why?']
+    >>> split_sentences("")
+    ['']
+    """
+    parts = [p.strip() for p in _SENTENCE_END.split(text or "") if p.strip()]
+    return parts or [text.strip()]
+
+
+def _words(text: str) -> set[str]:
+    from peerlearn.engine.similarity import normalise_text
+
+    return set(_WORD.findall(normalise_text(text)))
+
+
+def _closest_sentences(a: str, b: str) -> tuple[int, int]:
+    """The pair of sentences of ``a`` and ``b`` sharing most words (Jaccard; ties: first).
+
+    Within two challenges already matched by the backend's vectors, word
+    overlap picks the sentence to quote: cheap, and the quoted words are
+    visibly the shared ones. Across languages it falls back to the first
+    sentences (no words shared).
+    """
+    sa, sb = split_sentences(a), split_sentences(b)
+    if len(sa) == 1 and len(sb) == 1:
+        return 0, 0
+    best, pick = 0.0, (0, 0)
+    wa = [_words(x) for x in sa]
+    wb = [_words(x) for x in sb]
+    for i, x in enumerate(wa):
+        for j, y in enumerate(wb):
+            union = len(x | y)
+            score = len(x & y) / union if union else 0.0
+            if score > best:
+                best, pick = score, (i, j)
+    return pick
+
+
+def ties_between(
+    model: AffinityModel, people: Sequence[Person], i: int, peers: Sequence[int]
+) -> list[Tie]:
+    """For each of ``peers``: the challenge (and sentence) pair that ties them most to ``i``.
+
+    Uses the backend's per-challenge vectors; empty when the model has none
+    (no problems criterion) or a pair shares nothing (similarity <= 0).
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.criteria import build_model
+    >>> ps = [Person("a", challenges=("Budget cuts hit us. The land registry is incomplete.",)),
+    ...       Person("b", challenges=("Our land registry is incomplete and old.",)),
+    ...       Person("c", challenges=("Recruiting auditors is slow.",))]
+    >>> t = ties_between(build_model(ps, "problems"), ps, 0, [1])[0]
+    >>> t.peer, t.mine, t.mine_sentence, t.theirs
+    ('b', 0, 1, 0)
+    """
+    cv, rows = model.challenge_vectors, model.challenge_rows
+    if cv is None or rows is None or not rows[i]:
+        return []
+    out = []
+    for j in peers:
+        if not rows[j]:
+            continue
+        sims = cv[rows[i]] @ cv[rows[j]].T
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        score = float(sims[a, b])
+        if score <= 0:
+            continue
+        mine, theirs = people[i].challenges[int(a)], people[j].challenges[int(b)]
+        sa, sb = _closest_sentences(mine, theirs)
+        out.append(Tie(people[j].id, int(a), int(b), sa, sb, round(score, 3)))
+    return out
+
+
 def _excerpt(text: str, width: int = 140) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
@@ -270,8 +359,9 @@ def explain(
             closest = [(ids[b], round(float(aff[a, b]), 3)) for b in order[:2]]
             shared = _shared(people[i], [people[idx[b]] for b in others])
             mostly = _mostly(model, i, [idx[b] for b in others])
+            ties = ties_between(model, people, i, [idx[b] for b in order[:2]])
             members[people[i].id] = MemberExplanation(
-                people[i].id, label, fit, closest, shared, mostly
+                people[i].id, label, fit, closest, shared, mostly, ties
             )
     summary = summarise(result, groups, bound=bound)
     summary["seconds_explain"] = round(time.perf_counter() - t0, 3)

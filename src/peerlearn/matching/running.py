@@ -129,6 +129,7 @@ def explained_parts(
             "closest": [i for i, a in m.closest if a > 0],
             "shared": [x.as_dict() for x in m.shared],
             "mostly": m.mostly,
+            "ties": [t.as_dict() for t in m.ties],
         }
         for pid, m in explained.members.items()
     }

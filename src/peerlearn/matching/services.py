@@ -32,6 +32,7 @@ from peerlearn.matching.publishing import (
 )
 from peerlearn.matching.reading import (
     PAIR_MODES,
+    challenge_texts,
     cohort_people,
     constraints_for,
     current_published,
@@ -59,6 +60,7 @@ __all__ = [
     "PublishPreview",
     "RunParameters",
     "RunResult",
+    "challenge_texts",
     "cohort_people",
     "constraints_for",
     "current_published",

@@ -113,9 +113,57 @@ def _report(request: HttpRequest, outcome: services.Outcome, intro: str) -> None
         messages.error(request, outcome.error)
 
 
-def _reason(info: dict[str, Any], names: dict[str, str]) -> str:
+def _reason(
+    info: dict[str, Any],
+    names: dict[str, str],
+    theme: str = "",
+    texts: dict[str, list[str]] | None = None,
+) -> str:
+    """A member's why: quotes of the sentences tying them to their closest peers when
+    ``texts`` (the challenges the reader may see) is given, then the theme, then context."""
     closest = [names[i] for i in info.get("closest") or [] if i in names]
-    return wording.member_reason(str(info.get("mostly") or ""), closest, info.get("shared") or [])
+    quotes = _quotes(info, names, texts) if texts is not None else []
+    return wording.quoting_reason(
+        quotes, closest, theme, str(info.get("mostly") or ""), info.get("shared") or []
+    )
+
+
+def _quotes(
+    info: dict[str, Any], names: dict[str, str], texts: dict[str, list[str]]
+) -> list[tuple[str, str, str]]:
+    """(peer name, my excerpt, their excerpt) for each stored tie whose texts are at hand."""
+    from peerlearn.engine.explain import split_sentences
+    from peerlearn.engine.records import Tie
+
+    me = texts.get(str(info.get("id") or ""), [])
+    out = []
+    for row in info.get("ties") or []:
+        tie = Tie.from_dict(row)
+        theirs = texts.get(tie.peer, [])
+        if tie.peer not in names or tie.mine >= len(me) or tie.theirs >= len(theirs):
+            continue  # the texts changed since the run: no quote rather than a wrong one
+        mine_s = split_sentences(me[tie.mine])
+        their_s = split_sentences(theirs[tie.theirs])
+        if tie.mine_sentence >= len(mine_s) or tie.theirs_sentence >= len(their_s):
+            continue
+        out.append(
+            (
+                names[tie.peer],
+                wording.excerpt(mine_s[tie.mine_sentence]),
+                wording.excerpt(their_s[tie.theirs_sentence]),
+            )
+        )
+    return out
+
+
+def _reads_challenges(programme: Programme, access: Access, run: MatchingRun) -> bool:
+    """May this reader see the cohort's challenges quoted? (``reads_intake_answers``'s rule
+    for a cohort: its facilitators; evaluators when the intake answers are not private)."""
+    from peerlearn.programmes.permissions import intake_answers_private
+
+    if access.manages_cohort(run.cohort_id):
+        return True
+    return "evaluator" in access.programme_roles and not intake_answers_private(programme)
 
 
 def _names_in(records: list[Any]) -> dict[str, str]:
@@ -284,7 +332,7 @@ def run_detail(
         if run.kind == "pairs":
             context.update(_pairs_page(request, run))
         else:
-            context.update(_groups_page(request, run))
+            context.update(_groups_page(request, run, _reads_challenges(programme, access, run)))
         if manages:
             context["requests"] = list(
                 MoveRequest.objects.filter(run=run, status="pending").select_related("person")
@@ -298,7 +346,7 @@ def run_detail(
     return response
 
 
-def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
+def _groups_page(request: HttpRequest, run: MatchingRun, quotes: bool) -> dict[str, Any]:
     groups = services.groups_of(run)
     labels = [label for label, members in groups.items() if members]
     page = Paginator(labels, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
@@ -309,8 +357,10 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     info = stored.groups
     members_info = stored.members
     locked = set(stored.locked)
+    texts = services.challenge_texts(run.cohort.programme_id, ids) if quotes else None
     cards = []
     for label in page.object_list:
+        themes = (info.get(label) or {}).get("themes") or []
         rows = []
         for pid in groups[label]:
             person = persons.get(int(pid))
@@ -323,13 +373,16 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
                     "person": person,
                     "locked": pid in locked,
                     "moved": bool(m.get("moved")),
-                    "reason": _reason(m, names),
+                    "reason": _reason({**m, "id": pid}, names, themes[0] if themes else "", texts),
                 }
             )
         cards.append(
             {
                 "label": label,
                 "name": str((info.get(label) or {}).get("name") or ""),
+                "why": wording.group_why(
+                    themes, [members_info.get(pid, {}) for pid in groups[label]]
+                ),
                 "themes": (info.get(label) or {}).get("themes") or [],
                 "members": rows,
             }
@@ -787,6 +840,10 @@ def my_group(
                 .select_related("organisation")
                 .order_by("name"),
                 "themes": (run.run_result.groups.get(label) or {}).get("themes") or [],
+                "why": wording.group_why(
+                    (run.run_result.groups.get(label) or {}).get("themes") or [],
+                    [run.run_result.members.get(str(i), {}) for i in ids],
+                ),
                 "group_id": run.run_result.group_ids.get(label),
                 "my_requests": MoveRequest.objects.filter(run=run, person=me),
                 "form": MoveRequestForm(),
