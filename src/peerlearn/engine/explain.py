@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -37,13 +38,16 @@ from peerlearn.engine.constraints import validate_groups
 from peerlearn.engine.criteria import AffinityModel
 from peerlearn.engine.grouping import GroupingResult
 from peerlearn.engine.people import Person, norm_key
-from peerlearn.engine.records import Shared
+from peerlearn.engine.records import Shared, Tie
 
 __all__ = [
+    "criterion_shares",
     "Explanation",
     "GroupExplanation",
     "MemberExplanation",
     "explain",
+    "split_sentences",
+    "ties_between",
     "upper_bound",
 ]
 
@@ -74,6 +78,8 @@ class MemberExplanation:
     #: The criterion key that links them most to the others ('' when none does);
     #: :func:`peerlearn.engine.wording.member_reason` writes the CLI's "why".
     mostly: str
+    #: The challenge sentences tying them to each of ``closest`` (when texts were compared).
+    ties: list[Tie] = field(default_factory=list)
 
 
 @dataclass
@@ -137,6 +143,141 @@ def upper_bound(model: AffinityModel, max_size: int, *, block: int = 1024) -> fl
         top = np.partition(a, n - k, axis=1)[:, n - k :]
         total += float(np.clip(top, 0.0, None).sum(dtype=np.float64))
     return total / 2.0
+
+
+def criterion_shares(result: GroupingResult) -> dict[str, dict[str, float]]:
+    """Per criterion: the cohesion the groups reach on it alone, and its upper bound.
+
+    ``{name: {"cohesion": c, "bound": b, "share": c / b}}`` where ``b`` is
+    :func:`upper_bound` of that criterion's block alone: the most any grouping
+    of these sizes could share of it. The run page words ``share`` ("these
+    groups share 72 % of what the closest possible grouping would"), which a
+    facilitator can weigh, instead of raw cohesion sums. Balance criteria
+    (negative sign) are left out: their "sharing" is not the aim. ``share``
+    is 0 when nothing can be shared (``b == 0``).
+
+    Notes
+    -----
+    One :func:`upper_bound` per criterion: ``O(n^2 d)``; the web layer calls
+    it for cohorts up to a few thousand.
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.grouping import score_grouping
+    >>> ps = [Person("a", country="KE"), Person("b", country="KE"), Person("c", country="FR"),
+    ...       Person("d", country="FR")]
+    >>> r = score_grouping(ps, {"a": "G1", "c": "G1", "b": "G2", "d": "G2"}, weights="context")
+    >>> criterion_shares(r)["context"]
+    {'cohesion': 0.0, 'bound': 2.0, 'share': 0.0}
+    """
+    model = result.model
+    index = {p.id: i for i, p in enumerate(result.people)}
+    groups = [[index[i] for i in ids] for ids in result.groups.values()]
+    largest = max((len(g) for g in groups), default=0)
+    out: dict[str, dict[str, float]] = {}
+    for name, sl in model.blocks.items():
+        if float(model.sign[sl].min(initial=1.0)) < 0:
+            continue
+        x = np.ascontiguousarray(model.x[:, sl])
+        sub_model = AffinityModel(x, np.ones(x.shape[1], dtype=np.float32))
+        cohesion = 0.0
+        for idx in groups:
+            if len(idx) > 1:
+                total = x[idx].sum(axis=0, dtype=np.float64)
+                sq = float((x[idx].astype(np.float64) ** 2).sum())
+                cohesion += (float(total @ total) - sq) / 2
+        bound = upper_bound(sub_model, largest)
+        out[name] = {
+            "cohesion": round(cohesion, 4),
+            "bound": round(bound, 4),
+            "share": round(min(1.0, cohesion / bound), 4) if bound > 1e-9 else 0.0,
+        }
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;:。！？])\s+|\n+")
+_WORD = re.compile(r"\w{3,}")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a challenge (end punctuation or line breaks; never empty).
+
+    Examples
+    --------
+    >>> split_sentences("Our registry is old. Nobody updates it!  Why?")
+    ['Our registry is old.', 'Nobody updates it!', 'Why?']
+    >>> split_sentences("")
+    ['']
+    """
+    parts = [p.strip() for p in _SENTENCE_END.split(text or "") if p.strip()]
+    return parts or [text.strip()]
+
+
+def _words(text: str) -> set[str]:
+    from peerlearn.engine.similarity import normalise_text
+
+    return set(_WORD.findall(normalise_text(text)))
+
+
+def _closest_sentences(a: str, b: str) -> tuple[int, int]:
+    """The pair of sentences of ``a`` and ``b`` sharing most words (Jaccard; ties: first).
+
+    Within two challenges already matched by the backend's vectors, word
+    overlap picks the sentence to quote: cheap, and the quoted words are
+    visibly the shared ones. Across languages it falls back to the first
+    sentences (no words shared).
+    """
+    sa, sb = split_sentences(a), split_sentences(b)
+    if len(sa) == 1 and len(sb) == 1:
+        return 0, 0
+    best, pick = 0.0, (0, 0)
+    wa = [_words(x) for x in sa]
+    wb = [_words(x) for x in sb]
+    for i, x in enumerate(wa):
+        for j, y in enumerate(wb):
+            union = len(x | y)
+            score = len(x & y) / union if union else 0.0
+            if score > best:
+                best, pick = score, (i, j)
+    return pick
+
+
+def ties_between(
+    model: AffinityModel, people: Sequence[Person], i: int, peers: Sequence[int]
+) -> list[Tie]:
+    """For each of ``peers``: the challenge (and sentence) pair that ties them most to ``i``.
+
+    Uses the backend's per-challenge vectors; empty when the model has none
+    (no problems criterion) or a pair shares nothing (similarity <= 0).
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> from peerlearn.engine.criteria import build_model
+    >>> ps = [Person("a", challenges=("Budget cuts hit us. The land registry is incomplete.",)),
+    ...       Person("b", challenges=("Our land registry is incomplete and old.",)),
+    ...       Person("c", challenges=("Recruiting auditors is slow.",))]
+    >>> t = ties_between(build_model(ps, "problems"), ps, 0, [1])[0]
+    >>> t.peer, t.mine, t.mine_sentence, t.theirs
+    ('b', 0, 1, 0)
+    """
+    cv, rows = model.challenge_vectors, model.challenge_rows
+    if cv is None or rows is None or not rows[i]:
+        return []
+    out = []
+    for j in peers:
+        if not rows[j]:
+            continue
+        sims = cv[rows[i]] @ cv[rows[j]].T
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        score = float(sims[a, b])
+        if score <= 0:
+            continue
+        mine, theirs = people[i].challenges[int(a)], people[j].challenges[int(b)]
+        sa, sb = _closest_sentences(mine, theirs)
+        out.append(Tie(people[j].id, int(a), int(b), sa, sb, round(score, 3)))
+    return out
 
 
 def _excerpt(text: str, width: int = 140) -> str:
@@ -218,8 +359,9 @@ def explain(
             closest = [(ids[b], round(float(aff[a, b]), 3)) for b in order[:2]]
             shared = _shared(people[i], [people[idx[b]] for b in others])
             mostly = _mostly(model, i, [idx[b] for b in others])
+            ties = ties_between(model, people, i, [idx[b] for b in order[:2]])
             members[people[i].id] = MemberExplanation(
-                people[i].id, label, fit, closest, shared, mostly
+                people[i].id, label, fit, closest, shared, mostly, ties
             )
     summary = summarise(result, groups, bound=bound)
     summary["seconds_explain"] = round(time.perf_counter() - t0, 3)

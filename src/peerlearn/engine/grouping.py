@@ -64,7 +64,14 @@ from peerlearn.engine.criteria import AffinityModel, build_model
 from peerlearn.engine.people import Person
 from peerlearn.engine.search import Checker, State, Stats, improve, reduce_violations
 
-__all__ = ["GroupingResult", "default_time_limit", "make_rng", "solve_groups", "group_labels"]
+__all__ = [
+    "GroupingResult",
+    "default_time_limit",
+    "group_labels",
+    "make_rng",
+    "score_grouping",
+    "solve_groups",
+]
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -673,3 +680,56 @@ def _place_left_over(state: State, fill: _Fill, units: list[list[int]], n_groups
             if rank < best_key:
                 best_g, best_key = g, rank
         fill.take(state, k, best_g)
+
+
+def score_grouping(
+    people: Sequence[Person],
+    assignment: Mapping[str, str],
+    constraints: Constraints | None = None,
+    weights: str | Mapping[str, float] = "problems",
+    *,
+    labels: Sequence[str] = (),
+    backend: str = "tfidf",
+    role_mode: str = "equal",
+    seed: int = 0,
+    model: AffinityModel | None = None,
+) -> GroupingResult:
+    """A :class:`GroupingResult` for a grouping made elsewhere (by hand, after moves).
+
+    The decision: an edited grouping is explained and scored exactly as a
+    solved one (same model, same cohesion), so the run page's reasons, themes
+    and quality figures after a move or swap mean what they meant before.
+    ``labels`` fixes the group order (others follow, sorted); people missing
+    from ``assignment`` are left out.
+
+    Examples
+    --------
+    >>> from peerlearn.engine.people import Person
+    >>> ps = [Person("a", country="KE"), Person("b", country="KE"), Person("c", country="FR"),
+    ...       Person("d", country="FR")]
+    >>> r = score_grouping(ps, {"a": "G1", "c": "G1", "b": "G2", "d": "G2"}, weights="context")
+    >>> r.groups, r.cohesion
+    ({'G1': ['a', 'c'], 'G2': ['b', 'd']}, 0.0)
+    >>> score_grouping(ps, {"a": "G1", "b": "G1", "c": "G2", "d": "G2"}, weights="context").cohesion
+    2.0
+    """
+    c = constraints or Constraints(max_per_organisation=None)
+    placed = [p for p in people if p.id in assignment]
+    if model is None:
+        model = build_model(placed, weights, backend=backend, role_mode=role_mode, seed=seed)
+    order = list(dict.fromkeys([*labels, *sorted(set(assignment.values()) - set(labels))]))
+    index: dict[str, list[int]] = {label: [] for label in order}
+    for i, p in enumerate(placed):
+        index[assignment[p.id]].append(i)
+    groups: dict[str, list[str]] = {}
+    scores: dict[str, float] = {}
+    xs = model.xs
+    for label in order:
+        idx = index[label]
+        if not idx:
+            continue
+        groups[label] = [placed[i].id for i in idx]
+        sub = xs[idx] @ model.x[idx].T
+        scores[label] = float((sub.sum(dtype=np.float64) - np.trace(sub, dtype=np.float64)) / 2)
+    chosen = {p.id: assignment[p.id] for p in placed}
+    return GroupingResult(placed, chosen, groups, model, c, scores, 0.0, Stats(), seed)

@@ -165,3 +165,45 @@ class Shared:
     def from_dict(cls, data: Mapping[str, Any]) -> Shared:
         """The record :meth:`as_dict` wrote."""
         return cls(str(data["attribute"]), str(data["value"]), int(data.get("count") or 0))
+
+
+@dataclass(frozen=True)
+class Tie:
+    """The challenge sentences that tie a member to one of their closest peers.
+
+    ``mine`` / ``theirs`` index the two people's challenges (as given to the
+    engine), ``mine_sentence`` / ``theirs_sentence`` the sentence within it
+    (:func:`peerlearn.engine.explain.split_sentences`), ``score`` the two
+    challenges' similarity. The web layer quotes the sentences, or not, as
+    the reader may see them.
+    """
+
+    peer: str
+    mine: int
+    theirs: int
+    mine_sentence: int = 0
+    theirs_sentence: int = 0
+    score: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON."""
+        return {
+            "peer": self.peer,
+            "mine": self.mine,
+            "theirs": self.theirs,
+            "mine_sentence": self.mine_sentence,
+            "theirs_sentence": self.theirs_sentence,
+            "score": self.score,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Tie:
+        """The record :meth:`as_dict` wrote."""
+        return cls(
+            str(data["peer"]),
+            int(data["mine"]),
+            int(data["theirs"]),
+            int(data.get("mine_sentence") or 0),
+            int(data.get("theirs_sentence") or 0),
+            float(data.get("score") or 0.0),
+        )

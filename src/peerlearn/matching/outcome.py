@@ -18,6 +18,7 @@ class Outcome:
     problems: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
     move: Move | None = None
+    moves: list[Move] = field(default_factory=list)  # a swap: both moves
     stale_preview: bool = False
     groups: int = 0  # published: groups written (pairs, for a pairs run)
     archived: int = 0  # published: groups moved to the earlier groupings

@@ -120,7 +120,16 @@ def publish(run: MatchingRun, version: int, *, confirmed: str | None = None) -> 
             return Outcome(conflict=True)
         run.published_at = now
         MatchingRun.objects.filter(pk=run.pk).update(published_at=now)
+        from peerlearn.matching.tasks import mail_group_published
+
+        # Queued inside the transaction: no e-mail for a publish that rolls back.
+        mail_group_published.enqueue(run.pk)
     return Outcome(ok=True, groups=len(group_ids), archived=archived)
+
+
+def published_name(label: str, name: str) -> str:
+    """The ``programmes.Group`` name of a run's group: the facilitator's, else "Group G1"."""
+    return name or _("Group %(label)s") % {"label": label}
 
 
 def _write_groups(run: MatchingRun, groups: Mapping[str, list[str]]) -> dict[str, int]:
@@ -135,7 +144,9 @@ def _write_groups(run: MatchingRun, groups: Mapping[str, list[str]]) -> dict[str
     for label, members in groups.items():
         if not members:
             continue
-        name = _("Group %(label)s") % {"label": label}
+        name = published_name(
+            label, str((run.run_result.groups.get(label) or {}).get("name") or "")
+        )
         if name in taken:  # a hand-made group of that name
             name = f"{name} · #{run.pk}"
         group = Group.objects.create(cohort=run.cohort, name=name, source_run=run)

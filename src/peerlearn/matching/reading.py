@@ -68,6 +68,24 @@ def to_engine(
     ]
 
 
+def challenge_texts(programme_id: int, person_ids: Iterable[int]) -> dict[str, list[str]]:
+    """Each person's challenges in the order :func:`to_engine` gives them to the engine.
+
+    The engine's tie records index into that order (blank challenges left
+    out), so the pages quote the sentences the engine compared.
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    rows = (
+        Challenge.objects.filter(programme_id=programme_id, person__in=list(person_ids))
+        .order_by("person_id", "position", "pk")
+        .values_list("person_id", "text")
+    )
+    for person_id, text in rows:
+        if text.strip():
+            out[str(person_id)].append(text)
+    return dict(out)
+
+
 def weights_of(parameters: Mapping[str, Any]) -> dict[str, float]:
     """The positive criterion weights of a run's parameters (see RunParameters.criteria)."""
     return RunParameters.from_json(parameters).criteria()

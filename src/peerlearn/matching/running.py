@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from peerlearn.engine.constraints import Constraints, InfeasibleError
+from peerlearn.engine.grouping import GroupingResult
 from peerlearn.engine.pairing import Pair as EnginePair
 from peerlearn.engine.people import Person as EnginePerson
 from peerlearn.matching.models import SEED_MAX, MatchingRun
@@ -82,7 +83,6 @@ def execute(run_id: int) -> None:
 def _run_groups(
     run: MatchingRun, people: list[EnginePerson], c: Constraints
 ) -> tuple[RunResult, dict[str, Any]]:
-    from peerlearn.engine.explain import explain
     from peerlearn.engine.grouping import solve_groups
 
     p = run.run_parameters
@@ -96,42 +96,115 @@ def _run_groups(
         backend=settings.SIMILARITY_BACKEND,
     )
     _set(run.pk, progress=80)
-    explained = explain(solved, terms=5, excerpts=0, bound=len(people) <= BOUND_MAX_PEOPLE)
-    labels = list(solved.groups)
+    groups, members, quality = explained_parts(solved, bound=len(people) <= BOUND_MAX_PEOPLE)
     result = RunResult(
-        labels=labels,
+        labels=list(solved.groups),
         assignment=dict(solved.assignment),
-        groups={
-            label: {
-                "themes": list(g.themes),
-                "mean": round(g.mean_affinity, 4),
-            }
-            for label, g in explained.groups.items()
-        },
-        members={
-            pid: {
-                "fit": round(m.fit, 3),
-                "closest": [i for i, a in m.closest if a > 0],
-                "shared": [x.as_dict() for x in m.shared],
-                "mostly": m.mostly,
-            }
-            for pid, m in explained.members.items()
-        },
+        groups=groups,
+        members=members,
         locked=sorted(c.locked),
     )
+    return result, quality
+
+
+def explained_parts(
+    solved: GroupingResult, *, bound: bool, upper_bound: float | None = None
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, Any]]:
+    """Group and member explanations and the quality figures of a grouping, as stored.
+
+    One writer for a solved run and for a run edited by hand
+    (:func:`refresh_explanation`), so both read the same. ``upper_bound``
+    (a stored one) is reused instead of recomputing it when given.
+    """
+    from peerlearn.engine.explain import criterion_shares, explain
+
+    explained = explain(solved, terms=5, excerpts=0, bound=bound and upper_bound is None)
+    groups = {
+        label: {"themes": list(g.themes), "mean": round(g.mean_affinity, 4)}
+        for label, g in explained.groups.items()
+    }
+    members = {
+        pid: {
+            "fit": round(m.fit, 3),
+            "closest": [i for i, a in m.closest if a > 0],
+            "shared": [x.as_dict() for x in m.shared],
+            "mostly": m.mostly,
+            "ties": [t.as_dict() for t in m.ties],
+        }
+        for pid, m in explained.members.items()
+    }
     s = explained.summary
+    ub = upper_bound if upper_bound is not None else s["upper_bound"]
     quality = {
         "people": s["people"],
         "groups": s["groups"],
         "cohesion": s["cohesion"],
-        "upper_bound": s["upper_bound"],
-        "ratio": s["cohesion_ratio"],
+        "upper_bound": ub,
+        "ratio": round(s["cohesion"] / ub, 4) if ub else None,
         "worst_over_mean": s["fairness_worst_over_mean"],
         "violations": list(s["violations"]),
-        "history_pairs": len(c.history),
+        "history_pairs": len(solved.constraints.history),
         "seconds": s["search"]["seconds"],
     }
-    return result, quality
+    if len(solved.people) <= BOUND_MAX_PEOPLE:  # one bound per criterion, O(n^2 d) each
+        quality["criteria"] = criterion_shares(solved)
+    return groups, members, quality
+
+
+#: What an edit keeps of a group's and a member's stored explanation when the
+#: explanation is recomputed: the facilitator's group name, the "moved" mark
+#: and the group a person was first placed in.
+KEPT_GROUP_KEYS = ("name",)
+KEPT_MEMBER_KEYS = ("moved", "home")
+
+
+def refresh_explanation(run_id: int, version: int) -> bool:
+    """Recompute reasons, themes and quality figures of an edited grouping.
+
+    Called (through the task queue) after every move or swap. The write is
+    conditional on ``version`` and does not bump it: an edit made meanwhile
+    has its own refresh queued, and the facilitator's open page stays valid.
+    Returns whether anything was written.
+    """
+    from peerlearn.engine.grouping import score_grouping
+
+    run = MatchingRun.objects.select_related("cohort").get(pk=run_id)
+    if run.kind != "groups" or run.status != "done" or run.version != version:
+        return False
+    stored = run.run_result
+    people = to_engine(cohort_people(run.cohort), run.cohort.programme_id)
+    people = [p for p in people if p.id in stored.assignment]
+    p = run.run_parameters
+    solved = score_grouping(
+        people,
+        stored.assignment,
+        constraints_for(run, {x.id for x in people}),
+        p.criteria(),
+        labels=stored.labels,
+        backend=settings.SIMILARITY_BACKEND,
+        role_mode=p.role_mode,
+        seed=run.seed,
+    )
+    ub = run.quality.get("upper_bound")
+    groups, members, quality = explained_parts(
+        solved, bound=False, upper_bound=float(ub) if ub else None
+    )
+    for label, info in groups.items():
+        old = stored.groups.get(label) or {}
+        info.update({k: old[k] for k in KEPT_GROUP_KEYS if k in old})
+    for label, old in stored.groups.items():  # an emptied group keeps its name
+        if label not in groups and old.get("name"):
+            groups[label] = {"themes": [], "mean": 0.0, "name": old["name"]}
+    for pid, info in members.items():
+        old = stored.members.get(pid) or {}
+        info.update({k: old[k] for k in KEPT_MEMBER_KEYS if k in old})
+    quality["seconds"] = run.quality.get("seconds")
+    result = replace(stored, groups=groups, members=members)
+    return bool(
+        MatchingRun.objects.filter(pk=run_id, version=version).update(
+            result=result.to_json(), quality={**run.quality, **quality}
+        )
+    )
 
 
 def _run_pairs(

@@ -7,7 +7,8 @@ names, so that views, tasks and tests have one place to call:
   reading results, the hard-constraint checks (no writes);
 * :mod:`peerlearn.matching.running`: running the engine (the task) and
   starting runs and re-runs;
-* :mod:`peerlearn.matching.editing`: moves, locks, re-pairs and requests;
+* :mod:`peerlearn.matching.editing`: moves, swaps, group names, locks, re-pairs
+  and requests;
 * :mod:`peerlearn.matching.publishing`: publishing groups and pairs.
 """
 
@@ -17,8 +18,10 @@ from peerlearn.matching.editing import (
     decide_request,
     move_member,
     re_pair,
+    rename_group,
     set_lock,
     set_pair_lock,
+    swap_members,
 )
 from peerlearn.matching.outcome import Outcome
 from peerlearn.matching.publishing import (
@@ -29,6 +32,7 @@ from peerlearn.matching.publishing import (
 )
 from peerlearn.matching.reading import (
     PAIR_MODES,
+    challenge_texts,
     cohort_people,
     constraints_for,
     current_published,
@@ -56,6 +60,7 @@ __all__ = [
     "PublishPreview",
     "RunParameters",
     "RunResult",
+    "challenge_texts",
     "cohort_people",
     "constraints_for",
     "current_published",
@@ -76,10 +81,12 @@ __all__ = [
     "publish",
     "publish_preview",
     "re_pair",
+    "rename_group",
     "rerun",
     "set_lock",
     "set_pair_lock",
     "start_run",
+    "swap_members",
     "to_engine",
     "weights_of",
 ]

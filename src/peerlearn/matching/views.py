@@ -14,7 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +38,7 @@ from peerlearn.matching.forms import (
     form_errors,
 )
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest
-from peerlearn.matching.notify import notify_move_request
+from peerlearn.matching.tasks import mail_move_request
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Cohort, Programme
@@ -107,9 +113,57 @@ def _report(request: HttpRequest, outcome: services.Outcome, intro: str) -> None
         messages.error(request, outcome.error)
 
 
-def _reason(info: dict[str, Any], names: dict[str, str]) -> str:
+def _reason(
+    info: dict[str, Any],
+    names: dict[str, str],
+    theme: str = "",
+    texts: dict[str, list[str]] | None = None,
+) -> str:
+    """A member's why: quotes of the sentences tying them to their closest peers when
+    ``texts`` (the challenges the reader may see) is given, then the theme, then context."""
     closest = [names[i] for i in info.get("closest") or [] if i in names]
-    return wording.member_reason(str(info.get("mostly") or ""), closest, info.get("shared") or [])
+    quotes = _quotes(info, names, texts) if texts is not None else []
+    return wording.quoting_reason(
+        quotes, closest, theme, str(info.get("mostly") or ""), info.get("shared") or []
+    )
+
+
+def _quotes(
+    info: dict[str, Any], names: dict[str, str], texts: dict[str, list[str]]
+) -> list[tuple[str, str, str]]:
+    """(peer name, my excerpt, their excerpt) for each stored tie whose texts are at hand."""
+    from peerlearn.engine.explain import split_sentences
+    from peerlearn.engine.records import Tie
+
+    me = texts.get(str(info.get("id") or ""), [])
+    out = []
+    for row in info.get("ties") or []:
+        tie = Tie.from_dict(row)
+        theirs = texts.get(tie.peer, [])
+        if tie.peer not in names or tie.mine >= len(me) or tie.theirs >= len(theirs):
+            continue  # the texts changed since the run: no quote rather than a wrong one
+        mine_s = split_sentences(me[tie.mine])
+        their_s = split_sentences(theirs[tie.theirs])
+        if tie.mine_sentence >= len(mine_s) or tie.theirs_sentence >= len(their_s):
+            continue
+        out.append(
+            (
+                names[tie.peer],
+                wording.excerpt(mine_s[tie.mine_sentence]),
+                wording.excerpt(their_s[tie.theirs_sentence]),
+            )
+        )
+    return out
+
+
+def _reads_challenges(programme: Programme, access: Access, run: MatchingRun) -> bool:
+    """May this reader see the cohort's challenges quoted? (``reads_intake_answers``'s rule
+    for a cohort: its facilitators; evaluators when the intake answers are not private)."""
+    from peerlearn.programmes.permissions import intake_answers_private
+
+    if access.manages_cohort(run.cohort_id):
+        return True
+    return "evaluator" in access.programme_roles and not intake_answers_private(programme)
 
 
 def _names_in(records: list[Any]) -> dict[str, str]:
@@ -267,6 +321,9 @@ def run_detail(
     }
     if run.status == "done":
         context["moves_line"] = _moves_line(run)
+        context["contributions"] = wording.contribution_lines(
+            run.quality.get("criteria") or {}, run.run_parameters.criteria()
+        )
         context["others"] = (
             MatchingRun.objects.filter(cohort=run.cohort, kind=run.kind, status="done")
             .exclude(pk=run.pk)
@@ -275,7 +332,7 @@ def run_detail(
         if run.kind == "pairs":
             context.update(_pairs_page(request, run))
         else:
-            context.update(_groups_page(request, run))
+            context.update(_groups_page(request, run, _reads_challenges(programme, access, run)))
         if manages:
             context["requests"] = list(
                 MoveRequest.objects.filter(run=run, status="pending").select_related("person")
@@ -289,7 +346,7 @@ def run_detail(
     return response
 
 
-def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
+def _groups_page(request: HttpRequest, run: MatchingRun, quotes: bool) -> dict[str, Any]:
     groups = services.groups_of(run)
     labels = [label for label, members in groups.items() if members]
     page = Paginator(labels, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
@@ -300,8 +357,10 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     info = stored.groups
     members_info = stored.members
     locked = set(stored.locked)
+    texts = services.challenge_texts(run.cohort.programme_id, ids) if quotes else None
     cards = []
     for label in page.object_list:
+        themes = (info.get(label) or {}).get("themes") or []
         rows = []
         for pid in groups[label]:
             person = persons.get(int(pid))
@@ -314,12 +373,16 @@ def _groups_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
                     "person": person,
                     "locked": pid in locked,
                     "moved": bool(m.get("moved")),
-                    "reason": _reason(m, names),
+                    "reason": _reason({**m, "id": pid}, names, themes[0] if themes else "", texts),
                 }
             )
         cards.append(
             {
                 "label": label,
+                "name": str((info.get(label) or {}).get("name") or ""),
+                "why": wording.group_why(
+                    themes, [members_info.get(pid, {}) for pid in groups[label]]
+                ),
                 "themes": (info.get(label) or {}).get("themes") or [],
                 "members": rows,
             }
@@ -388,6 +451,86 @@ def run_move(
         _("%(name)s moved from group %(from)s to group %(to)s."),
         _("Not moved: this move would break the rules of the run:"),
     )
+
+
+@require_POST
+@programme_view()
+def run_swap(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    """Swap two members of different groups in one step (full groups stay full)."""
+    run = _managed_run(programme, access, run_id)
+    options = _edit_options(request)
+    if options is None:
+        return _back(run, request.POST.get("page"))
+    outcome = services.swap_members(
+        run,
+        request.POST.get("person", ""),
+        request.POST.get("other", ""),
+        _int(request.POST.get("version")),
+        **options,
+    )
+    if outcome.ok and len(outcome.moves) == 2:
+        first, second = outcome.moves
+        messages.success(
+            request,
+            _("Swapped: %(a)s is now in group %(to_a)s and %(b)s in group %(to_b)s.")
+            % {
+                "a": first.person.name,
+                "to_a": first.to_group,
+                "b": second.person.name,
+                "to_b": second.to_group,
+            },
+        )
+    _report(request, outcome, _("Not swapped: this swap would break the rules of the run:"))
+    return _back(run, request.POST.get("page"))
+
+
+@require_POST
+@programme_view()
+def run_rename(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse:
+    """Give a group of the run a name (an empty name goes back to its label)."""
+    run = _managed_run(programme, access, run_id)
+    name = request.POST.get("name", "")
+    label = request.POST.get("label", "")
+    outcome = services.rename_group(run, label, name, _int(request.POST.get("version")))
+    if outcome.ok:
+        audit.record(
+            "matching.group_renamed",
+            request=request,
+            programme=programme,
+            target=run,
+            detail={"run": run.pk, "group": label},
+        )
+        messages.success(request, _("Group name saved."))
+    _report(request, outcome, "")
+    return _back(run, request.POST.get("page"))
+
+
+@require_GET
+@programme_view()
+def run_export(
+    request: HttpRequest, programme: Programme, access: Access, run_id: int
+) -> HttpResponse | StreamingHttpResponse:
+    """The run's groups as CSV or XLSX (facilitators of the cohort: names and e-mails)."""
+    from peerlearn.matching.exports import export_response
+
+    run = _managed_run(programme, access, run_id)
+    if run.kind != "groups" or run.status != "done":
+        raise Http404
+    fmt = request.GET.get("format", "csv")
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    audit.record(
+        "matching.exported",
+        request=request,
+        programme=programme,
+        target=run,
+        detail={"run": run.pk, "format": fmt},
+    )
+    return export_response(run, fmt)
 
 
 def _edit_options(request: HttpRequest) -> dict[str, Any] | None:
@@ -697,6 +840,10 @@ def my_group(
                 .select_related("organisation")
                 .order_by("name"),
                 "themes": (run.run_result.groups.get(label) or {}).get("themes") or [],
+                "why": wording.group_why(
+                    (run.run_result.groups.get(label) or {}).get("themes") or [],
+                    [run.run_result.members.get(str(i), {}) for i in ids],
+                ),
                 "group_id": run.run_result.group_ids.get(label),
                 "my_requests": MoveRequest.objects.filter(run=run, person=me),
                 "form": MoveRequestForm(),
@@ -729,7 +876,7 @@ def move_request(
     except IntegrityError:  # one pending request per person (see MoveRequest.Meta)
         messages.error(request, _("You already asked to move; a facilitator will answer."))
         return redirect(url)
-    notify_move_request(asked)
+    mail_move_request.enqueue(asked.pk)
     messages.success(request, _("Your request was sent to the facilitators."))
     return redirect(url)
 

