@@ -43,6 +43,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "progress.working_group_create": _("Created a cross-group working group"),
     "progress.reviewer_assign": _("Assigned a product reviewer"),
     "progress.product_move": _("Moved a product to another review state"),
+    "api.token_create": _("Made an API token"),
+    "api.token_revoke": _("Revoked an API token"),
+    "api.token_used": _("Used an API token"),
+    "api.cohort_create": _("Added a cohort through the API"),
 }
 
 

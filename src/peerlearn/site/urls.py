@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("peerlearn.progress.urls")),
     path("", include("peerlearn.audit.urls")),
     path("", include("peerlearn.objectives.urls")),
+    path("", include("peerlearn.api.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]
