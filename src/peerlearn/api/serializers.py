@@ -17,6 +17,13 @@ from peerlearn.programmes.models import Cohort, Group, Membership, Programme
 from peerlearn.progress.models import CheckIn, Product
 from peerlearn.surveys.models import Instrument, Survey
 
+#: The largest id a database row may have (a 64-bit integer); larger ones are 400.
+ID_MAX = 2**63 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
+
 
 class ProgrammeSerializer(serializers.ModelSerializer):
     class Meta:
@@ -86,7 +93,7 @@ class PersonWriteSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
-    organisation = serializers.IntegerField(required=False, allow_null=True)
+    organisation = id_field(required=False, allow_null=True)
     country = serializers.CharField(max_length=2, required=False, allow_blank=True)
     role_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     seniority = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -226,20 +233,20 @@ class SessionSerializer(serializers.ModelSerializer):
 class SessionWriteSerializer(serializers.Serializer):
     """The session planning page's form fields (the form itself validates)."""
 
-    cohort = serializers.IntegerField()
+    cohort = id_field()
     title = serializers.CharField(max_length=200)
     day = serializers.DateField()
     start = serializers.TimeField()
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     time_zone = serializers.CharField(max_length=64)
     repeat = serializers.CharField(required=False, default="none")
-    count = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
     rule = serializers.CharField(required=False, allow_blank=True, max_length=300)
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
     online_link = serializers.URLField(required=False, allow_blank=True)
-    format = serializers.IntegerField(required=False, allow_null=True)
-    groups = serializers.ListField(child=serializers.IntegerField(), required=False)
-    facilitators = serializers.ListField(child=serializers.IntegerField(), required=False)
+    format = id_field(required=False, allow_null=True)
+    groups = serializers.ListField(child=id_field(), required=False)
+    facilitators = serializers.ListField(child=id_field(), required=False)
 
 
 class PlannedSessionsSerializer(serializers.Serializer):
