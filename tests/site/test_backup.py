@@ -64,6 +64,7 @@ def fill_every_model() -> None:
     a, b = Person.objects.get(pk=people[0]), Person.objects.get(pk=people[1])
 
     SignInLink.issue(user)
+    _fill_api(user, programme)
     AuthGroup.objects.create(name="Reviewers")
     RosterUpload.objects.create(programme=programme, uploaded_by=user, filename="r.csv", data=b"x")
     GroupNote.objects.create(group=Group.objects.first(), author=a, text="Private to the group")
@@ -175,6 +176,12 @@ def _fill_delivery(programme, cohort, person) -> None:
     Attendance.objects.create(session=session, person=person, present=True)
     SessionMail.objects.create(session=session, person=person, informed_sequence=0)
     CalendarFeed.issue(person)
+
+
+def _fill_api(user, programme) -> None:
+    from peerlearn.api.models import ApiToken
+
+    ApiToken.issue(user, "BI dashboard", programme=programme)
 
 
 def test_exclusions_are_the_documented_ones():

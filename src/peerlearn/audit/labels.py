@@ -69,6 +69,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "exchange.record": _("Recorded a learning exchange"),
     "exchange.confirm": _("Confirmed a learning exchange"),
     "exchange.network_export": _("Exported the learning network"),
+    "api.token_create": _("Made an API token"),
+    "api.token_revoke": _("Revoked an API token"),
+    "api.token_used": _("Used an API token"),
+    "api.cohort_create": _("Added a cohort through the API"),
 }
 
 

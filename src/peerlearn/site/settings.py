@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "peerlearn.evidence",
     "peerlearn.experiments",
     "peerlearn.audit",
+    "peerlearn.api",
     "peerlearn.site",
     "simple_history",
     "django_tasks",
@@ -88,6 +89,11 @@ INSTALLED_APPS = [
     # Login lockout after repeated wrong passwords (see "Sign-in limits" below).
     "axes",
     "csp",
+    # REST API (peerlearn.api, docs/api.md): DRF, its filters, OpenAPI schema and offline docs.
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -467,3 +473,46 @@ XLSFORM_MAX_UNPACKED_BYTES = read_int(
     "Most bytes an uploaded XLSForm may unpack to.",
     minimum=1024 * 1024,
 )
+
+
+# ---------------------------------------------------------------- REST API
+# peerlearn.api (docs/api.md): token or session sign-in, the pages' permissions,
+# cursor pages, strict filters, one error shape.
+API_RATE = read_str(
+    "PEERLEARN_API_RATE",
+    "1200/minute",
+    "Most API requests one user may make (DRF rate: 1200/minute, 50/second...); "
+    "further ones get 429.",
+)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "peerlearn.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["peerlearn.api.access.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "peerlearn.api.pagination.IdCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["peerlearn.api.filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": API_RATE},
+    "EXCEPTION_HANDLER": "peerlearn.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "peerlearn API",
+    "DESCRIPTION": "Programmes, people, groups, surveys and delivery; see docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "peerlearn.api.schema.add_error_responses",
+    ],
+}

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("peerlearn.harvest.urls")),
     path("", include("peerlearn.evidence.urls")),
     path("", include("peerlearn.experiments.urls")),
+    path("", include("peerlearn.api.urls")),
     path("", include("peerlearn.programmes.urls")),
 ]
