@@ -196,3 +196,11 @@ def test_token_page_offers_only_my_programmes(world, login):
     assert response.status_code == 200
     assert not ApiToken.objects.exists()
     assert response.context["form"].errors["programme"]
+
+
+def test_the_profile_page_links_to_the_token_page(world, login):
+    from django.urls import reverse
+
+    page = login(world.users["participant"]).get(reverse("people:me"))
+    assert page.status_code == 200
+    assert reverse("api:tokens") in page.content.decode()

@@ -21,7 +21,7 @@ from peerlearn.surveys.models import Invitation, Survey
 #: Seed 001, experiment 4: (participants yes, control yes) out of 11 each.
 PUBLISHED_TABLE = {
     "lasting": (8, 9),  # contact with a peer lasting three months or more
-    "same_organisation": (2, 5),  # not asked by the instrument (see docs/experiments.md)
+    "same_organisation": (2, 5),  # peers in the same organisation
     "monthly_or_less": (7, 4),  # contact monthly or less often
     "shared_task": (1, 6),  # worked together on a shared task
 }
@@ -36,6 +36,7 @@ def answers(respondent: str, i: int) -> dict[str, str | list[str]]:
         "respondent": respondent,
         "peers": "3",
         "lasting": "2" if yes["lasting"] else "0",
+        "same_organisation": "yes" if yes["same_organisation"] else "no",
         # rotate through the "monthly or less" codes, so all three are counted
         "frequency": ("monthly", "quarterly", "once")[i % 3]
         if yes["monthly_or_less"]

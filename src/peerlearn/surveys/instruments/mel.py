@@ -529,12 +529,12 @@ def peer_contact() -> Instrument:
         note(
             "peer_definition",
             tr(
-                "Here a peer is an official in a comparable job in another organisation or "
-                "country, with whom you deal as an equal.",
-                "Aquí, un par es un funcionario con un puesto comparable en otra institución "
-                "u otro país, con quien trata de igual a igual.",
-                "Ici, un pair est un·e agent·e occupant un poste comparable dans une autre "
-                "organisation ou un autre pays, avec qui vous échangez d'égal à égal.",
+                "Here a peer is an official in a comparable job elsewhere (another unit, "
+                "organisation or country), with whom you deal as an equal.",
+                "Aquí, un par es un funcionario con un puesto comparable en otro lugar (otra "
+                "área, institución o país), con quien trata de igual a igual.",
+                "Ici, un pair est un·e agent·e occupant un poste comparable ailleurs (un autre "
+                "service, organisation ou pays), avec qui vous échangez d'égal à égal.",
             ),
         ),
         q(
@@ -570,6 +570,15 @@ def peer_contact() -> Instrument:
                         "Cannot be more than the number of peers above.",
                         "No puede superar el número de pares indicado arriba.",
                         "Ne peut pas dépasser le nombre de pairs indiqué plus haut.",
+                    ),
+                ),
+                q(
+                    "select_one yes_no",
+                    "same_organisation",
+                    tr(
+                        "Do any of these peers work in your own organisation?",
+                        "¿Alguno de estos pares trabaja en su propia institución?",
+                        "L'un de ces pairs travaille-t-il dans votre propre organisation ?",
                     ),
                 ),
                 q(
@@ -638,7 +647,7 @@ def peer_contact() -> Instrument:
     return instrument(
         "peerlearn_peer_contact",
         "Peer contact questionnaire",
-        "1",
+        "2",
         items,
         [respondent, FREQUENCY, YES_NO, gains],
     )
