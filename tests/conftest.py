@@ -20,6 +20,22 @@ from peerlearn.programmes.models import Cohort, Group, GroupMember, GroupNote, M
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language.
+
+    A request through the test client (or a mailer writing in a member's
+    language) leaves its language active in the thread; without this reset a
+    French page in one test turns the next test's messages French.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class World:
     programme: Programme
