@@ -15,7 +15,7 @@ from peerlearn.harvest.models import (
 )
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Group, Programme
-from peerlearn.progress.products import max_bytes
+from peerlearn.progress.forms import FileOrLinkForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -87,31 +87,8 @@ class StoryForm(forms.ModelForm):
         return text
 
 
-class EvidenceForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        required=False,
-        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument text, PNG or JPEG."),
-    )
-    link = forms.URLField(
-        label=_("or a link"), required=False, max_length=500, assume_scheme="https"
-    )
+class EvidenceForm(FileOrLinkForm):
     note = forms.CharField(label=_("What it shows"), required=False, max_length=300)
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if upload is not None and upload.size > max_bytes():
-            limit = max_bytes() // (1024 * 1024) or 1
-            raise forms.ValidationError(
-                _("The file is too large: at most %(limit)s MB.") % {"limit": limit}
-            )
-        return upload
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.errors and not data.get("file") and not data.get("link"):
-            raise forms.ValidationError(_("Upload a file or give a link."))
-        return data
 
 
 class SubstantiatorForm(forms.Form):

@@ -149,7 +149,13 @@ class ProductForm(forms.ModelForm):
         widgets = {"due_date": DATE}
 
 
-class VersionForm(forms.Form):
+class FileOrLinkForm(forms.Form):
+    """A file (within the product size limit) or a link, one of them required.
+
+    Shared by product versions and outcome-story evidence (harvest), which
+    also share the file checks of :mod:`peerlearn.progress.files`.
+    """
+
     file = forms.FileField(
         label=_("File"),
         required=False,
@@ -158,7 +164,6 @@ class VersionForm(forms.Form):
     link = forms.URLField(
         label=_("or a link"), required=False, max_length=500, assume_scheme="https"
     )
-    note = forms.CharField(label=_("What changed"), required=False, max_length=500)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
@@ -174,6 +179,10 @@ class VersionForm(forms.Form):
         if not self.errors and not data.get("file") and not data.get("link"):
             raise forms.ValidationError(_("Upload a file or give a link."))
         return data
+
+
+class VersionForm(FileOrLinkForm):
+    note = forms.CharField(label=_("What changed"), required=False, max_length=500)
 
 
 class AssignReviewerForm(forms.Form):
