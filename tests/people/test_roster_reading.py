@@ -285,3 +285,15 @@ def test_format_size():
         "1.5 MB",
         "5 MB",
     ]
+
+
+def test_a_runaway_cell_is_refused_even_when_a_library_raised_the_csv_limit(tmp_path):
+    import csv
+    import sys
+
+    before = csv.field_size_limit(sys.maxsize)  # as frictionless does on import
+    try:
+        data = b"email,name\n" + b'a@example.org,"' + b"x" * 200_000 + b'"\n'
+        assert "malformed" in refused(save(tmp_path, "long.csv", data))
+    finally:
+        csv.field_size_limit(before)

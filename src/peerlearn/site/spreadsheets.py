@@ -167,14 +167,25 @@ class CsvRows:
     delimiter: str
 
 
+#: Longest cell a CSV may hold (the csv module's default limit). Checked here
+#: too because ``csv.field_size_limit`` is process-wide and libraries raise
+#: it on import (frictionless does), which would let a runaway quote through.
+MAX_CSV_FIELD = 131_072
+
+
 def read_csv_rows(data: bytes) -> CsvRows:
     """Every row of a CSV file; :class:`SpreadsheetError` (``malformed_csv``, with
-    ``detail`` "LINE: ERROR") when the csv module cannot read it."""
+    ``detail`` "LINE: ERROR") when the csv module cannot read it or a cell is
+    longer than :data:`MAX_CSV_FIELD` (an unclosed quote swallowing the file)."""
     text, encoding = decode_text(data)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
     try:
-        rows = list(reader)
+        for row in reader:
+            if any(len(cell) > MAX_CSV_FIELD for cell in row):
+                raise csv.Error(f"field larger than field limit ({MAX_CSV_FIELD})")
+            rows.append(row)
     except csv.Error as error:
         raise SpreadsheetError("malformed_csv", f"{reader.line_num}: {error}") from error
     return CsvRows(list(enumerate(rows, start=1)), encoding, delimiter)
