@@ -522,20 +522,7 @@ class SessionList(SessionQueries, generics.ListAPIView):
         data = _checked(s.SessionWriteSerializer, request)
         form = PlanForm(data, programme=self.programme, cohorts=cohorts)
         _valid_or_400(form)
-        data = form.cleaned_data
-        plan = delivery.Plan(
-            cohort=data["cohort"],
-            title=data["title"],
-            first_start=form.wall_start(),
-            duration=form.duration(),
-            time_zone=data["time_zone"],
-            rule=data.get("rule_text", ""),
-            place=data["place"],
-            online_link=data["online_link"],
-            format_id=data["format"].pk if data["format"] else None,
-            groups=tuple(data["groups"]),
-            facilitators=tuple(data["facilitators"]),
-        )
+        plan = form.plan()
         try:
             planned = delivery.plan_sessions(self.programme, plan)
         except rhythm.RecurrenceError as error:

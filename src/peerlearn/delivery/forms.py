@@ -11,6 +11,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from peerlearn.delivery.models import RSVP_CHOICES, FormatStep, MeetingFormat
+from peerlearn.delivery.services import Plan
 from peerlearn.engine import rhythm
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Group, Programme
@@ -128,6 +129,23 @@ class PlanForm(WhenFields):
             if data["repeat"] == "custom" and not data["rule_text"]:
                 self.add_error("rule", _("Write the rule, or choose a preset."))
         return data
+
+    def plan(self) -> Plan:
+        """The series the valid form describes (the page and the API plan the same way)."""
+        data = self.cleaned_data
+        return Plan(
+            cohort=data["cohort"],
+            title=data["title"],
+            first_start=self.wall_start(),
+            duration=self.duration(),
+            time_zone=data["time_zone"],
+            rule=data.get("rule_text", ""),
+            place=data["place"],
+            online_link=data["online_link"],
+            format_id=data["format"].pk if data["format"] else None,
+            groups=tuple(data["groups"]),
+            facilitators=tuple(data["facilitators"]),
+        )
 
 
 class MoveForm(WhenFields):

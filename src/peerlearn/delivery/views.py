@@ -66,20 +66,7 @@ def session_new(request: HttpRequest, programme: Programme, access: Access) -> H
     cohorts = manageable_cohorts(programme, access)
     form = PlanForm(request.POST or None, programme=programme, cohorts=cohorts)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        plan = services.Plan(
-            cohort=data["cohort"],
-            title=data["title"],
-            first_start=form.wall_start(),
-            duration=form.duration(),
-            time_zone=data["time_zone"],
-            rule=data.get("rule_text", ""),
-            place=data["place"],
-            online_link=data["online_link"],
-            format_id=data["format"].pk if data["format"] else None,
-            groups=tuple(data["groups"]),
-            facilitators=tuple(data["facilitators"]),
-        )
+        plan = form.plan()
         try:
             planned = services.plan_sessions(programme, plan)
         except rhythm.RecurrenceError as error:
