@@ -7,6 +7,7 @@ move requests. Every edit form carries the run's ``version`` (no lost update).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -433,17 +434,7 @@ def _pairs_page(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
 def run_move(
     request: HttpRequest, programme: Programme, access: Access, run_id: int
 ) -> HttpResponse:
-    run = _managed_run(programme, access, run_id)
-    options = _edit_options(request)
-    if options is None:
-        return _back(run, request.POST.get("page"))
-    outcome = services.move_member(
-        run,
-        request.POST.get("person", ""),
-        request.POST.get("to_group", ""),
-        _int(request.POST.get("version")),
-        **options,
-    )
+    run, outcome = _hand_edit(request, programme, access, run_id, services.move_member, "to_group")
     return _after_edit(
         request,
         run,
@@ -459,18 +450,8 @@ def run_swap(
     request: HttpRequest, programme: Programme, access: Access, run_id: int
 ) -> HttpResponse:
     """Swap two members of different groups in one step (full groups stay full)."""
-    run = _managed_run(programme, access, run_id)
-    options = _edit_options(request)
-    if options is None:
-        return _back(run, request.POST.get("page"))
-    outcome = services.swap_members(
-        run,
-        request.POST.get("person", ""),
-        request.POST.get("other", ""),
-        _int(request.POST.get("version")),
-        **options,
-    )
-    if outcome.ok and len(outcome.moves) == 2:
+    run, outcome = _hand_edit(request, programme, access, run_id, services.swap_members, "other")
+    if outcome is not None and outcome.ok and len(outcome.moves) == 2:
         first, second = outcome.moves
         messages.success(
             request,
@@ -482,7 +463,8 @@ def run_swap(
                 "to_b": second.to_group,
             },
         )
-    _report(request, outcome, _("Not swapped: this swap would break the rules of the run:"))
+    if outcome is not None:
+        _report(request, outcome, _("Not swapped: this swap would break the rules of the run:"))
     return _back(run, request.POST.get("page"))
 
 
@@ -550,10 +532,38 @@ def _edit_options(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+def _hand_edit(
+    request: HttpRequest,
+    programme: Programme,
+    access: Access,
+    run_id: int,
+    edit: Callable[..., services.Outcome],
+    target: str,
+) -> tuple[MatchingRun, services.Outcome | None]:
+    """A move, swap or re-pair: ``edit(run, person, POST[target], version, **options)``.
+
+    The three hand edits read the same form (the person, where to, the
+    version the page showed, the reason); ``None`` when the reason was refused.
+    """
+    run = _managed_run(programme, access, run_id)
+    options = _edit_options(request)
+    if options is None:
+        return run, None
+    post = request.POST
+    version = _int(post.get("version"))
+    return run, edit(run, post.get("person", ""), post.get(target, ""), version, **options)
+
+
 def _after_edit(
-    request: HttpRequest, run: MatchingRun, outcome: services.Outcome, done: str, refused: str
+    request: HttpRequest,
+    run: MatchingRun,
+    outcome: services.Outcome | None,
+    done: str,
+    refused: str,
 ) -> HttpResponse:
     """Report a move or re-pair (done, refused with its problems, or a conflict)."""
+    if outcome is None:
+        return _back(run, request.POST.get("page"))
     if outcome.ok and outcome.move:
         move = outcome.move
         names = {"name": move.person.name, "from": move.from_group, "to": move.to_group}
@@ -593,17 +603,7 @@ def run_lock(
 def run_repair(
     request: HttpRequest, programme: Programme, access: Access, run_id: int
 ) -> HttpResponse:
-    run = _managed_run(programme, access, run_id)
-    options = _edit_options(request)
-    if options is None:
-        return _back(run, request.POST.get("page"))
-    outcome = services.re_pair(
-        run,
-        request.POST.get("person", ""),
-        request.POST.get("partner", ""),
-        _int(request.POST.get("version")),
-        **options,
-    )
+    run, outcome = _hand_edit(request, programme, access, run_id, services.re_pair, "partner")
     return _after_edit(
         request,
         run,
