@@ -27,7 +27,7 @@ import datetime as dt
 import io
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ __all__ = [
     "DELIMITERS",
     "XLSX_EXPANSION",
     "CsvRows",
+    "HeadedRows",
     "SpreadsheetError",
     "binary_kind",
     "decode_text",
@@ -44,6 +45,7 @@ __all__ = [
     "read_csv_rows",
     "read_xlsx_rows",
     "sniff_delimiter",
+    "split_header",
     "xlsx_expanded_size",
     "xlsx_sheets",
     "xlsx_text",
@@ -265,3 +267,37 @@ def xlsx_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+@dataclass
+class HeadedRows:
+    """A sheet split into its header and the non-blank rows below it."""
+
+    header: list[str] | None
+    header_number: int
+    rows: list[list[str]]
+    numbers: list[int]
+
+
+def split_header(
+    numbered: Iterable[tuple[int, Iterable[object]]], clean: Callable[[object], str]
+) -> HeadedRows:
+    """The first non-blank row is the header (trailing empty cells dropped).
+
+    Blank rows anywhere are skipped, so a sheet may start lower down or leave
+    gaps; ``numbers`` keep each row's line in the file for messages. The
+    caller words "empty" (``header is None``) and "no rows" itself.
+    """
+    found = HeadedRows(header=None, header_number=1, rows=[], numbers=[])
+    for number, raw in numbered:
+        cells = [clean(cell) for cell in raw]
+        if not any(cells):
+            continue
+        if found.header is None:
+            while cells and not cells[-1]:
+                cells.pop()
+            found.header, found.header_number = cells, number
+            continue
+        found.rows.append(cells)
+        found.numbers.append(number)
+    return found

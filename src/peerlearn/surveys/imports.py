@@ -83,6 +83,7 @@ from peerlearn.site.spreadsheets import (
     looks_like_old_excel,
     looks_like_xlsx,
     read_csv_rows,
+    split_header,
     xlsx_sheets,
 )
 from peerlearn.surveys import publication
@@ -287,21 +288,8 @@ def _read_xlsx(data: bytes, limit: int) -> list[tuple[str, list[tuple[int, list[
 
 
 def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str, name: str = "") -> Sheet:
-    header: list[str] | None = None
-    header_row = 1
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for number, raw in numbered:
-        cells = [unescape_cell(str(cell)).replace("\x00", "") for cell in raw]
-        if not any(cells):
-            continue
-        if header is None:
-            while cells and not cells[-1]:
-                cells.pop()
-            header, header_row = cells, number
-            continue
-        rows.append(cells)
-        numbers.append(number)
+    split = split_header(numbered, lambda cell: unescape_cell(str(cell)).replace("\x00", ""))
+    header, rows, numbers = split.header, split.rows, split.numbers
     if header is None:
         raise ImportFileError(_("The file is empty: it has no answers in it."))
     if not rows:
@@ -313,7 +301,7 @@ def _sheet(numbered: Iterable[tuple[int, list[str]]], fmt: str, name: str = "") 
         rows=rows,
         row_numbers=numbers,
         format=fmt,
-        header_row=header_row,
+        header_row=split.header_number,
         name=name,
     )
 

@@ -56,6 +56,7 @@ from peerlearn.site.spreadsheets import (
     looks_like_xlsx,
     read_csv_rows,
     read_xlsx_rows,
+    split_header,
     xlsx_expanded_size,
 )
 
@@ -186,21 +187,8 @@ def _read_csv(data: bytes) -> Table:
 
 
 def _table(numbered_rows: Iterable[tuple[int, Iterable[str]]], fmt: str = "csv") -> Table:
-    header: list[str] | None = None
-    header_number = 1
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for number, raw in numbered_rows:
-        cells = [unescape_cell(cell) for cell in raw]
-        if not any(cells):
-            continue
-        if header is None:
-            while cells and not cells[-1]:
-                cells.pop()
-            header, header_number = cells, number
-            continue
-        rows.append(cells)
-        numbers.append(number)
+    split = split_header(numbered_rows, lambda cell: unescape_cell(str(cell)))
+    header, rows, numbers = split.header, split.rows, split.numbers
     if header is None:
         raise RosterFileError(_("The file has no people in it: it is empty."))
     if not rows:
@@ -210,7 +198,7 @@ def _table(numbered_rows: Iterable[tuple[int, Iterable[str]]], fmt: str = "csv")
     return Table(
         header=header,
         rows=rows,
-        first_row_number=numbers[0] if numbers else header_number + 1,
+        first_row_number=numbers[0] if numbers else split.header_number + 1,
         format=fmt,
         row_numbers=numbers,
     )
