@@ -74,6 +74,7 @@ from peerlearn.surveys import publication
 from peerlearn.surveys.identity import answered_mark, pseudonym_for, stored_time
 from peerlearn.surveys.languages import choose_language, text_in
 from peerlearn.surveys.models import Invitation, InvitationLink, Response, Survey
+from peerlearn.surveys.signals import announce_submitted
 from peerlearn.surveys.xlsform import NO_LANGUAGE, ExpressionError, Group, Question, evaluate
 from peerlearn.surveys.xlsform import Instrument as Form
 from peerlearn.surveys.xlsform.expressions import POSITION, choice_matches, compute
@@ -738,6 +739,7 @@ def submit(
     invitation.submitted_at, invitation.language = answered, "" if anonymous else language
     if not keeps_draft:
         invitation.draft, invitation.draft_saved_at = {}, None
+    announce_submitted(response)
     return Submitted(checked, response=response)
 
 

@@ -26,24 +26,36 @@ _SHORT_MSG = tr(
 
 def intake() -> Instrument:
     """Intake and needs assessment, answered before any matching."""
+    # The codes are the roster's (peerlearn.people.choices.ORGANISATION_KIND_CHOICES;
+    # tests/intake/test_one_intake.py keeps the two lists equal), so an
+    # answer reads the same as a roster column. This module stays Django-free.
     org_kind = choices(
         "org_kind",
-        ("ministry", tr("Ministry or department", "Ministerio o secretaría", "Ministère")),
-        ("agency", tr("Public agency", "Organismo público", "Agence publique")),
+        ("ministry", tr("Ministry", "Ministerio", "Ministère")),
         (
-            "local",
+            "municipality",
             tr(
-                "Local or regional government",
-                "Gobierno local o regional",
-                "Collectivité locale ou régionale",
+                "Municipality or city government",
+                "Municipio o gobierno de la ciudad",
+                "Commune ou administration municipale",
+            ),
+        ),
+        ("agency", tr("Agency", "Organismo público", "Agence")),
+        ("think_tank", tr("Think tank", "Centro de pensamiento", "Groupe de réflexion")),
+        (
+            "civil_society",
+            tr(
+                "Civil-society organisation",
+                "Organización de la sociedad civil",
+                "Organisation de la société civile",
             ),
         ),
         (
-            "think_tank",
+            "international",
             tr(
-                "Think tank or research centre",
-                "Centro de pensamiento o de investigación",
-                "Centre de recherche ou think tank",
+                "International organisation",
+                "Organismo internacional",
+                "Organisation internationale",
             ),
         ),
         ("other", tr("Other", "Otro", "Autre")),
@@ -235,7 +247,7 @@ def intake() -> Instrument:
         ),
     ]
     return instrument(
-        "peerlearn_intake", "Intake and needs assessment", "1", items, [org_kind, kinds, YES_NO]
+        "peerlearn_intake", "Intake and needs assessment", "2", items, [org_kind, kinds, YES_NO]
     )
 
 
