@@ -48,21 +48,48 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
+class HashedLink(models.Model):
+    """What every personal link shares: a secret shown once, only its SHA-256 kept.
+
+    Sign-in links, intake links, survey links and calendar feeds are all a
+    URL with a random secret that stands for a person. Each keeps the hash
+    only, so a copy of the database (a backup, a leaked dump) opens nothing;
+    what differs is what the link opens and when it stops working, which the
+    subclasses add (``used_at``, ``revoked_at``, an invitation's deadline).
+    Rate limits on asking for links live in :mod:`peerlearn.accounts.throttle`.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def create_with_token(cls, **fields: Any) -> tuple[Any, str]:
+        """Store a new link with ``fields``; return it and its secret (never stored)."""
+        token, digest = new_token()
+        return cls._default_manager.create(token_hash=digest, **fields), token
+
+    @classmethod
+    def with_token(cls, token: str) -> models.QuerySet[Any]:
+        """The links whose secret is ``token`` (at most one: the hash is unique)."""
+        return cls._default_manager.filter(token_hash=hash_token(token))
+
+
 class SignInLinkQuerySet(models.QuerySet["SignInLink"]):
     def usable(self) -> SignInLinkQuerySet:
         return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
 
 
-class SignInLink(models.Model):
+class SignInLink(HashedLink):
     """A single-use sign-in link sent by e-mail.
 
-    Only a hash of the token is stored, so a copy of the database cannot be
-    used to sign in as anyone.
+    Only a hash of the token is stored (:class:`HashedLink`), so a copy of
+    the database cannot be used to sign in as anyone.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
@@ -83,11 +110,8 @@ class SignInLink(models.Model):
         older ones are revoked, so a mailbox full of requests does not hold
         dozens of working links.
         """
-        token, token_hash = new_token()
-        cls.objects.create(
-            user=user,
-            token_hash=token_hash,
-            expires_at=timezone.now() + timedelta(hours=settings.SIGN_IN_LINK_HOURS),
+        _link, token = cls.create_with_token(
+            user=user, expires_at=timezone.now() + timedelta(hours=settings.SIGN_IN_LINK_HOURS)
         )
         cls.revoke_all_but_newest(user, settings.SIGN_IN_LINKS_LIVE)
         return token

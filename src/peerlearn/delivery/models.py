@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.accounts.models import hash_token, new_token
+from peerlearn.accounts.models import HashedLink
 
 STATUS_CHOICES = (("scheduled", _("Scheduled")), ("cancelled", _("Cancelled")))
 RSVP_CHOICES = (("yes", _("I will come")), ("maybe", _("Maybe")), ("no", _("I cannot come")))
@@ -242,14 +242,12 @@ class SessionMail(models.Model):
         return f"{self.session_id} → {self.person_id}"
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedLink):
     """A person's private calendar address; only the token's hash is kept."""
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="calendar_feeds"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -276,14 +274,11 @@ class CalendarFeed(models.Model):
             cls.objects.filter(person=person, revoked_at__isnull=True).update(
                 revoked_at=timezone.now()
             )
-            token, digest = new_token()
-            cls.objects.create(person=person, token_hash=digest)
+            _feed, token = cls.create_with_token(person=person)
         return token
 
     @classmethod
     def live(cls, token: str) -> CalendarFeed | None:
         return (
-            cls.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
-            .select_related("person")
-            .first()
+            cls.with_token(token).filter(revoked_at__isnull=True).select_related("person").first()
         )

@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.accounts.models import hash_token, new_token
+from peerlearn.accounts.models import HashedLink
 
 
 class IntakeSettings(models.Model):
@@ -83,28 +83,25 @@ class IntakeInvitation(models.Model):
 
     def issue_token(self) -> str:
         """A new personal link token (returned once, only its hash is stored)."""
-        token, token_hash = new_token()
-        IntakeToken.objects.create(invitation=self, token_hash=token_hash)
+        _link, token = IntakeToken.create_with_token(invitation=self)
         return token
 
     @classmethod
     def for_token(cls, token: str) -> IntakeInvitation | None:
         found = (
-            IntakeToken.objects.filter(token_hash=hash_token(token))
+            IntakeToken.with_token(token)
             .select_related("invitation__person", "invitation__programme")
             .first()
         )
         return found.invitation if found else None
 
 
-class IntakeToken(models.Model):
+class IntakeToken(HashedLink):
     """A personal link. Every link e-mailed to a person works until the deadline."""
 
     invitation = models.ForeignKey(
         IntakeInvitation, on_delete=models.CASCADE, related_name="tokens"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("intake link")

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.accounts.models import hash_token, new_token
+from peerlearn.accounts.models import HashedLink
 from peerlearn.surveys.xlsform import Instrument as FormDefinition
 from peerlearn.surveys.xlsform import from_dict
 
@@ -208,29 +208,25 @@ class Invitation(models.Model):
 
     def issue_link(self) -> str:
         """A new personal link token (returned once; only its hash is stored)."""
-        token, token_hash = new_token()
-        InvitationLink.objects.create(invitation=self, token_hash=token_hash)
+        _link, token = InvitationLink.create_with_token(invitation=self)
         return token
 
     @classmethod
     def for_token(cls, survey_id: int, token: str) -> Invitation | None:
         """The invitation behind ``token`` if it belongs to survey ``survey_id``."""
         found = (
-            InvitationLink.objects.filter(
-                token_hash=hash_token(token), invitation__survey_id=survey_id
-            )
+            InvitationLink.with_token(token)
+            .filter(invitation__survey_id=survey_id)
             .select_related("invitation__person", "invitation__survey__instrument")
             .first()
         )
         return found.invitation if found else None
 
 
-class InvitationLink(models.Model):
+class InvitationLink(HashedLink):
     """A personal link; every link e-mailed for an invitation works until it is submitted."""
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"survey link {self.pk}"
