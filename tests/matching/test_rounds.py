@@ -9,7 +9,6 @@ the winner's decision is applied.
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -19,6 +18,7 @@ from peerlearn.audit.models import AuditEvent
 from peerlearn.matching import services
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest
 from peerlearn.programmes.models import Group, GroupMember, GroupNote
+from tests.concurrency import at_once, tolerated
 from tests.matching.conftest import fake_run
 
 pytestmark = pytest.mark.django_db
@@ -218,13 +218,6 @@ def test_deciding_is_audited(world, login):
     assert not Move.objects.exists()
 
 
-def _tolerated(failures: list[str]) -> list[str]:
-    """Failures other than SQLite's immediate refusal of a second writer (see test_sending)."""
-    if connection.vendor != "sqlite":
-        return failures
-    return [f for f in failures if "database table is locked" not in f]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_facilitators_deciding_at_once_exactly_one_wins(world):
     run, row = pending_request(world)
@@ -233,25 +226,16 @@ def test_two_facilitators_deciding_at_once_exactly_one_wins(world):
         (MoveRequest.objects.select_related("run").get(pk=row.pk), True, people["facilitator"]),
         (MoveRequest.objects.select_related("run").get(pk=row.pk), False, people["evaluator"]),
     ]
-    barrier = threading.Barrier(2)
-    outcomes: list[services.Outcome] = []
-    failures: list[str] = []
-
-    def decide(copy: MoveRequest, accept: bool, by) -> None:
-        try:
-            barrier.wait()
-            outcomes.append(services.decide_request(copy, accept, "G2", run.version, by))
-        except Exception as error:  # judged by _tolerated
-            failures.append(f"{type(error).__name__}: {error}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=decide, args=d) for d in deciders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not _tolerated(failures), failures
+    outcomes, failures = at_once(
+        [
+            lambda copy=copy, accept=accept, by=by: services.decide_request(
+                copy, accept, "G2", run.version, by
+            )
+            for copy, accept, by in deciders
+        ],
+        timeout=60,
+    )
+    assert not tolerated(failures), failures
     winners = [o for o in outcomes if o.ok]
     assert len(winners) == 1, outcomes
     if connection.vendor != "sqlite":
@@ -275,8 +259,6 @@ def test_asking_to_move_twice_at_once_stores_one_request(world):
     """A double submit must not store two pending requests (each e-mails the facilitators)."""
     from django.core import mail
     from django.test import Client
-
-    from tests.concurrency import at_once, tolerated
 
     fake_run(world)
     url = reverse("matching:move_request", args=[world.programme.slug, world.event.pk])
