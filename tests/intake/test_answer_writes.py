@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 import time
 
 import pytest
@@ -22,6 +21,7 @@ from peerlearn.intake.answers import Answers, Entry, write_answers
 from peerlearn.intake.models import IntakeInvitation, IntakeVersion
 from peerlearn.people.models import Challenge, LearningExpectation, Person
 from peerlearn.programmes.models import Programme
+from tests.concurrency import at_once
 
 
 def versions(person, programme):
@@ -227,29 +227,15 @@ def test_two_submissions_at_once_leave_one_row_per_position_and_two_versions(wor
     """Both see no challenge at positions 2 and 3; the person's row lock orders them."""
     person = world.people["participant"]
     invitation = services.invitation_for(person, world.programme)
-    barrier = threading.Barrier(2)
-    errors: list[str] = []
 
     def attempt(texts: list[str]) -> None:
-        try:
-            mine = IntakeInvitation.objects.select_related("person", "programme").get(
-                pk=invitation.pk
-            )
-            barrier.wait(timeout=10)
-            save_waiting_for_locks(mine, texts)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(repr(error))
-        finally:
-            connection.close()
+        mine = IntakeInvitation.objects.select_related("person", "programme").get(pk=invitation.pk)
+        save_waiting_for_locks(mine, texts)
 
-    threads = [
-        threading.Thread(target=attempt, args=(texts,))
-        for texts in (["A", "B", "C"], ["X", "Y", "Z"])
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _done, errors = at_once(
+        [lambda texts=texts: attempt(texts) for texts in (["A", "B", "C"], ["X", "Y", "Z"])],
+        timeout=60,
+    )
     assert errors == []
     rows = Challenge.objects.filter(person=person, programme=world.programme)
     assert sorted(rows.values_list("position", flat=True)) == [1, 2, 3]
