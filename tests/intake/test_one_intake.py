@@ -1,4 +1,4 @@
-"""One intake (issue 11 item 6): the built-in intake survey writes the challenges the engine reads."""
+"""One intake (issue 11 item 6): the built-in intake survey writes the challenges matching reads."""
 
 from __future__ import annotations
 
