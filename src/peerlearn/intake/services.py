@@ -279,7 +279,10 @@ def pending(programme: Programme, kind: str, cohort: Cohort | None = None) -> in
 def sent_since(
     programme: Programme, kind: str, since: datetime, cohort: Cohort | None = None
 ) -> int:
-    """Invitations (``kind`` "invitation") or reminders e-mailed since ``since``: a sending's progress."""
+    """Invitations (``kind`` "invitation") or reminders e-mailed since ``since``.
+
+    The progress of a sending in the background, counted in the database.
+    """
     field = "sent_at__gte" if kind == "invitation" else "last_reminded_at__gte"
     return IntakeInvitation.objects.filter(
         programme=programme, person__in=intake_people(programme, cohort), **{field: since}
