@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 
 from peerlearn.engine.evalset import load_labelled_statements
+from peerlearn.engine.similarity import STOP_WORDS, guess_language, normalise_text
 from peerlearn.engine.topics import (
+    MAX_PHRASE_WORDS,
     Topic,
     add_topics_arguments,
     auto_topic_count,
     cli_topics,
+    dominant_language,
+    key_phrases,
+    phrase_occurs,
     propose_topics,
 )
 
@@ -52,19 +57,82 @@ def test_two_clear_themes() -> None:
     assert "budget" in budget.label.lower() or "finance" in budget.label.lower()
 
 
-def test_labels_are_short_and_distinct() -> None:
+def _assert_readable(topics: list[Topic], rows: list[tuple[str, str]]) -> None:
+    """Structural properties of readable labels (issue 15, item 3)."""
+    texts_of: dict[str, list[str]] = {}
+    for pid, text in rows:
+        texts_of.setdefault(pid, []).append(text)
+    labels = [t.label for t in topics]
+    assert len({_key(label) for label in labels}) == len(labels), labels
+    for topic in topics:
+        words = topic.label.split()
+        assert 1 <= len(words) <= MAX_PHRASE_WORDS <= 6, topic.label
+        assert "," not in topic.label, "a phrase, not a word list"
+        assert not all(normalise_text(w) in STOP_WORDS for w in words), topic.label
+        mine = [t for pid in topic.member_ids for t in texts_of[pid]]
+        assert topic.language == dominant_language(topic.excerpts)
+        in_language = [t for t in mine if guess_language(t) in (topic.language, "other")]
+        assert phrase_occurs(topic.label, in_language), (topic.label, topic.language)
+        assert 2 <= len(topic.excerpts) <= 3 or topic.challenge_count < 2
+
+
+def _key(label: str) -> str:
+    return " ".join(normalise_text(label).split())
+
+
+def test_labels_are_short_phrases_of_the_texts_and_distinct() -> None:
     rows = [(f"p{i // 3}", s) for i, (s, _) in enumerate(load_labelled_statements())]
     topics = propose_topics(rows)
     assert len(topics) == auto_topic_count(len(rows))
-    labels = [t.label for t in topics]
-    assert len(set(labels)) == len(labels)
-    assert all(2 <= len(label.replace(",", " ").split()) <= 6 for label in labels)
+    _assert_readable(topics, rows)
     assert sum(t.challenge_count for t in topics) == len(rows)
     for topic in topics:
         assert len(set(topic.member_ids)) == len(topic.member_ids)
         assert 1 <= len(topic.excerpts) <= 3
     people = [len(t.member_ids) for t in topics]
     assert people == sorted(people, reverse=True)
+
+
+SPANISH = [
+    "El catastro municipal no coincide con los títulos de propiedad",
+    "Nuestro catastro municipal tiene mapas de hace treinta años",
+    "Los títulos de propiedad rurales no están en el catastro municipal",
+    "Las pequeñas empresas informales no pagan el IVA",
+    "No sabemos cómo llevar a las pequeñas empresas informales al IVA",
+    "El IVA de las pequeñas empresas informales casi no se cobra",
+]
+FRENCH = [
+    "Le cadastre de la commune ne correspond pas aux titres fonciers",
+    "Les titres fonciers ruraux ne figurent pas au cadastre de la commune",
+    "Le cadastre de la commune date de trente ans",
+    "Les autres ministères ne partagent pas leurs données avec nous",
+    "Nous ne savons pas comment faire travailler les autres ministères ensemble",
+    "Les autres ministères refusent de partager leurs données",
+]
+
+
+@pytest.mark.parametrize(("texts", "language"), [(SPANISH, "es"), (FRENCH, "fr")])
+def test_labels_in_the_language_of_the_texts(texts: list[str], language: str) -> None:
+    rows = [(f"p{i}", t) for i, t in enumerate(texts)]
+    topics = propose_topics(rows, n_topics=2)
+    assert [t.language for t in topics] == [language, language]
+    _assert_readable(topics, rows)
+    assert all(len(t.label.split()) >= 2 for t in topics), [t.label for t in topics]
+
+
+def test_mixed_topic_takes_the_language_most_of_it_is_written_in() -> None:
+    rows = [(f"p{i}", t) for i, t in enumerate(SPANISH[:3] + ["Our cadastre maps are old"])]
+    (topic,) = propose_topics(rows, n_topics=1)
+    assert topic.language == "es"
+    assert phrase_occurs(topic.label, SPANISH[:3])
+
+
+def test_key_phrases_are_shared_phrases_first() -> None:
+    phrases = key_phrases(SPANISH[3:], k=2)
+    assert phrases[0] == "pequeñas empresas informales"
+    assert all(phrase_occurs(p, SPANISH[3:]) for p in phrases)
+    assert key_phrases(["the of and", "  "]) == []
+    assert key_phrases(["予算が削減された"]) in ([], ["予算が削減された"])
 
 
 def test_deterministic_for_a_seed() -> None:

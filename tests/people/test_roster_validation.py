@@ -86,7 +86,7 @@ def test_thousand_rows_with_ten_bad_ones(tmp_path, fmt):
         assert words in problems[0].message
     assert len(preview.records) == 1000
     assert preview.update_count == 100
-    assert preview.new_count == 1000 - 100 - 3  # three rows have no usable e-mail
+    assert preview.new_count == 1000 - 100 - 10  # a row with a problem creates nobody
     assert preview.organisations_to_create == [f"Agency {i}" for i in (3, 1, 6, 4, 2, 0, 5)]
 
 

@@ -1,10 +1,11 @@
 """Explanations and quality figures of a grouping.
 
-Per group: the themes that drew it together (key terms of its challenges and
-the challenge statements closest to its centre). Per member: why they are in
-this group (closest fellow members, the criterion that links them most, shared
-attributes). Per run: cohesion, an upper bound on it and their ratio, the worst
-group against the average (fairness), and the constraint report.
+Per group: the themes that drew it together (key phrases of its challenges, as
+the members wrote them, and the challenge statements closest to its centre).
+Per member: why they are in this group (closest fellow members, the criterion
+that links them most, shared attributes). Per run: cohesion, an upper bound on
+it and their ratio, the worst group against the average (fairness), and the
+constraint report.
 
 Examples
 --------
@@ -17,7 +18,7 @@ Examples
 >>> r = solve_groups(ps, Constraints(min_size=3, max_size=3), "problems")
 >>> ex = explain(r)
 >>> ex.groups[r.assignment["p0"]].themes[0]
-'land registry'
+'land registry records'
 >>> 0.0 <= ex.summary["cohesion_ratio"] <= 1.0
 True
 """
@@ -299,7 +300,7 @@ def explain(
     result
         A grouping from :func:`~peerlearn.engine.grouping.solve_groups`.
     terms
-        Key terms per group.
+        Key phrases (themes) per group.
     excerpts
         Closest challenge excerpts per group.
     bound
@@ -316,7 +317,9 @@ def explain(
     index = {p.id: i for i, p in enumerate(people)}
     xs = model.xs
     cv, rows = model.challenge_vectors, model.challenge_rows
-    from peerlearn.engine.similarity import key_terms
+    from peerlearn.engine.topics import PhraseIndex, key_phrases
+
+    cohort = PhraseIndex([t for p in people for t in p.challenges if t.strip()])
 
     groups: dict[str, GroupExplanation] = {}
     members: dict[str, MemberExplanation] = {}
@@ -326,7 +329,11 @@ def explain(
         pairs = size * (size - 1) / 2
         score = result.scores.get(label, 0.0)
         texts = [t for i in idx for t in people[i].challenges if t.strip()]
-        themes = key_terms(texts, k=terms) if (terms and texts) else []
+        themes = (
+            key_phrases(texts, k=terms, background=cohort, ranker="counts")
+            if (terms and texts)
+            else []
+        )
         chosen: list[str] = []
         if excerpts and cv is not None and rows is not None:
             crow = [r for i in idx for r in rows[i]]

@@ -105,6 +105,7 @@ def apply_edits(draft: TopicSet, labels: Mapping[int, str], merges: Mapping[int,
 
     Chains are followed (a into b, b into c puts both into c); a merge that
     would close a loop is ignored.  Returns the number of merges applied.
+    Every topic keeps its number (``position``); a merged one's is left unused.
     """
     with transaction.atomic():
         topics = {t.pk: t for t in draft.topics.select_for_update().order_by("position", "pk")}
@@ -139,19 +140,9 @@ def apply_edits(draft: TopicSet, labels: Mapping[int, str], merges: Mapping[int,
             source.delete()
             del topics[source_pk]
             merged += 1
-        _renumber(draft)
+    # Topics keep their numbers: the facilitator may have said "topic 4" in a
+    # call; a merged topic's number is not reused.
     return merged
-
-
-def _renumber(topic_set: TopicSet) -> None:
-    """Largest topics first, as proposed; positions 1..n."""
-    ordered = sorted(
-        topic_set.topics.all(),
-        key=lambda t: (-t.members.count(), -t.challenge_count, t.position, t.pk),
-    )
-    for position, topic in enumerate(ordered, start=1):
-        if topic.position != position:
-            Topic.objects.filter(pk=topic.pk).update(position=position)
 
 
 def save_baseline(draft: TopicSet, by: Person | None) -> TopicSet:

@@ -88,6 +88,28 @@ class IntakeForm(forms.Form):
         return cleaned
 
     @property
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """``(field id, label, message)`` of every error, for the summary at the top.
+
+        On a phone the first error may be a screen away: the summary links to
+        each field, as the surveys' answer page does. The "name at least N"
+        error links to the first empty challenge box.
+        """
+        out: list[tuple[str, str, str]] = []
+        if not self.is_bound or not self.errors:
+            return out
+        for message in self.non_field_errors():
+            empty = next(
+                (f for f in self.challenge_fields if not (f.value() or "").strip()),
+                self.challenge_fields[0],
+            )
+            out.append((empty.id_for_label, str(empty.label), str(message)))
+        for name in self.challenge_names + self.expectation_names:
+            for message in self[name].errors:
+                out.append((self[name].id_for_label, str(self[name].label), str(message)))
+        return out
+
+    @property
     def challenge_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.challenge_names]
 

@@ -39,10 +39,18 @@ def settings_for(programme: Programme) -> IntakeSettings:
     return found or IntakeSettings(programme=programme)
 
 
-def intake_people(programme: Programme) -> models.QuerySet[Person]:
-    """Everyone asked for intake answers: the participants of the programme or its cohorts."""
+def intake_people(programme: Programme, cohort: Cohort | None = None) -> models.QuerySet[Person]:
+    """Everyone asked for intake answers: the participants of the programme or its cohorts.
+
+    With ``cohort``, only the participants of that cohort (invitations and
+    reminders can be limited to one cohort).
+    """
+    scope: dict[str, object] = {"memberships__programme": programme}
+    scope["memberships__role"] = "participant"
+    if cohort is not None:
+        scope["memberships__cohort"] = cohort
     return (
-        Person.objects.filter(memberships__programme=programme, memberships__role="participant")
+        Person.objects.filter(**scope)
         .distinct()
         .select_related("organisation")
         .order_by("name", "pk")
@@ -57,6 +65,10 @@ class CohortCount:
     asked: int
     invited: int
     answered: int
+    #: Asked, never invited and not answered: what "Invite" would e-mail.
+    to_invite: int = 0
+    #: Invited and not answered: what "Remind" would e-mail (interval aside).
+    to_remind: int = 0
 
 
 def cohort_counts(programme: Programme) -> list[CohortCount]:
@@ -83,6 +95,8 @@ def cohort_counts(programme: Programme) -> list[CohortCount]:
             asked=len(asked[cohort_id]),
             invited=len(asked[cohort_id] & invited),
             answered=len(asked[cohort_id] & answered),
+            to_invite=len(asked[cohort_id] - invited - answered),
+            to_remind=len((asked[cohort_id] & invited) - answered),
         )
         for cohort_id in ordered
     ]
@@ -217,28 +231,59 @@ def progress(programme: Programme) -> Progress:
     )
 
 
-def invite_all(programme_id: int) -> int:
-    """Invite everyone asked who was never invited; returns the number of e-mails sent."""
+def _cohort(programme: Programme, cohort_id: int | None) -> Cohort | None:
+    return None if cohort_id is None else programme.cohorts.get(pk=cohort_id)
+
+
+def invite_all(programme_id: int, cohort_id: int | None = None) -> int:
+    """Invite everyone asked (of one cohort) who was never invited; returns the e-mails sent."""
     programme = Programme.objects.get(pk=programme_id)
     if not settings_for(programme).is_open():
         return 0
     sent = 0
-    for person in intake_people(programme):
+    for person in intake_people(programme, _cohort(programme, cohort_id)):
         invitation = invitation_for(person, programme)
         if invitation.sent_at is None and invitation.submitted_at is None:
             sent += send_invitation(invitation)
     return sent
 
 
-def remind_all(programme_id: int, *, min_interval: timedelta = REMINDER_INTERVAL) -> int:
-    """Remind everyone invited who has not answered; returns the number of e-mails sent."""
+def remind_all(
+    programme_id: int,
+    cohort_id: int | None = None,
+    *,
+    min_interval: timedelta = REMINDER_INTERVAL,
+) -> int:
+    """Remind everyone invited (of one cohort) who has not answered; returns the e-mails sent."""
     programme = Programme.objects.get(pk=programme_id)
     if not settings_for(programme).is_open():
         return 0
     waiting = IntakeInvitation.objects.filter(
         programme=programme,
-        person__in=intake_people(programme),
+        person__in=intake_people(programme, _cohort(programme, cohort_id)),
         sent_at__isnull=False,
         submitted_at__isnull=True,
     ).select_related("person", "programme")
     return sum(send_reminder(invitation, min_interval=min_interval) for invitation in waiting)
+
+
+def pending(programme: Programme, kind: str, cohort: Cohort | None = None) -> int:
+    """Who "Invite" (``kind`` "invitation") or "Remind" would e-mail now, interval aside."""
+    asked = set(intake_people(programme, cohort).values_list("pk", flat=True))
+    rows = IntakeInvitation.objects.filter(programme=programme, person_id__in=asked)
+    invited = set(rows.filter(sent_at__isnull=False).values_list("person_id", flat=True))
+    answered = set(rows.filter(submitted_at__isnull=False).values_list("person_id", flat=True))
+    return len(asked - invited - answered) if kind == "invitation" else len(invited - answered)
+
+
+def sent_since(
+    programme: Programme, kind: str, since: datetime, cohort: Cohort | None = None
+) -> int:
+    """Invitations (``kind`` "invitation") or reminders e-mailed since ``since``.
+
+    The progress of a sending in the background, counted in the database.
+    """
+    field = "sent_at__gte" if kind == "invitation" else "last_reminded_at__gte"
+    return IntakeInvitation.objects.filter(
+        programme=programme, person__in=intake_people(programme, cohort), **{field: since}
+    ).count()

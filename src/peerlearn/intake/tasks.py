@@ -14,12 +14,16 @@ from peerlearn.intake import services
 
 
 @task()
-def send_intake_invitations(programme_id: int) -> int:
-    """Invite everyone asked who was never invited; returns the number of e-mails."""
-    return services.invite_all(programme_id)
+def send_intake_invitations(programme_id: int, cohort_id: int | None = None) -> int:
+    """Invite everyone asked (of one cohort) never invited; returns the number of e-mails."""
+    return services.invite_all(programme_id, cohort_id)
 
 
 @task()
-def send_intake_reminders(programme_id: int, min_interval_seconds: int = 60) -> int:
-    """Remind everyone invited who has not answered; returns the number of e-mails."""
-    return services.remind_all(programme_id, min_interval=timedelta(seconds=min_interval_seconds))
+def send_intake_reminders(
+    programme_id: int, min_interval_seconds: int = 60, cohort_id: int | None = None
+) -> int:
+    """Remind everyone invited (of one cohort) not answered; returns the number of e-mails."""
+    return services.remind_all(
+        programme_id, cohort_id, min_interval=timedelta(seconds=min_interval_seconds)
+    )

@@ -82,13 +82,18 @@ def curate(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
             target = request.POST.get(f"merge-{topic.pk}", "")
             if target.isdigit() and int(target) != topic.pk:
                 merges[topic.pk] = int(target)
+        current = dict(draft.topics.values_list("pk", "label"))
+        renamed = sum(
+            1
+            for pk, label in labels.items()
+            if label.strip() and label.strip()[:200] != current.get(pk)
+        )
         merged = curation.apply_edits(draft, labels, merges)
         if request.POST.get("action") == "save":
             curation.save_baseline(draft, signed_in_person(request))
             messages.success(request, _("The baseline of priority topics is saved."))
             return redirect("intake:topics", slug=programme.slug)
-        text = ngettext("Changes applied (%(n)d merge).", "Changes applied (%(n)d merges).", merged)
-        messages.success(request, text % {"n": merged})
+        messages.success(request, _applied(renamed, merged))
         return redirect("intake:topics_curate", slug=programme.slug)
     topics = list(draft.topics.prefetch_related("members")) if draft else []
     context = {
@@ -101,6 +106,18 @@ def curate(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
         "challenge_count": len(curation.programme_challenges(programme)),
     }
     return render(request, "intake/topics_curate.html", context)
+
+
+def _applied(renamed: int, merged: int) -> str:
+    """One message for one apply: what changed, or that nothing did."""
+    if not renamed and not merged:
+        return _("No changes to apply.")
+    parts = []
+    if renamed:
+        parts.append(ngettext("%(n)d renamed", "%(n)d renamed", renamed) % {"n": renamed})
+    if merged:
+        parts.append(ngettext("%(n)d merge", "%(n)d merges", merged) % {"n": merged})
+    return _("Changes applied: %(what)s.") % {"what": ", ".join(parts)}
 
 
 @programme_view(manages_programme)

@@ -7,12 +7,14 @@ person in one programme, until the programme's intake deadline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -24,7 +26,7 @@ from peerlearn.intake.forms import IntakeForm, IntakeSettingsForm
 from peerlearn.intake.models import IntakeInvitation
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
-from peerlearn.programmes.models import Programme
+from peerlearn.programmes.models import Cohort, Programme
 from peerlearn.programmes.permissions import Access, lists_intake_names, reads_intake_answers
 
 
@@ -133,6 +135,8 @@ def status(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
         "answered": answered,
         "waiting": len(rows) - answered,
         "not_invited": sum(1 for row in rows if not row.invited and not row.answered),
+        "to_remind": sum(1 for row in rows if row.invited and not row.answered),
+        "sending": _sending(request, programme) if access.manages_programme else None,
         "settings_form": IntakeSettingsForm(instance=intake) if access.manages_programme else None,
         "reads_answers": names,
     }
@@ -154,14 +158,29 @@ def settings_update(request: HttpRequest, programme: Programme, access: Access) 
     return redirect("intake:status", slug=programme.slug)
 
 
+def _posted_cohort(request: HttpRequest, programme: Programme) -> Cohort | None:
+    """The cohort a button is limited to (none: the whole programme); 404 for another's."""
+    raw = request.POST.get("cohort") or ""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    cohort = programme.cohorts.filter(pk=int(raw)).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
 @programme_view(manages_programme)
 @require_POST
 def invite(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     if not services.settings_for(programme).is_open():
         messages.error(request, _("The intake deadline has passed: no invitations sent."))
         return redirect("intake:status", slug=programme.slug)
-    result = tasks.send_intake_invitations.enqueue(programme.pk)
-    _report(request, result, "invitation")
+    cohort = _posted_cohort(request, programme)
+    since = timezone.now()
+    result = tasks.send_intake_invitations.enqueue(programme.pk, cohort.pk if cohort else None)
+    _report(request, result, "invitation", programme, cohort, since)
     return redirect("intake:status", slug=programme.slug)
 
 
@@ -171,12 +190,27 @@ def remind(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
     if not services.settings_for(programme).is_open():
         messages.error(request, _("The intake deadline has passed: no reminders sent."))
         return redirect("intake:status", slug=programme.slug)
-    result = tasks.send_intake_reminders.enqueue(programme.pk)
-    _report(request, result, "reminder")
+    cohort = _posted_cohort(request, programme)
+    since = timezone.now()
+    result = tasks.send_intake_reminders.enqueue(
+        programme.pk, cohort_id=cohort.pk if cohort else None
+    )
+    _report(request, result, "reminder", programme, cohort, since)
     return redirect("intake:status", slug=programme.slug)
 
 
-def _report(request: HttpRequest, result: TaskResult[int], kind: str) -> None:
+def _sending_key(programme: Programme) -> str:
+    return f"intake-sending-{programme.pk}"
+
+
+def _report(
+    request: HttpRequest,
+    result: TaskResult[int],
+    kind: str,
+    programme: Programme,
+    cohort: Cohort | None,
+    since: datetime,
+) -> None:
     if result.status == TaskResultStatus.SUCCESSFUL:
         count = int(result.return_value or 0)
         if kind == "invitation":
@@ -188,6 +222,55 @@ def _report(request: HttpRequest, result: TaskResult[int], kind: str) -> None:
         messages.error(request, _("Sending failed; please try again or check the mail settings."))
     else:
         messages.info(request, _("Sending in the background; refresh this page in a moment."))
+        total = services.pending(programme, kind, cohort)
+        request.session[_sending_key(programme)] = {
+            "id": str(result.id),
+            "kind": kind,
+            "since": since.isoformat(),
+            "cohort": cohort.pk if cohort else None,
+            "total": total,
+        }
+
+
+@dataclass(frozen=True)
+class Sending:
+    """A sending in the background, as the status page shows it."""
+
+    kind: str
+    done: int
+    total: int
+    finished: bool
+    failed: bool
+
+
+def _sending(request: HttpRequest, programme: Programme) -> Sending | None:
+    """The progress of the last sending queued from this browser (counted in the database)."""
+    state = request.session.get(_sending_key(programme))
+    if not state:
+        return None
+    task = (
+        tasks.send_intake_invitations
+        if state["kind"] == "invitation"
+        else tasks.send_intake_reminders
+    )
+    try:
+        result = task.get_result(state["id"])
+    except Exception:  # unknown id, or a backend that keeps no results
+        request.session.pop(_sending_key(programme), None)
+        return None
+    cohort = programme.cohorts.filter(pk=state["cohort"]).first() if state["cohort"] else None
+    done = services.sent_since(
+        programme, state["kind"], datetime.fromisoformat(state["since"]), cohort
+    )
+    if result.is_finished:
+        request.session.pop(_sending_key(programme), None)
+    return Sending(
+        kind=state["kind"],
+        done=done,
+        total=max(int(state["total"]), done),
+        finished=result.is_finished,
+        failed=result.status == TaskResultStatus.FAILED,
+    )
 
 
 def _asked_person(programme: Programme, person_id: int) -> Person:

@@ -172,6 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Short dates name the month in every language ("1 Dec 2026", never 12/01/2026).
+FORMAT_MODULE_PATH = ["peerlearn.site.formats"]
 USE_I18N = True
 TIME_ZONE = read_str("PEERLEARN_TIME_ZONE", "UTC", "Time zone for dates shown on pages.")
 USE_TZ = True

@@ -161,20 +161,31 @@ class RosterPreview:
     new_emails: list[str] = field(default_factory=list, repr=False)
     updated_emails: list[str] = field(default_factory=list, repr=False)
     kept_emails: list[str] = field(default_factory=list, repr=False)
+    #: The first row of each well-formed e-mail (the row that would create or update it).
+    first_rows: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def is_valid(self) -> bool:
         return not self.problems
 
+    def _clean(self, emails: list[str]) -> int:
+        """How many of ``emails`` come from rows without problems."""
+        bad = {problem.row for problem in self.problems}
+        return sum(1 for email in emails if self.first_rows.get(email) not in bad)
+
     @property
     def new_count(self) -> int:
-        """People (distinct well-formed e-mails) the import would create."""
-        return len(self.new_emails)
+        """People the import would create: distinct well-formed e-mails in rows without problems.
+
+        A row with a problem creates nobody (nothing is saved until the file is
+        fixed), so it is not counted as a new person.
+        """
+        return self._clean(self.new_emails)
 
     @property
     def update_count(self) -> int:
-        """People already stored that the import would update."""
-        return len(self.updated_emails)
+        """People already stored that the import would update (rows without problems)."""
+        return self._clean(self.updated_emails)
 
     @property
     def kept_count(self) -> int:
@@ -333,6 +344,7 @@ class _Validator:
             ignored_columns=self.ignored,
             new_emails=self.new_emails,
             updated_emails=self.updated_emails,
+            first_rows=self.first_row_of_email,
             kept_emails=self.kept_emails,
         )
 
