@@ -79,6 +79,12 @@ CASES = [
         "get",
         hidden({"participant"}, forbidden={"facilitator"}),
     ),
+    (
+        "mel:from_survey",
+        url("from_survey"),
+        "get",
+        expect({"facilitator", "module_facilitator"}),
+    ),
     ("mel:network", url("network"), "get", expect(READERS)),
     ("mel:network_export", url("network_export", lambda w: ["csv"]), "get", expect(READERS)),
     (

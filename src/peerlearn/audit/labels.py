@@ -69,6 +69,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "exchange.record": _("Recorded a learning exchange"),
     "exchange.confirm": _("Confirmed a learning exchange"),
     "exchange.network_export": _("Exported the learning network"),
+    "exchange.import_survey": _("Turned survey answers into learning exchanges"),
     "api.token_create": _("Made an API token"),
     "api.token_revoke": _("Revoked an API token"),
     "api.token_used": _("Used an API token"),

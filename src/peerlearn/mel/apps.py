@@ -14,3 +14,8 @@ class MelConfig(AppConfig):
         from peerlearn.objectives.dashboard import register
 
         register(one_way_panel)
+
+        # A submitted survey answer naming whom someone learned from becomes an exchange.
+        from peerlearn.mel.tasks import watch_responses
+
+        watch_responses()
