@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "story.substantiation_requested": _("Asked someone to substantiate an outcome story"),
     "story.substantiated": _("A substantiator answered about an outcome story"),
     "story.actor_response": _("Recorded an actor's response to a change"),
+    "story.exchanges": _("Linked learning exchanges to an outcome story"),
     "calendar.revoke": _("Switched off a private calendar address"),
     "progress.settings": _("Changed who reads check-ins and products"),
     "experiments.create": _("Created an experiment"),
