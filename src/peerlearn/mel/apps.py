@@ -19,3 +19,8 @@ class MelConfig(AppConfig):
         from peerlearn.mel.tasks import watch_responses
 
         watch_responses()
+
+        # Ledger figures are evidence a theory-of-change node or link can be tied to.
+        from peerlearn.mel.evidence import register as register_evidence
+
+        register_evidence()
