@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peerlearn.engine.theory import (
     CHAIN_KINDS,
+    EXCHANGE_METRICS,
     CheckIns,
     ExchangeMetric,
     Indicator,
@@ -21,6 +25,7 @@ from peerlearn.engine.theory import (
     diff,
     evidence_status,
     evidence_verdict,
+    exchange_metric,
     find_cycle,
     kind_rank,
     removing_link,
@@ -149,8 +154,8 @@ def test_evidence_rules():
     assert evidence_verdict(Indicator("x", 3, 4, 3)) == "contradicts"
     assert evidence_verdict(Indicator("x", 3, 4, 4.5)) == "supports"
     assert Indicator("x", 3, 4, 4.5).reached
-    assert evidence_verdict(Story("s", "partial", positive=False)) == "contradicts"
-    assert evidence_verdict(Story("s", "pending")) is None
+    assert evidence_verdict(Story("s", "partly", positive=False)) == "contradicts"
+    assert evidence_verdict(Story("s", "unverified")) is None
     assert evidence_verdict(CheckIns("c", 0)) is None
     assert evidence_verdict(ExchangeMetric("reciprocity", 0.2, 0.3)) == "contradicts"
     assert evidence_verdict(ExchangeMetric("one-way", 0.2, 0.3, "decrease")) == "supports"
@@ -164,7 +169,7 @@ def test_status_per_node_and_link():
     )
     evidence = {
         "a": [CheckIns("c", 2)],
-        "o": [Story("s", "full"), Indicator("i", 1, 2, 0.5)],
+        "o": [Story("s", "substantiated"), Indicator("i", 1, 2, 0.5)],
         "ghost": [CheckIns("c", 1)],
     }
     status = evidence_status(theory, evidence, {"l": "supported", "a": "bogus"})
@@ -181,3 +186,83 @@ def test_status_per_node_and_link():
 @given(maps())
 def test_map_round_trips_through_json(theory):
     assert TheoryMap.from_dict(theory.to_dict()) == theory
+
+
+@pytest.mark.parametrize(
+    ("verification", "positive", "verdict"),
+    [
+        ("substantiated", True, "supports"),
+        ("partly", True, "supports"),
+        ("substantiated", False, "contradicts"),
+        ("partly", False, "contradicts"),
+        ("disputed", True, "contradicts"),
+        ("disputed", False, "contradicts"),
+        ("unverified", True, None),
+        ("unverified", False, None),
+    ],
+)
+def test_story_rule_substantiated_positive_supports_negative_or_disputed_contests(
+    verification, positive, verdict
+):
+    assert evidence_verdict(Story("s", verification, positive)) == verdict
+
+
+def test_stories_and_exchange_metrics_decide_a_nodes_status_with_survey_indicators():
+    theory = TheoryMap((Node("c", "capability", "Relate", "individual"),))
+    supported = {"c": [Story("s", "substantiated"), ExchangeMetric("r", 0.6, 0.5)]}
+    assert evidence_status(theory, supported)["c"].status == "supported"
+    # one disputed story contests what a rising indicator supports
+    contested = {"c": [Indicator("i", 2, 4, 3), Story("s", "disputed")]}
+    record = evidence_status(theory, contested)["c"]
+    assert (record.status, record.supports, record.contradicts) == ("contested", 1, 1)
+    # nothing measurable yet: untested, not contested
+    empty = {"c": [Story("s", "unverified"), ExchangeMetric("r", None, 0.5)]}
+    assert evidence_status(theory, empty)["c"].status == "untested"
+
+
+def _exchanges(pairs, applied=()):
+    from peerlearn.engine.mutuality import Exchange as Ex
+
+    day = date(2026, 3, 1)
+    return [
+        Ex(g, r, day, applied=applied[i] if i < len(applied) else None)
+        for i, (g, r) in enumerate(pairs)
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 6)).filter(lambda t: t[0] != t[1]),
+        max_size=30,
+    )
+)
+def test_reciprocity_metrics_agree_with_networkx(pairs):
+    rows = _exchanges(pairs)
+    graph = nx.DiGraph(pairs)
+    if graph.number_of_edges() == 0:
+        assert exchange_metric("edgewise_reciprocity", rows) is None
+        return
+    assert exchange_metric("edgewise_reciprocity", rows) == pytest.approx(
+        nx.overall_reciprocity(graph)
+    )
+    mutual = sum(1 for a, b in graph.edges if a < b and graph.has_edge(b, a))
+    connected = graph.to_undirected().number_of_edges()
+    assert exchange_metric("dyadic_reciprocity", rows) == pytest.approx(mutual / connected)
+    assert exchange_metric("mutual_pairs", rows) == mutual
+
+
+def test_applied_metrics_count_what_was_applied_among_what_is_known():
+    rows = _exchanges([(1, 2), (2, 3), (3, 1), (1, 3)], applied=(True, False, True, None))
+    assert exchange_metric("exchanges", rows) == 4
+    assert exchange_metric("applied_exchanges", rows) == 2
+    assert exchange_metric("applied_share", rows) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError):
+        exchange_metric("nonsense", rows)
+    assert set(EXCHANGE_METRICS) == {
+        "edgewise_reciprocity",
+        "dyadic_reciprocity",
+        "exchanges",
+        "applied_exchanges",
+        "applied_share",
+        "mutual_pairs",
+    }

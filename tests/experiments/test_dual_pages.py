@@ -158,3 +158,82 @@ def test_capability_change_is_paired_and_k_suppressed(world, login):
         .content.decode()
     )
     assert "Fewer than 4 people answered both: not shown" in html
+
+
+def _story_for(world, group, answer, *, positive=True, visibility="evaluators"):
+    from peerlearn.harvest.models import OutcomeStory, Substantiation
+
+    story = OutcomeStory.objects.create(
+        programme=world.programme,
+        title=f"Change by {group.name} ({answer or 'unverified'})",
+        description="What changed",
+        social_actor="A unit",
+        kind="practice",
+        positive=positive,
+        visibility=visibility,
+    )
+    story.groups.add(group)
+    if answer:
+        Substantiation.objects.create(
+            story=story, name="S", email="s@example.org", answer=answer, answered_at=timezone.now()
+        )
+    return story
+
+
+def _applied(world, giver, receiver, **kw):
+    from datetime import date
+
+    from peerlearn.mel import services
+
+    values = {"kind": "advice", "learned": "x", "when": date(2026, 3, 2), "applied": "yes"}
+    values.update(kw)
+    return services.record_exchange(
+        world.programme, giver=giver, receiver=receiver, recorded_by=None, **values
+    )
+
+
+@pytest.mark.django_db
+def test_substantiated_stories_and_applied_exchanges_count_as_results(world, login):
+    (group,) = health_world(world, [(4, 4, 0, K)])
+    members = list(group.members.order_by("pk"))
+    row = dual.dual_tracking(world.programme).rows[-1]
+    assert (row.results, row.quadrant) == (0, "healthy_closed")
+
+    _story_for(world, group, "full")
+    _story_for(world, group, "partly")
+    _story_for(world, group, "not")  # disputed: no result
+    _story_for(world, group, "")  # unverified: no result
+    _story_for(world, group, "full", positive=False)  # a negative change is no product
+    _applied(world, members[0], members[1])  # inside the partnership
+    _applied(world, members[1], members[0], applied="unknown")  # not applied
+    _applied(world, world.people["peer"], members[2])  # from outside, not at a check-in
+    _applied(world, world.people["peer"], members[2], kind="tool", source="checkin", group=group)
+    row = {r.group.pk: r for r in dual.dual_tracking(world.programme).rows}[group.pk]
+    assert (row.products, row.objectives, row.stories, row.applied_exchanges) == (0, 0, 2, 2)
+    assert (row.results, row.quadrant) == (4, "healthy_productive")
+    html = (
+        login(world.users["facilitator"])
+        .get(reverse("experiments:dual", args=[world.programme.slug]))
+        .content.decode()
+    )
+    assert '<td class="stories">2</td><td class="applied">2</td>' in html
+
+
+@pytest.mark.django_db
+def test_stories_and_exchanges_count_only_where_the_reader_may_read_them(world, login):
+    (group,) = health_world(world, [(4, 4, 0, K)])
+    members = list(group.members.order_by("pk"))
+    _story_for(world, group, "full", visibility="private")
+    _story_for(world, group, "full", visibility="evaluators")
+    _applied(world, members[0], members[1])
+    _applied(world, world.people["peer"], members[2], source="checkin", group=group)
+    url = reverse("experiments:dual", args=[world.programme.slug])
+
+    def cells(persona):
+        html = login(world.users[persona]).get(url).content.decode()
+        start = html.index(f'data-group="{group.name}"')
+        return html[start : html.index("</tr>", start)]
+
+    assert '<td class="stories">2</td><td class="applied">2</td>' in cells("facilitator")
+    # evaluators read neither private stories nor group check-in exchanges
+    assert '<td class="stories">1</td><td class="applied">1</td>' in cells("evaluator")

@@ -49,6 +49,10 @@ def fill_harvest_models(programme, person, user) -> None:
         harvester=user,
     )
     story.change_agents.set([person])
+    # the contribution of peer learning: the exchanges the mel fill wrote, if any
+    from peerlearn.mel.models import Exchange
+
+    story.exchanges.set(Exchange.objects.filter(programme=programme)[:1])
     Evidence.objects.create(story=story, link="https://example.org/report")
     item = Substantiation.objects.create(
         story=story, name="A. Substantiator", email="s@example.org"

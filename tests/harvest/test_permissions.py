@@ -85,6 +85,16 @@ CASES = [
         "get",
         expect(MEMBERS),
     ),
+    ("harvest:exchanges", url("exchanges", _story("published")), "get", expect(FACILITATORS)),
+    # members who do not harvest are refused before any story is looked up (403 either way)
+    ("harvest:exchanges private", url("exchanges", _story("private")), "get", expect(FACILITATORS)),
+    (
+        # an empty form comes back with its error
+        "harvest:exchanges post",
+        url("exchanges", _story("published")),
+        "post",
+        expect(FACILITATORS, ok=400),
+    ),
     (
         "harvest:substantiator_add",
         url("substantiator_add", _story("private")),

@@ -79,6 +79,20 @@ CASES = [
         "get",
         hidden({"participant"}, forbidden={"facilitator"}),
     ),
+    (
+        # one exchange: its two people, the facilitators of the programme or of either
+        # person's cohort (not the module's), evaluators; others 404, as if hidden
+        "mel:exchange",
+        url("exchange", lambda w: [learned(w).pk]),
+        "get",
+        hidden({"participant", "peer", "facilitator", "evaluator"}),
+    ),
+    (
+        "mel:from_survey",
+        url("from_survey"),
+        "get",
+        expect({"facilitator", "module_facilitator"}),
+    ),
     ("mel:network", url("network"), "get", expect(READERS)),
     ("mel:network_export", url("network_export", lambda w: ["csv"]), "get", expect(READERS)),
     (

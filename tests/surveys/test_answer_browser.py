@@ -38,7 +38,8 @@ def test_participant_answers_the_pulse_through_the_link(world, live_server, page
     page.click("label[for=in-useful-4]")
     page.wait_for_selector("#save-status:has-text('Saved at')")
     invitation.refresh_from_db()
-    assert invitation.draft == {"useful": "4"}
+    # the "who did you learn from" repeat starts with one empty instance
+    assert invitation.draft == {"useful": "4", "learned": [{}]}
     assert invitation.started_at is not None
 
     # Reloading (or coming back tomorrow) shows the saved answer.

@@ -57,7 +57,9 @@ def test_the_link_opens_the_whole_pulse_on_one_page(world, client, pulse_survey)
     response = client.get(url)
     assert response.status_code == 200
     html = body(response)
-    assert html.count('type="radio" ') == 12  # 5 + 5 Likert, yes/no
+    # 5 + 5 Likert, yes/no; then the "who did you learn from" repeat: 5 kinds, 3 applied
+    assert html.count('type="radio" ') == 20
+    assert 'name="learned[0].learned_from"' in html and 'value="add:learned"' in html
     assert 'class="choices likert"' in html
     assert "<legend>Two minutes on today&#x27;s session</legend>" in html
     assert f'maxlength="{django_settings.SURVEY_MAX_TEXT}"' in html
@@ -241,7 +243,7 @@ def test_nul_characters_are_dropped_not_a_database_error(world, client, pulse_su
     invitation, url = link(pulse_survey, world.people["participant"])
     assert client.post(save_url(url), {"stuck": "a\x00b"}).status_code == 200
     invitation.refresh_from_db()
-    assert invitation.draft == {"stuck": "ab"}
+    assert invitation.draft == {"stuck": "ab", "learned": [{}]}
     assert client.post(url, {**PULSE_OK, "stuck": "c\x00d"}).status_code == 200
     assert Response.objects.get().answers["stuck"] == "cd"
 

@@ -328,7 +328,8 @@ def test_drafts_are_erased_on_submit_unless_identified(world, anonymity):
     survey = make_survey(world, "pulse", anonymity=anonymity)
     invitation = invite(survey, world.people["participant"])
     answering.save_draft(invitation, {"useful": "5"}, "en")
-    assert Invitation.objects.get(pk=invitation.pk).draft == {"useful": "5"}
+    draft = Invitation.objects.get(pk=invitation.pk).draft
+    assert draft == {"useful": "5", "learned": [{}]}  # the repeat starts with one instance
     assert answering.submit(invitation, PULSE_OK, "en").ok
     invitation.refresh_from_db()
     assert invitation.draft == {} and invitation.draft_saved_at is None

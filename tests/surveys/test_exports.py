@@ -1,4 +1,9 @@
-"""CSV and XLSX exports and the codebook, read back with ``csv`` and ``openpyxl``."""
+"""CSV and XLSX exports and the codebook, read back with ``csv`` and ``openpyxl``.
+
+The pulse and follow-up here are the versions before the "who did you learn
+from" repeat (``make_survey(..., previous=True)``): their CSV export is one
+table; a form with a repeat exports a zip of linked tables (tests/surveys/test_repeats.py).
+"""
 
 from __future__ import annotations
 
@@ -64,7 +69,7 @@ def pulses(survey, count=5, **extra):
 
 
 def test_csv_is_streamed_with_labels_by_default_and_codes_on_request(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     pulses(survey)
     client = login(world.users["facilitator"])
     response = client.get(export_url(survey))
@@ -88,7 +93,7 @@ def test_csv_is_streamed_with_labels_by_default_and_codes_on_request(world, logi
 
 
 def test_labels_in_the_language_asked(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     pulses(survey)
     rows = read_csv(login(world.users["facilitator"]).get(export_url(survey, query="?lang=fr")))
     assert rows[1][rows[0].index("useful")] == "Plutôt d'accord"
@@ -113,7 +118,7 @@ def test_select_multiple_labels_joined_and_codes_spaced(world, login):
 
 
 def test_identity_columns_of_an_identified_instrument_by_persona(world, login):
-    survey = make_survey(world, "pulse", anonymity="identified")
+    survey = make_survey(world, "pulse", previous=True, anonymity="identified")
     for key in ("participant", "peer", "module_facilitator", "observer", "evaluator"):
         respond(survey, {"useful": "3"}, person=world.people[key])
     facilitator = read_csv(login(world.users["facilitator"]).get(export_url(survey)))
@@ -158,7 +163,7 @@ def test_pseudonymous_exports_codes_never_names_even_if_a_person_was_stored(worl
 
 
 def test_anonymous_exports_no_identity_even_if_one_was_stored(world, login):
-    survey = make_survey(world, "pulse", anonymity="anonymous")
+    survey = make_survey(world, "pulse", previous=True, anonymity="anonymous")
     for key in ("participant", "peer", "module_facilitator", "observer", "evaluator"):
         respond(survey, {"useful": "3"}, person=world.people[key], pseudonym=f"P-{key[:10]}")
     for persona in ("facilitator", "evaluator"):
@@ -171,7 +176,7 @@ def test_anonymous_exports_no_identity_even_if_one_was_stored(world, login):
 
 
 def test_fewer_than_k_responses_give_headers_only_and_a_note(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     pulses(survey, count=4)
     client = login(world.users["facilitator"])
     response = client.get(export_url(survey))
@@ -191,7 +196,7 @@ def test_fewer_than_k_responses_give_headers_only_and_a_note(world, login):
 
 
 def test_a_question_answered_by_fewer_than_k_is_blank(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     for i in range(6):
         respond(survey, {"useful": "4", **({"stuck": f"secret {i}"} if i < 4 else {})})
     response = login(world.users["evaluator"]).get(export_url(survey))
@@ -208,7 +213,7 @@ def test_a_question_answered_by_fewer_than_k_is_blank(world, login):
 
 
 def test_answers_to_questions_that_were_not_relevant_are_blank(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     pulses(survey, count=5)
     respond(survey, {"useful": "2", "will_try": "no", "what_try": "left over from an edit"})
     rows = read_csv(login(world.users["facilitator"]).get(export_url(survey)))
@@ -238,7 +243,7 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(world, login):
 
 
 def test_xlsx_is_a_file_response_with_a_codebook_sheet(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     pulses(survey)
     response = login(world.users["facilitator"]).get(export_url(survey, "xlsx", "?values=codes"))
     assert isinstance(response, FileResponse)
@@ -265,7 +270,7 @@ def test_xlsx_is_a_file_response_with_a_codebook_sheet(world, login):
 
 
 def test_codebook_lists_variables_labels_rules_and_codes(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     client = login(world.users["facilitator"])
     response = client.get(codebook_url(survey))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -295,13 +300,13 @@ def test_codebook_lists_variables_labels_rules_and_codes(world, login):
 
 
 def test_codebook_of_an_identified_instrument_lists_the_identity_columns(world, login):
-    survey = make_survey(world, "pulse", anonymity="identified")
+    survey = make_survey(world, "pulse", previous=True, anonymity="identified")
     rows = read_csv(login(world.users["facilitator"]).get(codebook_url(survey)))
     assert {"_name", "_email"} <= {row[0] for row in rows}
 
 
 def test_control_group_in_exports(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     pulses(survey, count=5)
     pulses(survey, count=5, audience="control")
     rows = read_csv(login(world.users["facilitator"]).get(export_url(survey)))
@@ -309,7 +314,7 @@ def test_control_group_in_exports(world, login):
 
 
 def test_groups_under_k_are_suppressed_in_exports_together(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     pulses(survey, count=3)
     pulses(survey, count=3, audience="control")
     response = login(world.users["facilitator"]).get(export_url(survey))
@@ -319,13 +324,13 @@ def test_groups_under_k_are_suppressed_in_exports_together(world, login):
 
 
 def test_bad_values_parameter_is_400(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     response = login(world.users["facilitator"]).get(export_url(survey, query="?values=both"))
     assert response.status_code == 400
 
 
 def test_export_streams_more_than_one_chunk(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     now = timezone.now()
     Response.objects.bulk_create(
         Response(

@@ -2,6 +2,10 @@
 
 SPSS and Stata files are read back with pyreadstat: variable labels, value
 labels and values, and the same k-suppression and breakdown masking as CSV.
+
+The pulse and follow-up here are the versions before the "who did you learn
+from" repeat (``make_survey(..., previous=True)``): their CSV export is one
+table; a form with a repeat exports a zip of linked tables (tests/surveys/test_repeats.py).
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ def read_back(response, fmt, data: bytes | None = None):
 
 
 def test_paths_headers_and_split_choice_columns_like_kobo(world, login):
-    survey = make_survey(world, "followup_3m")
+    survey = make_survey(world, "followup_3m", previous=True)
     followups(survey)
     client = login(world.users["facilitator"])
     rows = read_csv(client.get(export_url(survey, query="?values=codes&headers=paths&split=1")))
@@ -70,7 +74,7 @@ def test_paths_headers_and_split_choice_columns_like_kobo(world, login):
 
 
 def test_split_columns_stay_blank_for_a_question_answered_by_fewer_than_k(world, login):
-    survey = make_survey(world, "followup_3m")
+    survey = make_survey(world, "followup_3m", previous=True)
     followups(survey, 4)
     respond(survey, {"in_contact": "no", "shared": "no"})  # 5 responses, 4 answered benefits
     client = login(world.users["facilitator"])
@@ -82,14 +86,14 @@ def test_split_columns_stay_blank_for_a_question_answered_by_fewer_than_k(world,
 
 
 def test_wrong_export_options_are_refused(world, login):
-    survey = make_survey(world, "followup_3m")
+    survey = make_survey(world, "followup_3m", previous=True)
     client = login(world.users["facilitator"])
     assert client.get(export_url(survey, query="?headers=labels")).status_code == 400
     assert client.get(export_url(survey, query="?split=yes")).status_code == 400
 
 
 def test_spss_file_has_variable_and_value_labels(world, login):
-    survey = make_survey(world, "followup_3m")
+    survey = make_survey(world, "followup_3m", previous=True)
     followups(survey)
     client = login(world.users["facilitator"])
     response = client.get(stats_url(survey, "sav", "?split=1&headers=paths"))
@@ -114,7 +118,7 @@ def test_spss_file_has_variable_and_value_labels(world, login):
 
 
 def test_stata_file_keeps_numeric_codes_of_likert_lists(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     for i in range(5):
         respond(survey, {"useful": str(1 + i % 5), "heard": "4", "will_try": "no"})
     client = login(world.users["evaluator"])
@@ -127,7 +131,7 @@ def test_stata_file_keeps_numeric_codes_of_likert_lists(world, login):
 
 
 def test_statistical_files_hold_no_rows_below_k(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     for _ in range(4):
         respond(survey, {"useful": "4", "heard": "4", "will_try": "no", "stuck": "Private"})
     client = login(world.users["facilitator"])
@@ -141,7 +145,7 @@ def test_statistical_files_hold_no_rows_below_k(world, login):
 
 
 def test_statistical_files_mask_a_lone_language_like_csv(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     for i in range(6):
         language = "fr" if i == 0 else "en"
         respond(survey, {"useful": "4", "heard": "4", "will_try": "no"}, language=language)
@@ -165,7 +169,7 @@ def test_statistical_names_are_valid_and_unique():
 
 
 def test_codebook_names_the_columns_of_the_same_shape(world, login):
-    survey = make_survey(world, "followup_3m")
+    survey = make_survey(world, "followup_3m", previous=True)
     followups(survey)
     client = login(world.users["facilitator"])
     url = reverse("surveys:codebook", args=[survey.programme.slug, survey.pk, "csv"])

@@ -3,6 +3,10 @@ control group, audit events, anonymous rows that join back to nobody, zip bombs.
 
 Each test here is a regression test of the "trust" issue (items 3, 6 and 7 of
 the surveys part); see docs/privacy.md, "Surveys: anonymity, k and exports".
+
+The pulse and follow-up here are the versions before the "who did you learn
+from" repeat (``make_survey(..., previous=True)``): their CSV export is one
+table; a form with a repeat exports a zip of linked tables (tests/surveys/test_repeats.py).
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ def test_export_holds_no_lone_control_person_and_no_lone_french_speaker(
     world, login, anonymity, persona
 ):
     """The issue's case: k=5, five participants (one in French), one control person."""
-    survey = make_survey(world, "pulse", anonymity=anonymity)
+    survey = make_survey(world, "pulse", previous=True, anonymity=anonymity)
     for i in range(5):
         answer(survey, f"p{i}", language="fr" if i == 0 else "en")
     answer(survey, "control", audience="control")
@@ -103,7 +107,7 @@ def test_export_holds_no_lone_control_person_and_no_lone_french_speaker(
 
 
 def test_export_with_fewer_than_k_responses_has_no_rows(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     for i in range(4):
         answer(survey, f"p{i}")
     response = login(world.users["facilitator"]).get(url("export", survey, "csv"))
@@ -112,7 +116,7 @@ def test_export_with_fewer_than_k_responses_has_no_rows(world, login):
 
 
 def test_lone_language_is_replaced_by_the_marker_and_so_is_its_complement(world, login):
-    survey = make_survey(world, "pulse", anonymity="pseudonymous")
+    survey = make_survey(world, "pulse", previous=True, anonymity="pseudonymous")
     for i in range(10):
         answer(survey, f"p{i}", language="fr" if i < 5 else "es" if i == 5 else "en")
     response = login(world.users["facilitator"]).get(url("export", survey, "csv"))
@@ -125,7 +129,7 @@ def test_lone_language_is_replaced_by_the_marker_and_so_is_its_complement(world,
 def test_an_export_keeps_to_the_batches_published_when_it_began(world):
     """Masking is decided on the rows counted first; a batch published while the
     file is written must not slip in unmasked."""
-    survey = make_survey(world, "pulse", anonymity="pseudonymous")
+    survey = make_survey(world, "pulse", previous=True, anonymity="pseudonymous")
     for i in range(5):
         answer(survey, f"p{i}")
     plan = export_plan(survey)
@@ -151,7 +155,7 @@ def post_settings(client, instrument: Instrument, **changes):
 
 
 def test_k_cannot_be_lowered_once_anyone_answered_but_can_be_raised(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     instrument = survey.instrument
     answer(survey, "first")
     client = login(world.users["facilitator"])
@@ -171,7 +175,7 @@ def test_k_cannot_be_lowered_once_anyone_answered_but_can_be_raised(world, login
 
 
 def test_k_can_be_lowered_before_anyone_answers_and_anonymity_change_is_audited(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     instrument = survey.instrument
     client = login(world.users["facilitator"])
     response = post_settings(client, instrument, min_respondents=3, anonymity="pseudonymous")
@@ -183,7 +187,7 @@ def test_k_can_be_lowered_before_anyone_answers_and_anonymity_change_is_audited(
 
 
 def test_every_export_is_audited_with_format_and_row_count(world, login):
-    survey = make_survey(world, "pulse")
+    survey = make_survey(world, "pulse", previous=True)
     for i in range(6):
         answer(survey, f"p{i}")
     client = login(world.users["evaluator"])
@@ -210,7 +214,7 @@ def snapshot(client, survey: Survey) -> tuple[object, object, bytes]:
 
 @pytest.mark.parametrize("anonymity", ["anonymous", "pseudonymous"])
 def test_one_more_response_changes_no_figure_and_no_export(world, login, anonymity):
-    survey = make_survey(world, "pulse", anonymity=anonymity)
+    survey = make_survey(world, "pulse", previous=True, anonymity=anonymity)
     for i in range(7):
         answer(survey, f"p{i}", answers={**PULSE, "heard": str(1 + i % 5)})
     control = Invitation.objects.create(
@@ -230,7 +234,7 @@ def test_one_more_response_changes_no_figure_and_no_export(world, login, anonymi
 
 
 def test_identified_instruments_publish_every_response_at_once(world, login):
-    survey = make_survey(world, "pulse", anonymity="identified")
+    survey = make_survey(world, "pulse", previous=True, anonymity="identified")
     for i in range(6):
         answer(survey, f"p{i}")
     page = login(world.users["facilitator"]).get(url("results", survey))
@@ -311,7 +315,7 @@ def test_control_respondents_answer_only_through_their_own_link(world, login):
 def test_anonymous_rows_join_back_to_nobody(world):
     """Given only the database rows, join responses to invitations by id order,
     by time and by language: every response stays among at least k people."""
-    survey = make_survey(world, "pulse", anonymity="anonymous", reminder_days=[1])
+    survey = make_survey(world, "pulse", previous=True, anonymity="anonymous", reminder_days=[1])
     start = timezone.now() - timedelta(days=3)
     people = []
     for i in range(7):
@@ -357,7 +361,7 @@ def test_anonymous_rows_join_back_to_nobody(world):
 
 def test_published_anonymous_rows_are_rewritten_in_random_order(world):
     """Ids of a published batch do not follow the order people answered in."""
-    survey = make_survey(world, "pulse", anonymity="anonymous")
+    survey = make_survey(world, "pulse", previous=True, anonymity="anonymous")
     orders = set()
     for attempt in range(6):
         with transaction.atomic():
@@ -399,7 +403,11 @@ def test_no_exported_row_or_figure_rests_on_fewer_than_k_people(world, rows, k, 
     sid = transaction.savepoint()
     try:
         survey = make_survey(
-            world, "pulse", anonymity=anonymity, cohort=getattr(world, cohort) if cohort else None
+            world,
+            "pulse",
+            previous=True,
+            anonymity=anonymity,
+            cohort=getattr(world, cohort) if cohort else None,
         )
         Instrument.objects.filter(pk=survey.instrument_id).update(min_respondents=k)
         survey.instrument.min_respondents = k
@@ -507,7 +515,7 @@ def test_batches_stay_whole_when_many_submit_at_once(world):
     same instant make two batches of exactly five and leave two waiting."""
     from tests.surveys.test_answering import submit_waiting_for_locks
 
-    survey = make_survey(world, "pulse", anonymity="anonymous")
+    survey = make_survey(world, "pulse", previous=True, anonymity="anonymous")
     invitations = [
         Invitation.objects.create(survey=survey, person=newcomer(f"c{i}")) for i in range(12)
     ]

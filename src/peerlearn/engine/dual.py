@@ -3,7 +3,8 @@
 Seed 003 asks to track "the quality of the partnership in addition to what
 the partnership produces".  Per group this module takes the mean answers to
 the partnership-health instrument (six statements on a 1-5 agreement scale)
-and a count of results (products accepted plus objectives achieved), places
+and a count of results (:class:`Results`: products accepted, objectives
+achieved, outcome stories substantiated, exchanges applied), places
 the group in one of four quadrants, measures the correlation of health and
 results over all groups, and turns the five-capability self-assessments at
 start and end into change per capability and level.
@@ -13,9 +14,12 @@ Decisions (the thresholds are data: :data:`HEALTHY_FROM`, :data:`PRODUCTIVE_FROM
 * **Health** of a group = the mean of its six dimension means (each 1-5).
   *Healthy* from :data:`HEALTHY_FROM` = 3.5, halfway between "neither" and
   "agree": on average the members agree.
-* **Results** = products accepted (or published) + objectives achieved
-  (rated mostly or fully).  *Productive* from :data:`PRODUCTIVE_FROM` = 1
-  result.
+* **Results** (:class:`Results`) = products accepted (or published) +
+  objectives achieved (rated mostly or fully) + outcome stories linked to
+  the group, positive and substantiated fully or partly + learning
+  exchanges applied (inside the group, or recorded at its check-in).  Each
+  counts one: an agreed result is an agreed result, whichever record shows
+  it.  *Productive* from :data:`PRODUCTIVE_FROM` = 1 result.
 * **Quadrants** (keys): ``healthy_productive``; ``healthy_closed`` (healthy
   but nothing produced); ``transactional_delivering`` (results without a
   healthy partnership); ``struggling``.
@@ -45,6 +49,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +61,7 @@ __all__ = [
     "PRODUCTIVE_FROM",
     "CapabilityChange",
     "Correlation",
+    "Results",
     "capability_change",
     "check_correlation",
     "correlation",
@@ -72,6 +78,73 @@ HIGH_TRUST = 4.0
 LOW_CHALLENGE = 3.0
 #: Capability levels by question-name prefix in the built-in self-assessment.
 LEVELS = {"me_": "individual", "org_": "institutional"}
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a group produced, by source; :attr:`total` is what the quadrant reads.
+
+    Examples
+    --------
+    >>> r = Results(products=1, objectives=2, stories=1, applied_exchanges=3)
+    >>> r.total, quadrant(4.0, r.total)
+    (7, 'healthy_productive')
+    >>> Results(stories=1).total >= PRODUCTIVE_FROM
+    True
+    """
+
+    products: int = 0
+    objectives: int = 0
+    stories: int = 0
+    applied_exchanges: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.products + self.objectives + self.stories + self.applied_exchanges
+
+
+#: Story verifications that count as a result (the harvest app's codes).
+STORY_COUNTS = ("substantiated", "partly")
+
+
+def counts_as_result(verification: str, positive: bool) -> bool:
+    """Whether an outcome story linked to a group counts among its results.
+
+    Examples
+    --------
+    >>> counts_as_result("substantiated", True), counts_as_result("partly", True)
+    (True, True)
+    >>> counts_as_result("substantiated", False), counts_as_result("disputed", True)
+    (False, False)
+    >>> counts_as_result("unverified", True)
+    False
+    """
+    return positive and verification in STORY_COUNTS
+
+
+def applied_in_group(
+    giver: object,
+    receiver: object,
+    applied: bool | None,
+    members: AbstractSet[object],
+    recorded_with_group: bool = False,
+) -> bool:
+    """Whether an exchange counts as applied learning the group produced.
+
+    Applied, and either between two members (learning inside the
+    partnership) or recorded at the group's check-in (what a member brought
+    back from another group).
+
+    Examples
+    --------
+    >>> applied_in_group(1, 2, True, {1, 2}), applied_in_group(1, 2, None, {1, 2})
+    (True, False)
+    >>> applied_in_group(9, 2, True, {1, 2}), applied_in_group(9, 2, True, {1, 2}, True)
+    (False, True)
+    """
+    if applied is not True:
+        return False
+    return recorded_with_group or (giver in members and receiver in members)
 
 
 def health(dimension_means: Mapping[str, float]) -> float | None:

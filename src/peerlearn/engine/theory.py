@@ -24,11 +24,18 @@ Decisions
   - indicator: measured (``current`` not ``None``, i.e. not suppressed)
     and moved from the baseline in the intended direction → supports;
     unchanged or moved the other way → contradicts;
-  - story: substantiated fully or partly → supports when the change is
-    positive, contradicts when negative; a story nobody substantiated yet
-    or that the substantiator disputed is no evidence either way;
+  - outcome story (its verification as the harvest app computes it:
+    ``substantiated``, ``partly``, ``disputed``, ``unverified``):
+    substantiated fully or partly → supports when the change is positive,
+    contradicts when it is negative; disputed (a substantiator does not
+    agree) → contradicts, whatever its sign: the change the map leans on is
+    contested by someone who knows it; unverified → nothing yet (a story
+    only the harvester vouches for tests nothing);
   - check-ins: one or more → supports (the activity happened); none → nothing;
-  - exchange metric: at or beyond its threshold → supports, short → contradicts;
+  - exchange metric (:func:`exchange_metric` over the ledger's exchanges:
+    reciprocity, applied exchanges...): at or beyond its threshold in the
+    better direction → supports, short of it → contradicts, not measurable
+    (no tie, no exchange) → nothing;
   - share (e.g. objectives achieved out of those rated): at least the
     threshold → supports, below → contradicts, nobody rated → nothing.
 
@@ -341,10 +348,14 @@ class Indicator:
         return self.current <= self.target
 
 
+#: Story verifications that count as substantiated (the harvest app's codes).
+SUBSTANTIATED = ("substantiated", "partly")
+
+
 @dataclass(frozen=True)
 class Story:
-    """An outcome story and its substantiation: ``full``, ``partial``, ``disputed`` or
-    ``pending``."""
+    """An outcome story and its verification: ``substantiated``, ``partly``,
+    ``disputed`` or ``unverified`` (``harvest.models.verification_status``)."""
 
     name: str
     verification: str
@@ -359,10 +370,61 @@ class CheckIns:
 
 @dataclass(frozen=True)
 class ExchangeMetric:
+    """A mutuality-ledger figure (a key of :data:`EXCHANGE_METRICS`) against a threshold."""
+
     name: str
     value: float | None
     threshold: float
     direction: Literal["increase", "decrease"] = "increase"
+
+
+#: The ledger figures a node or link can be tied to, each a function of the exchanges.
+EXCHANGE_METRICS: tuple[str, ...] = (
+    "edgewise_reciprocity",
+    "dyadic_reciprocity",
+    "exchanges",
+    "applied_exchanges",
+    "applied_share",
+    "mutual_pairs",
+)
+
+
+def exchange_metric(metric: str, exchanges: Sequence[Any]) -> float | None:
+    """One ledger figure over ``engine.mutuality.Exchange`` records (``None``: not measurable).
+
+    ``edgewise_reciprocity`` and ``dyadic_reciprocity`` as in
+    :mod:`peerlearn.engine.mutuality`; ``exchanges`` counts them;
+    ``applied_exchanges`` counts those applied; ``applied_share`` is applied
+    over those whose outcome is known (applied or not); ``mutual_pairs``
+    counts pairs who learned from each other.
+
+    >>> from datetime import date
+    >>> from peerlearn.engine.mutuality import Exchange
+    >>> day = date(2026, 3, 1)
+    >>> rows = [Exchange(1, 2, day, applied=True), Exchange(2, 1, day), Exchange(1, 3, day)]
+    >>> exchange_metric("edgewise_reciprocity", rows), exchange_metric("dyadic_reciprocity", rows)
+    (0.6666666666666666, 0.5)
+    >>> exchange_metric("applied_exchanges", rows), exchange_metric("applied_share", rows)
+    (1.0, 1.0)
+    >>> exchange_metric("mutual_pairs", rows), exchange_metric("applied_share", []) is None
+    (1.0, True)
+    """
+    from peerlearn.engine import mutuality as mu
+
+    if metric == "edgewise_reciprocity":
+        return mu.edgewise_reciprocity(exchanges)
+    if metric == "dyadic_reciprocity":
+        return mu.dyadic_reciprocity(exchanges)
+    if metric == "exchanges":
+        return float(len(exchanges))
+    if metric == "applied_exchanges":
+        return float(sum(1 for e in exchanges if e.applied is True))
+    if metric == "applied_share":
+        known = [e.applied for e in exchanges if e.applied is not None]
+        return sum(known) / len(known) if known else None
+    if metric == "mutual_pairs":
+        return float(mu.dyad_census(exchanges).mutual)
+    raise ValueError(f"unknown exchange metric {metric!r}")
 
 
 @dataclass(frozen=True)
@@ -385,7 +447,11 @@ def evidence_verdict(item: EvidenceItem) -> Verdict | None:
     'supports'
     >>> evidence_verdict(Indicator("trust", 2.0, 4.0, None)) is None
     True
-    >>> evidence_verdict(Story("unit adopts tool", "disputed")) is None
+    >>> evidence_verdict(Story("unit adopts tool", "substantiated"))
+    'supports'
+    >>> evidence_verdict(Story("unit adopts tool", "disputed"))
+    'contradicts'
+    >>> evidence_verdict(Story("unit adopts tool", "unverified")) is None
     True
     >>> evidence_verdict(Share("objectives achieved", count=1, total=4))
     'contradicts'
@@ -398,7 +464,9 @@ def evidence_verdict(item: EvidenceItem) -> Verdict | None:
             moved = -moved
         return "supports" if moved > 0 else "contradicts"
     if isinstance(item, Story):
-        if item.verification not in ("full", "partial"):
+        if item.verification == "disputed":
+            return "contradicts"
+        if item.verification not in SUBSTANTIATED:
             return None
         return "supports" if item.positive else "contradicts"
     if isinstance(item, CheckIns):

@@ -13,17 +13,30 @@ instruments) and its products and objectives, and hands plain figures to
   has no place on the chart and no part in the correlation.  Capability
   changes need ``k`` paired respondents per row.
 * Results = products accepted or published + objectives achieved (the
-  group's own and its members' personal ones, rated from ``ACHIEVED_FROM``).
+  group's own and its members' personal ones, rated from ``ACHIEVED_FROM``)
+  + outcome stories linked to the group, positive and substantiated (fully
+  or partly) + exchanges applied inside the group or recorded at its
+  check-in (:class:`peerlearn.engine.dual.Results`).  Stories and exchanges
+  are counted among those the reader may read (the harvest and mel rules):
+  an evaluator's figures leave out private stories and check-in exchanges.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
 
 from peerlearn.engine import dual as engine
+from peerlearn.harvest.models import OutcomeStory
+from peerlearn.harvest.permissions import readable_stories
+from peerlearn.mel.access import visible_exchanges
+from peerlearn.mel.models import Exchange
 from peerlearn.objectives.models import ACHIEVED_FROM, LearningObjective
 from peerlearn.programmes.models import Group, GroupMember, Programme
+from peerlearn.programmes.permissions import Access
 from peerlearn.progress.models import Product
 from peerlearn.surveys.identity import pseudonym_for
 from peerlearn.surveys.models import Survey, default_min_respondents
@@ -47,13 +60,19 @@ class GroupRow:
     series: list[HealthAt]
     products: int
     objectives: int
+    stories: int = 0
+    applied_exchanges: int = 0
     latest: HealthAt | None = None
     quadrant: str = ""
     flags: list[str] = field(default_factory=list)
 
     @property
+    def produced(self) -> engine.Results:
+        return engine.Results(self.products, self.objectives, self.stories, self.applied_exchanges)
+
+    @property
     def results(self) -> int:
-        return self.products + self.objectives
+        return self.produced.total
 
 
 @dataclass
@@ -140,6 +159,34 @@ def _results(
     return products, objectives
 
 
+def _stories(stories: Any, members: dict[int, set[int]]) -> dict[int, int]:
+    """Group id -> positive, substantiated stories linked to it (of ``stories``)."""
+    out: dict[int, int] = defaultdict(int)
+    rows = stories.filter(groups__in=list(members)).distinct().prefetch_related("substantiations")
+    for story in rows:
+        if not engine.counts_as_result(story.verification, story.positive):
+            continue
+        for group_id in story.groups.filter(pk__in=list(members)).values_list("pk", flat=True):
+            out[group_id] += 1
+    return out
+
+
+def _applied(exchanges: Any, members: dict[int, set[int]]) -> dict[int, int]:
+    """Group id -> exchanges applied inside it or recorded at its check-in (of ``exchanges``)."""
+    everyone = set().union(*members.values()) if members else set()
+    rows = (
+        exchanges.filter(applied="yes")
+        .filter(Q(group_id__in=list(members)) | Q(giver_id__in=everyone, receiver_id__in=everyone))
+        .values_list("giver_id", "receiver_id", "group_id")
+    )
+    out: dict[int, int] = defaultdict(int)
+    for giver, receiver, group_id in rows:
+        for candidate, people in members.items():
+            if engine.applied_in_group(giver, receiver, True, people, group_id == candidate):
+                out[candidate] += 1
+    return out
+
+
 def _surveys(programme: Programme, builtin: str) -> list[Survey]:
     return list(
         Survey.objects.filter(
@@ -169,7 +216,19 @@ def _capabilities(
     return [(row, row.n < k) for row in changes], k
 
 
-def dual_tracking(programme: Programme) -> DualTracking:
+def dual_tracking(
+    programme: Programme, access: Access | None = None, me: Any = None
+) -> DualTracking:
+    """Per current group, health over time next to results; ``access`` is the reader's.
+
+    Without ``access`` every story and exchange counts (the programme's
+    facilitators' view); a page passes the reader's access and person.
+    """
+    stories = OutcomeStory.objects.filter(programme=programme)
+    exchanges = Exchange.objects.filter(programme=programme)
+    if access is not None:
+        stories = readable_stories(access, stories)
+        exchanges = visible_exchanges(access, programme, me)
     groups = list(
         Group.objects.filter(cohort__programme=programme, archived_at__isnull=True).select_related(
             "cohort"
@@ -184,10 +243,17 @@ def dual_tracking(programme: Programme) -> DualTracking:
     surveys = [s for s in all_surveys if s.instrument.anonymity != "anonymous"]
     series = _health_series(surveys, members)
     products, objectives = _results(programme, members)
+    story_counts = _stories(stories, members)
+    applied = _applied(exchanges, members)
     rows = []
     for group in groups:
         row = GroupRow(
-            group, series.get(group.pk, []), products.get(group.pk, 0), objectives.get(group.pk, 0)
+            group,
+            series.get(group.pk, []),
+            products.get(group.pk, 0),
+            objectives.get(group.pk, 0),
+            story_counts.get(group.pk, 0),
+            applied.get(group.pk, 0),
         )
         shown = [h for h in row.series if not h.suppressed and h.score is not None]
         if shown:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from peerlearn.engine import dual as engine
 from peerlearn.experiments import dual
 from peerlearn.experiments.views import reads_experiments
+from peerlearn.people.models import signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
@@ -49,7 +50,7 @@ CORRELATION_REASONS = {
 @require_http_methods(["GET"])
 @programme_view(reads_experiments)
 def dual_tracking(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
-    tracking = dual.dual_tracking(programme)
+    tracking = dual.dual_tracking(programme, access, signed_in_person(request))
     rows = [
         {
             "row": row,

@@ -13,6 +13,7 @@ from peerlearn.harvest.models import (
     ActorResponse,
     OutcomeStory,
 )
+from peerlearn.mel.models import Exchange
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Group, Programme
 from peerlearn.progress.forms import FileOrLinkForm
@@ -135,4 +136,48 @@ class StoryFilterForm(forms.Form):
         label=_("Verification"),
         required=False,
         choices=[("", _("Any")), *VERIFICATION_LABELS.items()],
+    )
+
+
+NOT_LISTED = _("Choose among the exchanges listed: that one is not an exchange you may link.")
+
+
+class ExchangeLinksForm(forms.Form):
+    """Exchanges to link to a story and linked ones to unlink, among those the editor may read."""
+
+    link = forms.ModelMultipleChoiceField(
+        queryset=Exchange.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": NOT_LISTED, "invalid_pk_value": NOT_LISTED},
+    )
+    unlink = forms.ModelMultipleChoiceField(
+        queryset=Exchange.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": NOT_LISTED, "invalid_pk_value": NOT_LISTED},
+    )
+
+    def __init__(self, *args: Any, visible: Any, linked: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        link = self.fields["link"]
+        unlink = self.fields["unlink"]
+        assert isinstance(link, forms.ModelMultipleChoiceField)
+        assert isinstance(unlink, forms.ModelMultipleChoiceField)
+        link.queryset = visible
+        unlink.queryset = linked
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("link") and not data.get("unlink") and not self.errors:
+            raise forms.ValidationError(_("Tick the exchanges to link or to unlink."))
+        return data
+
+
+class ExchangeSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find exchanges"),
+        required=False,
+        max_length=100,
+        help_text=_("A name, or words of what was learned."),
     )

@@ -13,9 +13,10 @@
 * :class:`ActorResponse`: the systems view; how an actor responded to a change
   (reinforcing, neutral, obstructive), on a story or on its own.
 
-Extension point: exchanges (the ``mel`` app's mutuality ledger) are not linked
-yet.  When that app lands, add ``exchanges = ManyToManyField("mel.Exchange")``
-to :class:`OutcomeStory` with its migration, and list it in ``StoryForm``.
+The contribution of peer learning links a story to groups, delivery sessions
+and learning exchanges (the ``mel`` app's mutuality ledger).  Exchanges are
+linked on their own page (a programme may hold thousands), and each reader
+sees only the linked exchanges they may read (docs/harvest.md).
 """
 
 from __future__ import annotations
@@ -108,6 +109,12 @@ class OutcomeStory(models.Model):
     )
     sessions: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "delivery.Session", blank=True, related_name="+", verbose_name=_("sessions")
+    )
+    exchanges: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        "mel.Exchange",
+        blank=True,
+        related_name="outcome_stories",
+        verbose_name=_("learning exchanges"),
     )
     informant = models.CharField(
         _("informant"), max_length=300, blank=True, help_text=_("Who told the harvester.")

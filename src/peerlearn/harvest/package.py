@@ -15,6 +15,8 @@ from typing import Any
 from peerlearn.accounts.models import User
 from peerlearn.harvest import permissions as rules
 from peerlearn.harvest.models import OutcomeStory
+from peerlearn.mel.access import visible_exchanges
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import access_for
 from peerlearn.site.tabular import Column, Table, pseudonym
@@ -35,6 +37,12 @@ STORY_COLUMNS = [
     Column("change_agents", "string", "Pseudonyms of the change agents, space-separated"),
     Column("group_ids", "string", "Ids of the groups linked, space-separated"),
     Column("session_ids", "string", "Ids of the delivery sessions linked, space-separated"),
+    Column(
+        "exchange_ids",
+        "string",
+        "Ids of the learning exchanges linked that the reader may see (the exchanges table), "
+        "space-separated",
+    ),
     Column("visibility", "string", "private, evaluators or published"),
     Column("verification", "string", "unverified, substantiated, partly or disputed"),
     Column("evidence_files", "integer", "Number of evidence files"),
@@ -65,7 +73,7 @@ def tables(programme: Programme, user: User) -> list[Table]:
             "outcome_stories",
             "Outcome stories",
             STORY_COLUMNS,
-            _story_rows(programme, stories),
+            _story_rows(programme, stories, _readable_links(programme, user, access, stories)),
             description="Outcome stories the reader may see, with their verification status.",
             primary_key=["story_id"],
         ),
@@ -84,7 +92,24 @@ def _ids(items: Any) -> str:
     return " ".join(str(item.pk) for item in items)
 
 
-def _story_rows(programme: Programme, stories: list[OutcomeStory]) -> Iterator[Sequence[Any]]:
+def _readable_links(
+    programme: Programme, user: User, access: Any, stories: list[OutcomeStory]
+) -> dict[int, list[int]]:
+    """Story id -> ids of its linked exchanges this user may read (the mel app's rule)."""
+    me = Person.objects.filter(user=user).first()
+    readable = visible_exchanges(access, programme, me).values("pk")
+    through = OutcomeStory.exchanges.through.objects.filter(
+        outcomestory_id__in=[s.pk for s in stories], exchange_id__in=readable
+    ).order_by("exchange_id")
+    out: dict[int, list[int]] = {}
+    for story_id, exchange_id in through.values_list("outcomestory_id", "exchange_id"):
+        out.setdefault(story_id, []).append(exchange_id)
+    return out
+
+
+def _story_rows(
+    programme: Programme, stories: list[OutcomeStory], links: dict[int, list[int]]
+) -> Iterator[Sequence[Any]]:
     for story in stories:
         evidence = list(story.evidence.all())
         agents = sorted(pseudonym(programme, p.pk) for p in story.change_agents.all())
@@ -104,6 +129,7 @@ def _story_rows(programme: Programme, stories: list[OutcomeStory]) -> Iterator[S
             " ".join(agents),
             _ids(story.groups.all()),
             _ids(story.sessions.all()),
+            " ".join(str(pk) for pk in links.get(story.pk, [])),
             story.visibility,
             story.verification,
             sum(1 for e in evidence if e.filename),

@@ -132,3 +132,35 @@ def send_request(substantiation_id: int) -> bool:
         body = render_to_string("harvest/email/substantiate_body.txt", context)
     send_mail(subject, body, None, [item.email])
     return True
+
+
+def link_exchanges(
+    story: OutcomeStory,
+    *,
+    add: Iterable[object],
+    remove: Iterable[object],
+    request: HttpRequest,
+) -> tuple[list[int], list[int]]:
+    """Link and unlink exchanges (already checked against what the editor may read).
+
+    Links the editor cannot see are left as they are. One transaction, one
+    audit event with the ids; returns ``(added, removed)`` ids.
+    """
+    with transaction.atomic():
+        current = set(story.exchanges.values_list("pk", flat=True))
+        added = sorted({e.pk for e in add} - current)  # type: ignore[attr-defined]
+        removed = sorted({e.pk for e in remove} & current)  # type: ignore[attr-defined]
+        if added:
+            story.exchanges.add(*added)
+        if removed:
+            story.exchanges.remove(*removed)
+        if added or removed:
+            OutcomeStory.objects.filter(pk=story.pk).update(updated_at=timezone.now())
+            audit.record(
+                "story.exchanges",
+                request=request,
+                programme=story.programme,
+                target=story,
+                detail={"added": added, "removed": removed},
+            )
+    return added, removed

@@ -17,6 +17,7 @@ urlpatterns = [
         views.evidence_file,
         name="evidence_file",
     ),
+    path(P + "<int:story_id>/exchanges/", views.story_exchanges, name="exchanges"),
     path(P + "<int:story_id>/substantiators/", views.substantiator_add, name="substantiator_add"),
     path(P + "reach/", views.reach, name="reach"),
     path(P + "responses/", views.responses, name="responses"),

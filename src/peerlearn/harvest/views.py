@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +24,8 @@ from peerlearn.harvest.forms import (
     ActorResponseForm,
     AnswerForm,
     EvidenceForm,
+    ExchangeLinksForm,
+    ExchangeSearchForm,
     StoryFilterForm,
     StoryForm,
     SubstantiatorForm,
@@ -33,6 +36,8 @@ from peerlearn.harvest.models import (
     OutcomeStory,
     Substantiation,
 )
+from peerlearn.mel.access import visible_exchanges
+from peerlearn.people.models import signed_in_person
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
@@ -138,6 +143,20 @@ def story_edit(
     return render(request, "harvest/story_form.html", context)
 
 
+def _readable_exchanges(request: HttpRequest, programme: Programme, access: Access):
+    """The programme's exchanges this reader may read (the mel app's one rule)."""
+    return visible_exchanges(access, programme, signed_in_person(request))
+
+
+def _linked_exchanges(request: HttpRequest, programme: Programme, access: Access, story):
+    """The story's exchanges this reader may read; the others are not mentioned."""
+    return (
+        story.exchanges.filter(pk__in=_readable_exchanges(request, programme, access).values("pk"))
+        .select_related("giver", "receiver")
+        .order_by("-when", "-pk")
+    )
+
+
 def _detail_context(
     programme: Programme, access: Access, story: OutcomeStory, **forms: object
 ) -> dict[str, object]:
@@ -166,7 +185,9 @@ def story_detail(
     request: HttpRequest, programme: Programme, access: Access, story_id: int
 ) -> HttpResponse:
     story = _story(programme, access, story_id)
-    return render(request, "harvest/story.html", _detail_context(programme, access, story))
+    context = _detail_context(programme, access, story)
+    context["exchanges"] = _linked_exchanges(request, programme, access, story)
+    return render(request, "harvest/story.html", context)
 
 
 @require_POST
@@ -210,7 +231,68 @@ def _detail_with(
 ) -> HttpResponse:
     """The story page again with a refused form bound (its errors shown)."""
     context = _detail_context(programme, access, story, **forms)
+    context["exchanges"] = _linked_exchanges(request, programme, access, story)
     return render(request, "harvest/story.html", context, status=status)
+
+
+#: How many candidate exchanges the linking page lists at once.
+CANDIDATES = 50
+
+
+def _candidates(visible, story: OutcomeStory, query: str):
+    """Exchanges to offer: matching the search, else those of the story's change agents first."""
+    rows = visible.exclude(pk__in=story.exchanges.values("pk")).select_related("giver", "receiver")
+    if query:
+        rows = rows.filter(
+            Q(giver__name__icontains=query)
+            | Q(receiver__name__icontains=query)
+            | Q(learned__icontains=query)
+        )
+    else:
+        agents = story.change_agents.values("pk")
+        involving = rows.filter(Q(giver__in=agents) | Q(receiver__in=agents))
+        if involving.exists():
+            rows = involving
+    return rows.order_by("-when", "-pk")[:CANDIDATES]
+
+
+@require_http_methods(["GET", "POST"])
+@programme_view(rules.harvests)
+def story_exchanges(
+    request: HttpRequest, programme: Programme, access: Access, story_id: int
+) -> HttpResponse:
+    """Link the exchanges peer learning contributed through (those the editor may read)."""
+    story = _story(programme, access, story_id)
+    visible = _readable_exchanges(request, programme, access)
+    linked = _linked_exchanges(request, programme, access, story)
+    form = ExchangeLinksForm(_posted(request), visible=visible, linked=linked)
+    if request.method == "POST" and form.is_valid():
+        added, removed = services.link_exchanges(
+            story,
+            add=form.cleaned_data["link"],
+            remove=form.cleaned_data["unlink"],
+            request=request,
+        )
+        messages.success(
+            request,
+            _("Exchanges linked: %(added)s; unlinked: %(removed)s.")
+            % {"added": len(added), "removed": len(removed)},
+        )
+        return redirect("harvest:story", programme.slug, story.pk)
+    search = ExchangeSearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    context = {
+        "programme": programme,
+        "story": story,
+        "form": form,
+        "search": search,
+        "query": query,
+        "linked": linked,
+        "hidden_links": story.exchanges.exclude(pk__in=visible.values("pk")).count(),
+        "candidates": _candidates(visible, story, query),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "harvest/story_exchanges.html", context, status=status)
 
 
 @programme_view()

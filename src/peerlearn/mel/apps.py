@@ -14,3 +14,13 @@ class MelConfig(AppConfig):
         from peerlearn.objectives.dashboard import register
 
         register(one_way_panel)
+
+        # A submitted survey answer naming whom someone learned from becomes an exchange.
+        from peerlearn.mel.tasks import watch_responses
+
+        watch_responses()
+
+        # Ledger figures are evidence a theory-of-change node or link can be tied to.
+        from peerlearn.mel.evidence import register as register_evidence
+
+        register_evidence()

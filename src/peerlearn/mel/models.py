@@ -79,6 +79,18 @@ class Exchange(models.Model):
         related_name="+",
     )
     source = models.CharField(_("source"), max_length=10, choices=SOURCE_CHOICES, default="entry")
+    #: The survey answer it was mapped from (``mel.from_surveys``), if any: the
+    #: response and which of its answers (0: the flat item; n: the repeat's n-th
+    #: instance).  Mapping the same answer twice is refused by a constraint.
+    response = models.ForeignKey(
+        "surveys.Response",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("survey response"),
+    )
+    response_item = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(_("confirmed by the other side on"), null=True, blank=True)
     other_note = models.TextField(_("the other side's note"), max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,6 +106,11 @@ class Exchange(models.Model):
             models.UniqueConstraint(
                 fields=["programme", "giver", "receiver", "kind", "when"],
                 name="mel_exchange_once_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "response_item"],
+                condition=Q(response__isnull=False),
+                name="mel_exchange_once_per_answer",
             ),
         ]
 

@@ -59,8 +59,14 @@ def record_exchange(
     source: str = "entry",
     session: Any = None,
     group: Any = None,
+    response: Any = None,
+    response_item: int = 0,
 ) -> Exchange:
-    """Store one exchange after the checks the engine's checker makes."""
+    """Store one exchange after the checks the engine's checker makes.
+
+    ``response`` and ``response_item`` name the survey answer it comes from
+    (:mod:`peerlearn.mel.from_surveys`); one answer maps to one exchange at most.
+    """
     if giver.pk == receiver.pk:
         raise ExchangeError("self_loop")
     if not (in_programme(programme, giver) and in_programme(programme, receiver)):
@@ -81,6 +87,8 @@ def record_exchange(
                 source=source,
                 session=session,
                 group=group,
+                response=response,
+                response_item=response_item,
             )
     except IntegrityError as error:
         raise ExchangeError("duplicate") from error

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from peerlearn.mel import views
+from peerlearn.mel import views, views_exchange, views_surveys
 
 app_name = "mel"
 
@@ -10,7 +10,9 @@ urlpatterns: list[URLPattern] = [
     path(P, views.ledger, name="ledger"),
     path(P + "mine/", views.mine, name="mine"),
     path(P + "record/", views.record, name="record"),
+    path(P + "<int:pk>/", views_exchange.exchange, name="exchange"),
     path(P + "<int:pk>/confirm/", views.confirm, name="confirm"),
+    path(P + "from-surveys/", views_surveys.from_survey, name="from_survey"),
     path(P + "people/<int:pk>/", views.person, name="person"),
     path(P + "pairs/<int:a>/<int:b>/", views.pair, name="pair"),
     path(P + "groups/<int:pk>/", views.group, name="group"),

@@ -103,6 +103,7 @@ def mine(request: HttpRequest, programme: Programme, access: Access) -> HttpResp
             "pending": pending,
             "confirm_form": ConfirmForm(),
             "can_record": rules.records_exchanges(access),
+            "can_import": access.manages_any_cohort,
         },
     )
 

@@ -2,9 +2,13 @@
 
 Each function takes the programme and a tie's ``params`` and returns an
 engine evidence item (:mod:`peerlearn.engine.theory`) or ``None`` when the
-source is gone.  Other apps add their kinds (outcome stories, exchange
-metrics) by calling :func:`register` from their ``AppConfig.ready``; the
-theory app never imports them.
+source is gone.  Other apps add their kinds by calling :func:`register` from
+their ``AppConfig.ready``; the theory app never imports them: outcome
+stories (``outcome_story``, the harvest app) and exchange metrics
+(``exchange_metric``, the mel app).  A kind may say what a tie points at
+(``choose``: the parameter, ``options``: the programme's choices, e.g. its
+stories), whether a tie carries a threshold and a direction, and how to
+word one computed item (``describe``) on the evidence page.
 
 Registered here: ``survey_question`` (an indicator: the mean of a number or
 numbered-scale question of one of the programme's instruments, through
@@ -30,17 +34,52 @@ from peerlearn.programmes.models import Programme
 Compute = Callable[[Programme, Mapping[str, Any]], EvidenceItem | None]
 
 
+Options = Callable[[Programme], list[tuple[str, str]]]
+Describe = Callable[[EvidenceItem], str]
+
+
 @dataclass(frozen=True)
 class EvidenceKind:
     label: str | Promise
     compute: Compute
+    #: The parameter a tie chooses (``"story"``), and the programme's choices for it.
+    choose: str = ""
+    options: Options | None = None
+    #: Ties of this kind carry ``threshold`` and ``direction``.
+    threshold: bool = False
+    describe: Describe | None = None
 
 
 REGISTRY: dict[str, EvidenceKind] = {}
 
 
-def register(kind: str, label: str | Promise, compute: Compute) -> None:
-    REGISTRY[kind] = EvidenceKind(label, compute)
+def register(
+    kind: str,
+    label: str | Promise,
+    compute: Compute,
+    *,
+    choose: str = "",
+    options: Options | None = None,
+    threshold: bool = False,
+    describe: Describe | None = None,
+) -> None:
+    REGISTRY[kind] = EvidenceKind(label, compute, choose, options, threshold, describe)
+
+
+def sources(programme: Programme) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices ``kind:value`` for the kinds that choose something (the tie form)."""
+    out = []
+    for kind, entry in REGISTRY.items():
+        if entry.choose and entry.options is not None:
+            options = [(f"{kind}:{value}", label) for value, label in entry.options(programme)]
+            out.append((str(entry.label), options))
+    return out
+
+
+def describe(kind: str, item: EvidenceItem) -> str:
+    """The words for one computed item, when its kind words its own (else empty)."""
+    entry = REGISTRY.get(kind)
+    return entry.describe(item) if entry is not None and entry.describe is not None else ""
 
 
 def compute(programme: Programme, kind: str, params: Mapping[str, Any]) -> EvidenceItem | None:

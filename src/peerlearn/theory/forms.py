@@ -82,19 +82,35 @@ class TieForm(forms.Form):
         choices=[("increase", _("higher")), ("decrease", _("lower"))],
         required=False,
     )
+    source = forms.ChoiceField(label=_("Outcome story or exchange metric"), required=False)
+    threshold = forms.FloatField(label=_("Threshold (exchange metric)"), required=False)
 
-    def __init__(self, *args, elements=(), kinds=(), instruments=(), **kwargs):
+    def __init__(
+        self, *args, elements=(), kinds=(), instruments=(), sources=(), registry=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.registry = registry or {}
         _set_choices(self, "element", list(elements))
         _set_choices(self, "kind", list(kinds))
         _set_choices(self, "instrument", [("", "—"), *instruments])
+        _set_choices(self, "source", [("", "—"), *sources])
 
     def clean(self):
         data = super().clean() or {}
-        if data.get("kind") == "survey_question":
+        kind = data.get("kind")
+        if kind == "survey_question":
             for name in ("instrument", "question", "baseline", "target"):
                 if data.get(name) in (None, ""):
                     self.add_error(name, _("Needed for a survey question."))
+        entry = self.registry.get(kind)
+        if entry is not None and entry.choose:
+            chosen, _sep, value = (data.get("source") or "").partition(":")
+            if chosen != kind or not value:
+                self.add_error("source", _("Choose one of this kind of evidence."))
+            else:
+                data["chosen"] = value
+        if entry is not None and entry.threshold and data.get("threshold") is None:
+            self.add_error("threshold", _("Needed for an exchange metric."))
         return data
 
 

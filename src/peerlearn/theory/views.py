@@ -37,6 +37,8 @@ from peerlearn.theory import services
 from peerlearn.theory.builtin import KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, node_label
 from peerlearn.theory.drawing import layout
 from peerlearn.theory.evidence import REGISTRY
+from peerlearn.theory.evidence import describe as describe_evidence
+from peerlearn.theory.evidence import sources as evidence_sources
 from peerlearn.theory.forms import (
     CeilingForm,
     LinkForm,
@@ -474,6 +476,22 @@ def share(request: HttpRequest, programme: Programme, access: Access) -> HttpRes
     return redirect("theory:edit", slug=programme.slug)
 
 
+def _tie_params(data: dict) -> dict:
+    """A tie's ``params`` from the tie form, by its kind (the registry says what it carries)."""
+    params: dict = {}
+    kind = data["kind"]
+    if kind == "survey_question":
+        params = {k: data[k] for k in ("instrument", "question", "baseline", "target")}
+        params["direction"] = data["direction"] or "increase"
+    entry = REGISTRY.get(kind)
+    if entry is not None and entry.choose:
+        params[entry.choose] = data["chosen"]
+    if entry is not None and entry.threshold:
+        params["threshold"] = data["threshold"]
+        params["direction"] = data["direction"] or "increase"
+    return params
+
+
 @require_http_methods(["GET", "POST"])
 @programme_view(manages_programme)
 def evidence(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
@@ -486,21 +504,23 @@ def evidence(request: HttpRequest, programme: Programme, access: Access) -> Http
     elements = _choices(theory_map)
     kinds = [(kind, entry.label) for kind, entry in REGISTRY.items()]
     instruments = list(Instrument.objects.filter(programme=programme).values_list("pk", "title"))
-    tie_form = TieForm(elements=elements, kinds=kinds, instruments=instruments)
+    choices = {
+        "elements": elements,
+        "kinds": kinds,
+        "instruments": instruments,
+        "sources": evidence_sources(programme),
+        "registry": REGISTRY,
+    }
+    tie_form = TieForm(**choices)
     override_form = OverrideForm(elements=elements)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "tie":
-            tie_form = TieForm(
-                request.POST, elements=elements, kinds=kinds, instruments=instruments
-            )
+            tie_form = TieForm(request.POST, **choices)
             if tie_form.is_valid():
                 data = tie_form.cleaned_data
-                params = {}
-                if data["kind"] == "survey_question":
-                    params = {k: data[k] for k in ("instrument", "question", "baseline", "target")}
-                    params["direction"] = data["direction"] or "increase"
+                params = _tie_params(data)
                 tie = EvidenceTie.objects.create(
                     theory=theory,
                     element=data["element"],
@@ -567,7 +587,8 @@ def evidence(request: HttpRequest, programme: Programme, access: Access) -> Http
                 "computed_label": STATUS_LABELS[record.computed] if record else "",
                 "override": overrides.get(element_id),
                 "ties": [
-                    (tie, item, REGISTRY[tie.kind].label) for tie, item in items.get(element_id, [])
+                    (tie, item, REGISTRY[tie.kind].label, describe_evidence(tie.kind, item))
+                    for tie, item in items.get(element_id, [])
                 ],
             }
         )

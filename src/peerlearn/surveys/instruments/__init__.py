@@ -19,13 +19,15 @@ DIRECTORY = Path(__file__).resolve().parent
 BUILT_IN: dict[str, str] = {
     "intake": "Intake and needs assessment before matching: at least three current "
     "challenges, what kind of problems they are, and learning expectations.",
-    "pulse": "Two-minute check at the end of a session (five questions on one screen).",
+    "pulse": "Two-minute check at the end of a session (five questions on one screen), "
+    "then, optional, who the respondent learned from and what.",
     "partnership_health": "Health of a partnership or group: trust, openness, clarity of "
     "mutual interest, willingness to challenge, two-way learning, balance of power.",
     "capabilities": "Self-assessment of the five capabilities, for the person and for "
     "their institution, to repeat over time.",
     "followup_3m": "Three months after the programme: sustained contact with which peers, "
-    "how often, joint tasks, benefits, and what was shared back home, how and with whom.",
+    "how often, joint tasks, benefits, who the respondent learned from and what, and what "
+    "was shared back home, how and with whom.",
     "followup_6m": "Six months after the programme: the same questions, to see what lasted "
     "and what spread further.",
     "end_review": "End-of-programme review of each learning objective against what was "

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from peerlearn.surveys.instruments.kit import (
     AGREE5,
+    APPLIED,
+    EXCHANGE_KIND,
     YES_NO,
     choices,
     group,
     instrument,
+    learned_from_item,
     note,
     q,
     tr,
@@ -252,7 +255,11 @@ def intake() -> Instrument:
 
 
 def pulse() -> Instrument:
-    """Two-minute pulse at the end of a session (five questions on one screen)."""
+    """Two-minute pulse at the end of a session (five questions on one screen).
+
+    Then, optional, "who did you learn from, and what?" once per peer
+    (version 2; version 1 did not ask it).
+    """
     items: list[Item] = [
         group(
             "pulse",
@@ -322,9 +329,13 @@ def pulse() -> Instrument:
                 ),
             ],
             appearance="field-list",
-        )
+        ),
+        # Version 2: whom the respondent learned from (the mutuality ledger's item).
+        learned_from_item(),
     ]
-    return instrument("peerlearn_pulse", "Session pulse", "1", items, [AGREE5, YES_NO])
+    return instrument(
+        "peerlearn_pulse", "Session pulse", "2", items, [AGREE5, YES_NO, EXCHANGE_KIND, APPLIED]
+    )
 
 
 def end_review() -> Instrument:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from peerlearn.surveys.instruments.kit import (
     AGREE5,
+    APPLIED,
+    EXCHANGE_KIND,
     FREQUENCY,
     YES_NO,
     choices,
     group,
     instrument,
+    learned_from_item,
     note,
     q,
     tr,
@@ -253,7 +256,9 @@ def followup(months: int = 3) -> Instrument:
 
     The "sharing at home" questions (audience, form, how many people, what
     changed) feed share-forward reach and candidate outcome stories
-    (:mod:`peerlearn.engine.diffusion` reads them by these names).
+    (:mod:`peerlearn.engine.diffusion` reads them by these names).  Version 3
+    adds "who did you learn from, and what?" once per peer, for those in
+    contact (the mutuality ledger's item, :func:`~.kit.learned_from_item`).
     """
     benefits = choices(
         "benefit",
@@ -402,6 +407,8 @@ def followup(months: int = 3) -> Instrument:
             constraint=_NONE_ALONE,
             message=_NONE_ALONE_MSG,
         ),
+        # Version 3: whom the respondent learned from since (the mutuality ledger's item).
+        learned_from_item(relevant="${in_contact} = 'yes'"),
         group(
             "back_home",
             tr("Sharing at home", "Compartir en su institución", "Partager chez vous"),
@@ -471,9 +478,9 @@ def followup(months: int = 3) -> Instrument:
     return instrument(
         f"peerlearn_followup_{months}m",
         title,
-        "2",
+        "3",
         items,
-        [YES_NO, FREQUENCY, benefits, audience, forms],
+        [YES_NO, FREQUENCY, benefits, audience, forms, EXCHANGE_KIND, APPLIED],
     )
 
 
