@@ -2,9 +2,10 @@
 
 A submitted response that carries the "who did you learn from, and what?"
 item is mapped once the submission is committed (:func:`watch_responses`
-connects the signal).  Mapping is idempotent (each answer carries its
-response and instance), so the task may run twice, or after a facilitator
-already imported the survey by hand, and add nothing the second time.
+listens to the surveys app's ``response_submitted``).  Mapping is idempotent
+(each answer carries its response and instance), so the task may run twice,
+or after a facilitator already imported the survey by hand, and add nothing
+the second time.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
 from django_tasks import task
 
 from peerlearn.mel import from_surveys
@@ -31,15 +31,20 @@ def exchanges_from_response(response_id: int) -> dict[str, Any]:
     return {"created": result.created, "skipped": result.counts()}
 
 
-def _submitted(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+def _submitted(sender: Any, response: Any, **kwargs: Any) -> None:
     """A new identified response with the item: map it after the transaction commits."""
-    if kwargs.get("raw") or not created or instance.person_id is None:
+    if response.person_id is None or not from_surveys.carries_item(response.answers):
         return
-    if instance.submitted_at is None or not from_surveys.carries_item(instance.answers):
-        return
-    transaction.on_commit(partial(exchanges_from_response.enqueue, instance.pk))
+    transaction.on_commit(partial(exchanges_from_response.enqueue, response.pk))
 
 
 def watch_responses() -> None:
-    """Connect the submission signal (from ``MelConfig.ready``; once, by its dispatch uid)."""
-    post_save.connect(_submitted, sender="surveys.Response", dispatch_uid="peerlearn.mel.responses")
+    """Listen to submissions (from ``MelConfig.ready``; once, by its dispatch uid).
+
+    The surveys app announces each submitted response
+    (:data:`peerlearn.surveys.signals.response_submitted`), the same signal
+    the built-in intake survey uses, so surveys never imports mel.
+    """
+    from peerlearn.surveys.signals import response_submitted
+
+    response_submitted.connect(_submitted, dispatch_uid="peerlearn.mel.responses")
