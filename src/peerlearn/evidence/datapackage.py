@@ -155,19 +155,55 @@ def cell(value: object) -> str:
     return neutralise(value)
 
 
+class _Line:
+    """A file-like object whose ``write`` returns what it was given (for csv.writer)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+#: Rows per piece of CSV text :func:`csv_text` yields.
+CSV_BATCH = 500
+
+
+def checked_rows(table: Table) -> Iterator[Sequence[Any]]:
+    """``table``'s rows, each checked to have one cell per column."""
+    width = len(table.header)
+    for row in table.rows:
+        if len(row) != width:
+            raise ValueError(f"table {table.name}: a row of {len(row)} cells, not {width}")
+        yield row
+
+
+def csv_text(table: Table, counted: list[int] | None = None) -> Iterator[str]:
+    """``table`` as CSV text (header first, ``\\n`` line ends), a batch of rows at a time.
+
+    The one CSV writer of the package files and of the API's flat feeds, so a
+    feed and the package's file are the same bytes.  Rows stream: at most
+    :data:`CSV_BATCH` of them are held at once.  ``counted`` (a one-item
+    list) receives the number of rows written.
+    """
+    writer = csv.writer(_Line(), lineterminator="\n")
+    yield writer.writerow(table.header)
+    batch: list[str] = []
+    for row in checked_rows(table):
+        if counted is not None:
+            counted[0] += 1
+        batch.append(writer.writerow([cell(v) for v in row]))
+        if len(batch) >= CSV_BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
 def write_csv(path: Path, table: Table) -> int:
     """Stream ``table`` to ``path`` (UTF-8, no byte-order mark); the number of rows."""
-    count = 0
+    counted = [0]
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(table.header)
-        width = len(table.header)
-        for row in table.rows:
-            if len(row) != width:
-                raise ValueError(f"table {table.name}: a row of {len(row)} cells, not {width}")
-            writer.writerow([cell(v) for v in row])
-            count += 1
-    return count
+        for text in csv_text(table, counted):
+            handle.write(text)
+    return counted[0]
 
 
 # ----------------------------------------------------------------- descriptor

@@ -65,13 +65,19 @@ def readable_surveys(programme: Programme, access: Access) -> list[Survey]:
     return [s for s in surveys.order_by("pk") if reads_survey(access, s)]
 
 
+def in_scope(scope: PackageScope, survey: Survey) -> bool:
+    """A survey of the reader's package: one they read, of the scope's cohorts."""
+    return (
+        survey.programme_id == scope.programme.pk
+        and reads_survey(scope.access, survey)
+        and scope.holds_cohort(survey.cohort_id)
+    )
+
+
 def scoped_surveys(scope: PackageScope) -> list[Survey]:
-    """The surveys of the reader's package: those they read, of the scope's cohorts."""
-    return [
-        s
-        for s in readable_surveys(scope.programme, scope.access)
-        if scope.holds_cohort(s.cohort_id)
-    ]
+    """The surveys of the reader's package (:func:`in_scope`), in id order."""
+    surveys = Survey.objects.filter(programme=scope.programme).select_related("instrument")
+    return [s for s in surveys.order_by("pk") if in_scope(scope, s)]
 
 
 def plan_for(
@@ -109,6 +115,10 @@ def _columns(plan: ExportPlan) -> list[Column]:
     for name in plan.header():
         if name == "_response":
             columns.append(Column(name, "integer", "Response number in this table"))
+        elif name == "_index":
+            columns.append(Column(name, "integer", "Number of this repeated answer"))
+        elif name == "_parent_index":
+            columns.append(Column(name, "integer", "The _response of its main row"))
         elif name == "_pseudonym":
             columns.append(Column(name, "string", "Pseudonym (people.person)"))
         elif name in flags:
@@ -138,6 +148,23 @@ def _responses(survey: Survey, plan: ExportPlan, suffix: str, what: str) -> Tabl
         columns=_columns(plan),
         rows=response_rows(plan),
         primary_key=["_response"],
+    )
+
+
+def feed_table(plan: ExportPlan) -> Table:
+    """One survey table of a flat feed: the responses, or (a repeat's plan) its linked table.
+
+    The same columns and rows as the package's ``survey_<id>`` for the same
+    plan; a repeat's rows are the export's (``_index``, ``_parent_index``).
+    """
+    survey = plan.survey
+    name = f"survey_{survey.pk}" + (f"_{plan.repeat}" if plan.repeat else "")
+    return Table(
+        name=name,
+        title=survey.title + (f" ({plan.repeat})" if plan.repeat else ""),
+        columns=_columns(plan),
+        rows=export_rows(plan) if plan.repeat else response_rows(plan),
+        primary_key=["_index" if plan.repeat else "_response"],
     )
 
 
