@@ -16,7 +16,7 @@ body consumed piece by piece as a BI tool would.  Prints one table:
   into one body before anything is sent (what streaming avoids): its peak,
   and the streamed feed's peak as a share of it;
 * ``people.csv`` (``rows / 10`` rows) and the survey's JSON feed read to the
-  end through ``@odata.nextLink`` (pages of 10,000 rows): time.
+  end through ``@odata.nextLink`` (pages of ``odata.PAGE_ROWS`` rows): time.
 
     .venv/bin/python benchmarks/feeds.py [--rows 10000 100000]
 """
@@ -78,7 +78,9 @@ def fill(rows: int) -> tuple[Any, Any, str]:
     )
     people = Person.objects.bulk_create(
         (
-            Person(name=f"P {slug} {i}", email=f"p{i}@{slug}.example", organisation=orgs[i % len(orgs)])
+            Person(
+                name=f"P {slug} {i}", email=f"p{i}@{slug}.example", organisation=orgs[i % len(orgs)]
+            )
             for i in range(size)
         ),
         batch_size=1000,
@@ -92,7 +94,10 @@ def fill(rows: int) -> tuple[Any, Any, str]:
     )
     groups = Group.objects.bulk_create(Group(cohort=cohort, name=f"G{i}") for i in range(size // 5))
     GroupMember.objects.bulk_create(
-        (GroupMember(group=groups[i // 5], person=p) for i, p in enumerate(people[: len(groups) * 5])),
+        (
+            GroupMember(group=groups[i // 5], person=p)
+            for i, p in enumerate(people[: len(groups) * 5])
+        ),
         batch_size=1000,
     )
     now = timezone.now()

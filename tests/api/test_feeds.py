@@ -114,9 +114,9 @@ def test_top_skip_count_and_next_links(filled, monkeypatch):
     assert "@odata.nextLink" not in first  # the caller asked for two, and got them
     skipped = json.loads(body(client.get(table_url(world, "people", "json", "?$skip=5"))))
     assert skipped["value"] == everyone[5:] and "@odata.count" not in skipped
-    assert json.loads(body(client.get(table_url(world, "people", "json", "?$skip=99"))))[
-        "value"
-    ] == []
+    assert (
+        json.loads(body(client.get(table_url(world, "people", "json", "?$skip=99"))))["value"] == []
+    )
     # server pages: three rows a response, the rest behind @odata.nextLink
     monkeypatch.setattr(odata, "PAGE_ROWS", 3)
     page = json.loads(body(client.get(table_url(world, "people", "json", "?$top=5"))))
@@ -202,7 +202,9 @@ def test_repeat_feeds_are_the_exports_linked_tables(world, tmp_path, login):
     peers_url = f"/api/v1/feeds/surveys/{survey.pk}/repeats/peers.csv?values=codes"
     peers = rows_of(client.get(peers_url))
     archive = zipfile.ZipFile(
-        io.BytesIO(body(login(world.users["facilitator"]).get(export_url(survey, query="?values=codes"))))
+        io.BytesIO(
+            body(login(world.users["facilitator"]).get(export_url(survey, query="?values=codes")))
+        )
     )
     exported = {
         name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))

@@ -131,7 +131,10 @@ def test_a_cohort_package_holds_nothing_of_other_cohorts(cohort_world, tmp_path)
         assert words not in text, words
     for key in EVENT_ONLY:
         assert pseudonym(world.programme, world.people[key].pk) not in text, key
-    mine = {pseudonym(world.programme, world.people[k].pk) for k in ("module_facilitator", "module_peer")}
+    mine = {
+        pseudonym(world.programme, world.people[k].pk)
+        for k in ("module_facilitator", "module_peer")
+    }
     assert set(read(out, "people")["person"]) == mine
     assert set(read(out, "cohorts")["id"]) == {str(world.module.pk)}
     roles = read(out, "memberships")

@@ -248,7 +248,7 @@ def _programme_entries(request: Request, programme: Programme) -> list[dict[str,
     scope = scope_of(programme, access_for(request.user, programme))
     if scope is None:
         return []
-    out = []
+    out: list[dict[str, Any]] = []
     for table in iter_reader_tables(programme, request.user):
         out.append(
             {
@@ -266,7 +266,7 @@ def _programme_entries(request: Request, programme: Programme) -> list[dict[str,
             }
         )
     for survey in scoped_surveys(scope):
-        base = {"programme": programme.slug, "survey": survey.pk, "columns": None}
+        base: dict[str, Any] = {"programme": programme.slug, "survey": survey.pk, "columns": None}
         out.append(
             base
             | {"name": f"survey_{survey.pk}/responses", "kind": "survey"}

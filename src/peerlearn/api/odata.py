@@ -43,7 +43,7 @@ from peerlearn.evidence.datapackage import cell, checked_rows
 from peerlearn.site.tabular import Table
 
 #: Most rows in one JSON response; the rest are behind ``@odata.nextLink``.
-PAGE_ROWS = 10_000
+PAGE_ROWS = 50_000
 #: The largest ``$top`` or ``$skip`` accepted (larger is surely a mistake).
 LARGEST = 10**12
 OPTIONS = ("$top", "$skip", "$count")

@@ -109,11 +109,11 @@ def _take_secret(request: HttpRequest) -> str:
     held = request.session.pop(SHOWN_KEY, None)
     if not isinstance(held, dict):
         return ""
-    made = _moment(held.get("made"))
+    made, token_id = _moment(held.get("made")), held.get("token")
     fresh = made is not None and timezone.now() - made <= SHOWN_FOR
-    mine = ApiToken.objects.filter(
-        pk=held.get("token"), user=signed_in_user(request), revoked_at=None
-    ).exists()
+    mine = isinstance(token_id, int) and (
+        ApiToken.objects.filter(pk=token_id, user=signed_in_user(request), revoked_at=None).exists()
+    )
     return str(held.get("secret", "")) if fresh and mine else ""
 
 

@@ -52,9 +52,7 @@ v1 = [
     path(S + "responses.csv", feeds.SurveyFeedCsv.as_view(), name="survey_feed_csv"),
     path(S + "responses.json", feeds.SurveyFeedJson.as_view(), name="survey_feed_json"),
     path(S + "repeats/<str:repeat>.csv", feeds.RepeatFeedCsv.as_view(), name="repeat_feed_csv"),
-    path(
-        S + "repeats/<str:repeat>.json", feeds.RepeatFeedJson.as_view(), name="repeat_feed_json"
-    ),
+    path(S + "repeats/<str:repeat>.json", feeds.RepeatFeedJson.as_view(), name="repeat_feed_json"),
     path(F + "<slug:slug>/<slug:table>.csv", feeds.TableFeedCsv.as_view(), name="feed_csv"),
     path(F + "<slug:slug>/<slug:table>.json", feeds.TableFeedJson.as_view(), name="feed_json"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -280,7 +280,8 @@ def descriptor(
 ) -> dict[str, Any]:
     about = "Evidence handed over by peerlearn; see README.md."
     if cohorts:
-        about = f"Evidence of the cohorts {', '.join(cohorts)} only, handed over by peerlearn; see README.md."
+        names = ", ".join(cohorts)
+        about = f"Evidence of the cohorts {names} only, handed over by peerlearn; see README.md."
     return {
         "name": safe_name(programme.slug).lower(),
         "title": programme.name,
