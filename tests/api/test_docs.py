@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,9 @@ def environment(world, live_server):
 
 def test_the_doc_has_examples():
     assert len(curl_lines()) >= 3
-    assert len(blocks("python")) >= 2
+    assert len(blocks("python")) >= 3
+    assert any("/feeds/" in line for line in curl_lines())
+    assert len(blocks("r")) == 1 and "read_csv" in blocks("r")[0]
 
 
 def test_curl_examples_run(environment):
@@ -69,3 +72,20 @@ def test_python_examples_run(environment, world):
     people = world.programme.memberships.values("person").distinct().count()
     assert outputs[0] == f"{people} people"
     assert outputs[1] == "400 unknown_filter"
+    roles = world.programme.memberships.count()
+    assert outputs[2] == f"{people} people, {roles} roles"
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed here")
+def test_r_example_runs(environment, world):
+    """The R block, where R (with readr and httr2) is installed."""
+    result = subprocess.run(
+        ["Rscript", "-e", blocks("r")[0]],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    people = world.programme.memberships.values("person").distinct().count()
+    assert f"[1] {people}" in result.stdout

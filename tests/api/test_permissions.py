@@ -69,6 +69,27 @@ def _session(w):
     ).pk
 
 
+def _repeat_survey(w):
+    import tempfile
+    from pathlib import Path
+
+    from peerlearn.surveys.models import Survey
+    from tests.surveys.test_repeats import open_survey
+
+    made = Survey.objects.filter(programme=w.programme, instrument__form_id="follow_up").first()
+    return (made or open_survey(w, Path(tempfile.mkdtemp()))).pk
+
+
+def feed(name, fmt, args):
+    return lambda w: reverse(f"api:{name}_{fmt}", args=args(w))
+
+
+#: Flat feeds: whoever gets a data package (a cohort's facilitator: of that cohort).
+PACKAGERS = {"facilitator", "module_facilitator", "evaluator"}
+#: A survey of the event: the module's facilitator does not have it (404).
+EVENT_SURVEY = table({"facilitator", "evaluator"}, hidden=403) | {"module_facilitator": 404}
+
+
 def _revocable(w):
     return ApiToken.issue(w.users["facilitator"], "x")[0].pk
 
@@ -187,6 +208,32 @@ CASES = [
     ("api:check_ins", u("check_ins"), "get", None, table(MEMBERS)),
     ("api:products", u("products"), "get", None, table(MEMBERS)),
     ("api:objectives", u("objectives"), "get", None, table(MEMBERS)),
+    ("api:feeds", lambda w: reverse("api:feeds"), "get", None, table(EVERYONE)),
+    *[
+        (
+            f"api:feed_{fmt}",
+            feed("feed", fmt, lambda w: [w.programme.slug, "people"]),
+            "get",
+            None,
+            table(PACKAGERS, hidden=403),
+        )
+        for fmt in ("csv", "json")
+    ],
+    *[
+        (f"api:survey_feed_{fmt}", feed("survey_feed", fmt, lambda w: [_survey(w)]))
+        + ("get", None, EVENT_SURVEY)
+        for fmt in ("csv", "json")
+    ],
+    *[
+        (
+            f"api:repeat_feed_{fmt}",
+            feed("repeat_feed", fmt, lambda w: [_repeat_survey(w), "peers"]),
+            "get",
+            None,
+            EVENT_SURVEY,
+        )
+        for fmt in ("csv", "json")
+    ],
     (
         "api:schema",
         lambda w: reverse("api:schema"),

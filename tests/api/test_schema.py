@@ -98,3 +98,51 @@ def test_api_keeps_to_its_schema(world, connections_kept_open):
             case.call_and_validate(app=app, headers=headers, checks=checks)
 
         keeps_to_schema()
+
+
+@pytest.mark.django_db
+def test_feeds_keep_to_their_schema_on_real_tables(world, tmp_path, connections_kept_open):
+    """The fuzzed {table}, {id} and {repeat} above reach nothing (404s): here they are
+    pinned to a real table, survey and repeat, so the 200s are checked against the
+    schema too (CSV content type, the JSON feed's body) while the query is fuzzed."""
+    from tests.evidence.conftest import fill
+    from tests.surveys.test_repeats import answered_follow_ups
+
+    fill(world)
+    survey = answered_follow_ups(world, tmp_path)
+    schema = schemathesis.openapi.from_dict(schema_document())
+    app = get_wsgi_application()
+    headers = {"Authorization": f"Token {token_for(world.users['facilitator'])}"}
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    pinned = {"slug": world.programme.slug, "table": "people", "id": survey.pk, "repeat": "peers"}
+    operations = [
+        op
+        for op in (result.ok() for result in schema.get_all_operations())
+        if op.path.startswith("/api/v1/feeds/")
+    ]
+    assert len(operations) == 7
+    statuses: set[int] = set()
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES * 2,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+        def keeps_to_schema(case):
+            for name in case.path_parameters or {}:
+                case.path_parameters[name] = pinned[name]
+            response = case.call_and_validate(app=app, headers=headers, checks=checks)
+            statuses.add(response.status_code)
+
+        keeps_to_schema()
+    assert {200, 400} <= statuses

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from peerlearn.api.models import ApiToken, hash_secret
+from peerlearn.api.pages import SHOWN_KEY
 from peerlearn.audit.models import AuditEvent
 from tests.api.conftest import token_for
 
@@ -157,26 +158,103 @@ def test_command_refuses_unknown_users_and_programmes(world):
         )
 
 
+def form_of(client, **fields):
+    """The token page's form as a browser would send it (with its one-time nonce)."""
+    page = client.get(reverse("api:tokens"))
+    assert page.status_code == 200
+    nonce = page.context["form"].initial["nonce"]
+    assert f'name="nonce" value="{nonce}"' in page.content.decode()
+    return {"nonce": nonce, "name": "My script", "scope": "read", "expires": "30", **fields}
+
+
 def test_token_page_makes_shows_once_lists_and_revokes(world, login):
     client = login(world.users["participant"])
     page = reverse("api:tokens")
-    assert client.get(page).status_code == 200
-    made = client.post(
-        page,
-        {"name": "My script", "scope": "read", "programme": world.programme.pk, "expires": "30"},
-    )
-    assert made.status_code == 200
+    made = client.post(page, form_of(client, programme=world.programme.pk))
+    # POST-redirect-GET: the page that shows the secret is a GET, safe to reload
+    assert made.status_code == 302 and made["Location"] == page
     token = ApiToken.objects.get(user=world.users["participant"])
-    secret = made.context["secret"]
+    shown = client.get(page)
+    secret = shown.context["secret"]
     assert hash_secret(secret) == token.token_hash
-    assert secret in made.content.decode()
+    assert secret in shown.content.decode()
     assert token.expires_at is not None and token.programme == world.programme
     again = client.get(page).content.decode()
     assert secret not in again and "My script" in again and token.hint in again
+    assert SHOWN_KEY not in client.session
     assert client.post(reverse("api:token_revoke", args=[token.pk])).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(action="api.token_revoke").count() == 1
+
+
+def test_sending_the_same_form_twice_makes_one_token(world, login):
+    client = login(world.users["participant"])
+    form = form_of(client)
+    first = client.post(reverse("api:tokens"), form)
+    secret = client.get(first["Location"]).context["secret"]
+    assert secret
+    second = client.post(reverse("api:tokens"), form, follow=True)
+    assert second.status_code == 200 and second.redirect_chain[-1][1] == 302
+    assert ApiToken.objects.filter(user=world.users["participant"]).count() == 1
+    page = second.content.decode()
+    assert "already sent" in page and secret not in page and "My script" in page
+    assert AuditEvent.objects.filter(action="api.token_create").count() == 1
+    # a new form (a new nonce) makes a new token
+    client.post(reverse("api:tokens"), form_of(client, name="Another"))
+    assert ApiToken.objects.filter(user=world.users["participant"]).count() == 2
+
+
+def test_two_users_may_send_the_same_nonce(world, login):
+    """The nonce is unique per user: someone else's form never blocks mine."""
+    form = form_of(login(world.users["participant"]))
+    for persona in ("participant", "peer"):
+        login(world.users[persona]).post(reverse("api:tokens"), form)
+    assert ApiToken.objects.filter(form_nonce=form["nonce"]).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_make_one_token(world):
+    """A double click: the same form sent by several requests at the same instant."""
+    from django.test import Client
+
+    from tests.concurrency import at_once, tolerated
+
+    clients = []
+    for _ in range(6):
+        client = Client()
+        client.force_login(world.users["participant"])
+        clients.append(client)
+    form = form_of(clients[0])
+    url = reverse("api:tokens")
+    answers, failures = at_once([lambda c=c: c.post(url, form) for c in clients])
+    assert tolerated(failures) == []
+    assert ApiToken.objects.filter(user=world.users["participant"]).count() == 1
+    assert {a.status_code for a in answers} == {302}
+    assert AuditEvent.objects.filter(action="api.token_create").count() == 1
+
+
+def test_an_out_of_date_form_gets_a_new_nonce_and_makes_nothing(world, login):
+    client = login(world.users["participant"])
+    stale = {"name": "Old tab", "scope": "read", "expires": "30"}  # no nonce
+    response = client.post(reverse("api:tokens"), stale)
+    assert response.status_code == 200 and not ApiToken.objects.exists()
+    assert "out of date" in response.content.decode()
+    refreshed = response.context["form"]
+    assert refreshed.is_valid() and refreshed.data["name"] == "Old tab"
+    made = client.post(reverse("api:tokens"), refreshed.data)
+    assert made.status_code == 302 and ApiToken.objects.get().name == "Old tab"
+
+
+def test_a_secret_is_shown_only_soon_after_and_only_to_its_owner(world, login):
+    client = login(world.users["participant"])
+    client.post(reverse("api:tokens"), form_of(client))
+    session = client.session
+    held = session[SHOWN_KEY]
+    session[SHOWN_KEY] = {**held, "made": (timezone.now() - timedelta(minutes=11)).isoformat()}
+    session.save()
+    assert client.get(reverse("api:tokens")).context["secret"] == ""
+    assert SHOWN_KEY not in client.session  # dropped, not kept for later
 
 
 def test_nobody_revokes_someone_elses_token(world, login):
@@ -191,7 +269,7 @@ def test_token_page_offers_only_my_programmes(world, login):
     client = login(world.users["participant"])
     response = client.post(
         reverse("api:tokens"),
-        {"name": "x", "scope": "read", "programme": world.other_programme.pk, "expires": "never"},
+        form_of(client, programme=world.other_programme.pk, expires="never"),
     )
     assert response.status_code == 200
     assert not ApiToken.objects.exists()

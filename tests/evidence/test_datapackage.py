@@ -140,7 +140,7 @@ def test_facilitator_package_has_objectives_and_check_ins(full_world, tmp_path):
     assert "Secret of group A" not in all_text(out)
 
 
-@pytest.mark.parametrize("persona", ["participant", "peer", "observer", "module_facilitator"])
+@pytest.mark.parametrize("persona", ["participant", "peer", "observer"])
 def test_others_cannot_build_a_package(full_world, tmp_path, persona):
     with pytest.raises(NotAllowed):
         build(full_world, persona, tmp_path)

@@ -1,7 +1,8 @@
 """A permission test for every evidence page, with every persona.
 
-The dashboard, the report and the data package: the programme's facilitators
-and evaluators. A build is its requester's only: anyone else gets 404.
+The dashboard and the report: the programme's facilitators and evaluators.
+The data package: those too, and a facilitator of some cohorts (a package of
+those cohorts). A build is its requester's only: anyone else gets 404.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from peerlearn.evidence.models import PackageBuild
 from tests.programmes.test_permissions import PERSONAS, expect, request_as
 
 READERS = {"facilitator", "evaluator"}
+PACKAGERS = READERS | {"module_facilitator"}
 
 
 def url(name, args=lambda w: []):
@@ -36,19 +38,25 @@ CASES = [
     ("evidence:dashboard", url("dashboard"), "get", expect(READERS)),
     ("evidence:report", url("report"), "get", expect(READERS)),
     ("evidence:report_pdf", url("report_pdf"), "get", expect(READERS)),
-    ("evidence:package", url("package"), "get", expect(READERS)),
-    ("evidence:package_start", url("package_start"), "post", expect(READERS, ok=302)),
+    ("evidence:package", url("package"), "get", expect(PACKAGERS)),
+    ("evidence:package_start", url("package_start"), "post", expect(PACKAGERS, ok=302)),
     (
         "evidence:package_status of the facilitator's build",
         url("package_status", lambda w: [_build_of("facilitator")(w)]),
         "get",
-        {**expect({"facilitator"}), "evaluator": 404},
+        {**expect({"facilitator"}), "evaluator": 404, "module_facilitator": 404},
+    ),
+    (
+        "evidence:package_status of the module facilitator's build",
+        url("package_status", lambda w: [_build_of("module_facilitator")(w)]),
+        "get",
+        {**expect({"module_facilitator"}), "evaluator": 404, "facilitator": 404},
     ),
     (
         "evidence:package_download of the evaluator's build",
         url("package_download", lambda w: [_build_of("evaluator")(w)]),
         "get",
-        {**expect({"evaluator"}), "facilitator": 404},
+        {**expect({"evaluator"}), "facilitator": 404, "module_facilitator": 404},
     ),
 ]
 

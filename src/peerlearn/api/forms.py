@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,20 @@ EXPIRY_CHOICES = (
 )
 
 
+def new_nonce() -> str:
+    """A fresh one-time value for one token form (see ``api/pages.py``)."""
+    return secrets.token_urlsafe(24)
+
+
 class TokenForm(forms.Form):
+    #: Sent back with the form; a token is made once per value, so sending the
+    #: same form again (a reload, a double click) makes nothing.
+    nonce = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]{16,64}$")],
+        error_messages={"required": _("This form is out of date: please fill it in again.")},
+    )
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
@@ -36,6 +51,8 @@ class TokenForm(forms.Form):
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["nonce"] = new_nonce()
 
     def expires_at(self) -> Any:
         choice = self.cleaned_data["expires"]

@@ -59,11 +59,23 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    #: The one-time value of the token page's form that made it (empty for the
+    #: command line): a second submission of the same form makes nothing
+    #: (unique per user, see ``api/pages.py``).
+    form_nonce = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(
+                "user",
+                "form_nonce",
+                condition=~Q(form_nonce=""),
+                name="api_token_one_per_form",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"

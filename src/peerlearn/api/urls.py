@@ -3,12 +3,14 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from peerlearn.api import pages, views
+from peerlearn.api import feeds, pages, views
 from peerlearn.api.errors import not_found
 
 app_name = "api"
 
 P = "v1/programmes/<slug:slug>/"
+F = "v1/feeds/"
+S = F + "surveys/<int:pk>/"
 
 v1 = [
     path("v1/programmes/", views.ProgrammeList.as_view(), name="programmes"),
@@ -45,6 +47,14 @@ v1 = [
     path(P + "check-ins/", views.CheckInList.as_view(), name="check_ins"),
     path(P + "products/", views.ProductList.as_view(), name="products"),
     path(P + "objectives/", views.ObjectiveList.as_view(), name="objectives"),
+    # Flat feeds for BI tools (api/feeds.py): the data package's tables, CSV and JSON.
+    path(F, feeds.FeedIndex.as_view(), name="feeds"),
+    path(S + "responses.csv", feeds.SurveyFeedCsv.as_view(), name="survey_feed_csv"),
+    path(S + "responses.json", feeds.SurveyFeedJson.as_view(), name="survey_feed_json"),
+    path(S + "repeats/<str:repeat>.csv", feeds.RepeatFeedCsv.as_view(), name="repeat_feed_csv"),
+    path(S + "repeats/<str:repeat>.json", feeds.RepeatFeedJson.as_view(), name="repeat_feed_json"),
+    path(F + "<slug:slug>/<slug:table>.csv", feeds.TableFeedCsv.as_view(), name="feed_csv"),
+    path(F + "<slug:slug>/<slug:table>.json", feeds.TableFeedJson.as_view(), name="feed_json"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "v1/docs/",

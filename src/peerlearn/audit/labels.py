@@ -74,6 +74,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "api.token_create": _("Made an API token"),
     "api.token_revoke": _("Revoked an API token"),
     "api.token_used": _("Used an API token"),
+    "api.feed_read": _("Read a flat feed (a data-package table) through the API"),
     "api.cohort_create": _("Added a cohort through the API"),
 }
 

@@ -3,7 +3,8 @@
 The sessions are those the reader sees in the programme's calendar
 (:func:`peerlearn.delivery.services.visible_sessions`); attendance is given as
 counts per session, never who was there.  Online links and places are left
-out: they are logistics, not evidence.
+out: they are logistics, not evidence.  A cohort package (``COHORT_SCOPED``,
+see ``evidence/access.py``) holds its cohorts' sessions only.
 """
 
 from __future__ import annotations
@@ -13,20 +14,24 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q
 
 from peerlearn.delivery.services import visible_sessions
-from peerlearn.evidence.access import package_reader
+from peerlearn.evidence.access import package_scope
 from peerlearn.site.tabular import Column, Table
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
+
 
 def tables(programme: Programme, user: User) -> list[Table]:
-    access = package_reader(programme, user)
-    if access is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
     sessions = (
-        visible_sessions(user, programme, access)
+        visible_sessions(user, programme, scope.access)
+        .filter(scope.cohort_q())
         .annotate(
             n_groups=Count("groups", distinct=True),
             n_present=Count("attendance", filter=Q(attendance__present=True), distinct=True),

@@ -1,10 +1,11 @@
 """``peerlearn export-package --programme SLUG --out DIR --as EMAIL``.
 
 Decision: the command always acts as a named account (``--as``, the e-mail of
-a facilitator or an evaluator of the programme), never as an all-seeing
-operator, so a package made at the shell holds exactly what that reader would
-get from the button: an operator who hands a package to an evaluator names
-the evaluator.  Exit codes: 0 written, 2 bad usage (unknown programme or
+a facilitator or an evaluator of the programme, or of a facilitator of some of
+its cohorts, who gets a package of those cohorts only), never as an
+all-seeing operator, so a package made at the shell holds exactly what that
+reader would get from the button: an operator who hands a package to an
+evaluator names the evaluator.  Exit codes: 0 written, 2 bad usage (unknown programme or
 account, a reader not allowed, a directory that is not empty).
 """
 
@@ -26,7 +27,8 @@ def register(sub) -> None:
         "--as",
         dest="as_email",
         required=True,
-        help="e-mail of the facilitator or evaluator whose package it is",
+        help="e-mail of the facilitator (of the programme or of cohorts) or evaluator "
+        "whose package it is",
     )
     cmd.set_defaults(func=cmd_export_package)
 
@@ -55,7 +57,8 @@ def cmd_export_package(args: argparse.Namespace) -> int:
         summary = build_package(programme, user, Path(args.out))
     except NotAllowed:
         return _fail(
-            f"{args.as_email} is neither a facilitator nor an evaluator of {programme.slug}"
+            f"{args.as_email} is neither a facilitator nor an evaluator of {programme.slug}, "
+            "nor a facilitator of one of its cohorts"
         )
     except PackageError as error:
         return _fail(str(error))
@@ -64,8 +67,10 @@ def cmd_export_package(args: argparse.Namespace) -> int:
         "evidence.package_build",
         actor=user,
         programme=programme,
-        detail={"via": "cli", "tables": len(tables)},
+        detail={"via": "cli", "tables": len(tables), "cohorts": summary.cohorts or None},
     )
+    if summary.cohorts:
+        print("cohorts only: " + ", ".join(summary.cohorts))
     for resource in tables:
         print(f"{resource.rows:>8}  {resource.path}")
     print(f"data package written to {summary.directory}")

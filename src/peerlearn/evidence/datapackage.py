@@ -14,9 +14,11 @@
 Decisions
 ---------
 * **Whose package**: the reader's.  Every app's ``tables`` returns only what
-  that user may read under the pages' rules; only the programme's
-  facilitators and evaluators may build one (:mod:`peerlearn.evidence.access`),
-  anyone else gets :class:`NotAllowed` before anything is written.
+  that user may read under the pages' rules; the programme's facilitators
+  and evaluators get the whole programme, a facilitator of some cohorts a
+  package of those cohorts only (:mod:`peerlearn.evidence.access`, apps that
+  declare ``COHORT_SCOPED``), anyone else gets :class:`NotAllowed` before
+  anything is written.
 * **All or nothing**: everything goes to a sibling directory first, renamed
   into place at the end; a failure leaves no half package behind.
 * **Cells**: empty for a missing value, ``true``/``false``, ISO 8601 dates and
@@ -35,20 +37,21 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 import peerlearn
-from peerlearn.evidence.access import k_threshold, package_reader
+from peerlearn.evidence.access import PackageScope, k_threshold, package_scope
 from peerlearn.evidence.files import PackageFile
 from peerlearn.people.roster.writing import neutralise
-from peerlearn.site.tabular import Table, package_tables, table_sources
+from peerlearn.site.tabular import Table, table_sources
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
@@ -80,6 +83,8 @@ class PackageSummary:
     directory: Path
     created: datetime
     resources: list[ResourceSummary] = field(default_factory=list)
+    #: The cohorts of a cohort package, by name (empty: the whole programme).
+    cohorts: list[str] = field(default_factory=list)
 
     def rows_of(self, name: str) -> int | None:
         return next((r.rows for r in self.resources if r.name == name), None)
@@ -90,11 +95,41 @@ def safe_name(text: str) -> str:
     return _NOT_SAFE.sub("_", text).strip("._-") or "file"
 
 
-def package_files(programme: Programme, user: User) -> list[PackageFile]:
-    """Every file apps add beside their tables (``files`` in their ``package.py``)."""
-    out: list[PackageFile] = []
+def scoped_modules(scope: PackageScope) -> Iterator[ModuleType]:
+    """The apps' ``package`` modules that give tables to this scope.
+
+    The whole programme's readers get every app's; a cohort's facilitator only
+    those of apps declaring ``COHORT_SCOPED = True`` (they narrow their rows
+    to the scope's cohorts), so an app that never thought about cohorts
+    cannot hand a cohort's facilitator the whole programme.
+    """
     for label, _tables in table_sources():
         module = import_module(f"peerlearn.{label}.package")
+        if scope.whole or getattr(module, "COHORT_SCOPED", False) is True:
+            yield module
+
+
+def iter_reader_tables(programme: Programme, user: User) -> Iterator[Table]:
+    """The reader's tables, app by app (lazily: a feed stops at the one it wants)."""
+    scope = package_scope(programme, user)
+    if scope is None:
+        return
+    for module in scoped_modules(scope):
+        yield from module.tables(programme, user)
+
+
+def reader_tables(programme: Programme, user: User) -> list[Table]:
+    """Every table of ``programme`` this reader's package holds (empty: no package)."""
+    return list(iter_reader_tables(programme, user))
+
+
+def package_files(programme: Programme, user: User) -> list[PackageFile]:
+    """Every file apps add beside their tables (``files`` in their ``package.py``)."""
+    scope = package_scope(programme, user)
+    out: list[PackageFile] = []
+    if scope is None:
+        return out
+    for module in scoped_modules(scope):
         source = getattr(module, "files", None)
         if source is not None:
             out.extend(source(programme, user))
@@ -120,19 +155,55 @@ def cell(value: object) -> str:
     return neutralise(value)
 
 
+class _Line:
+    """A file-like object whose ``write`` returns what it was given (for csv.writer)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+#: Rows per piece of CSV text :func:`csv_text` yields.
+CSV_BATCH = 500
+
+
+def checked_rows(table: Table) -> Iterator[Sequence[Any]]:
+    """``table``'s rows, each checked to have one cell per column."""
+    width = len(table.header)
+    for row in table.rows:
+        if len(row) != width:
+            raise ValueError(f"table {table.name}: a row of {len(row)} cells, not {width}")
+        yield row
+
+
+def csv_text(table: Table, counted: list[int] | None = None) -> Iterator[str]:
+    """``table`` as CSV text (header first, ``\\n`` line ends), a batch of rows at a time.
+
+    The one CSV writer of the package files and of the API's flat feeds, so a
+    feed and the package's file are the same bytes.  Rows stream: at most
+    :data:`CSV_BATCH` of them are held at once.  ``counted`` (a one-item
+    list) receives the number of rows written.
+    """
+    writer = csv.writer(_Line(), lineterminator="\n")
+    yield writer.writerow(table.header)
+    batch: list[str] = []
+    for row in checked_rows(table):
+        if counted is not None:
+            counted[0] += 1
+        batch.append(writer.writerow([cell(v) for v in row]))
+        if len(batch) >= CSV_BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
 def write_csv(path: Path, table: Table) -> int:
     """Stream ``table`` to ``path`` (UTF-8, no byte-order mark); the number of rows."""
-    count = 0
+    counted = [0]
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(table.header)
-        width = len(table.header)
-        for row in table.rows:
-            if len(row) != width:
-                raise ValueError(f"table {table.name}: a row of {len(row)} cells, not {width}")
-            writer.writerow([cell(v) for v in row])
-            count += 1
-    return count
+        for text in csv_text(table, counted):
+            handle.write(text)
+    return counted[0]
 
 
 # ----------------------------------------------------------------- descriptor
@@ -188,13 +259,33 @@ def file_resource(item: PackageFile) -> dict[str, Any]:
     }
 
 
+def scope_names(scope: PackageScope) -> list[str]:
+    """The names of a cohort package's cohorts (empty for the whole programme)."""
+    if scope.cohorts is None:
+        return []
+    from peerlearn.programmes.models import Cohort
+
+    return list(
+        Cohort.objects.filter(pk__in=sorted(scope.cohorts))
+        .order_by("pk")
+        .values_list("name", flat=True)
+    )
+
+
 def descriptor(
-    programme: Programme, created: datetime, resources: list[dict[str, Any]]
+    programme: Programme,
+    created: datetime,
+    resources: list[dict[str, Any]],
+    cohorts: Sequence[str] = (),
 ) -> dict[str, Any]:
+    about = "Evidence handed over by peerlearn; see README.md."
+    if cohorts:
+        names = ", ".join(cohorts)
+        about = f"Evidence of the cohorts {names} only, handed over by peerlearn; see README.md."
     return {
         "name": safe_name(programme.slug).lower(),
         "title": programme.name,
-        "description": "Evidence handed over by peerlearn; see README.md.",
+        "description": about,
         "created": cell(created),
         "version": peerlearn.__version__,
         "profile": "data-package",
@@ -212,6 +303,7 @@ def readme(
     created: datetime,
     tables: Sequence[tuple[Table, int]],
     files: Sequence[PackageFile],
+    cohorts: Sequence[str] = (),
 ) -> str:
     lines = [
         f"# {programme.name}: evidence package",
@@ -220,6 +312,22 @@ def readme(
         "account that asked for it, with what that account may read in the programme "
         f"`{programme.slug}`.",
         "",
+    ]
+    if cohorts:
+        lines += [
+            "## Scope: some cohorts only",
+            "",
+            "The account facilitates some cohorts of the programme, not the whole of it, so "
+            "this package holds those cohorts only: "
+            + ", ".join(f"`{name}`" for name in cohorts)
+            + ". Their people, roles, groups, matching runs, surveys, sessions, check-ins, "
+            "products, learning objectives and the exchanges between their people are "
+            "included; nothing of any other cohort is, nor what belongs to the programme "
+            "as a whole (programme-wide surveys, organisational outcomes, the objectives "
+            "summary, outcome stories, the theory of change, experiments).",
+            "",
+        ]
+    lines += [
         "## Provenance",
         "",
         "Every table comes from the peerlearn database at the moment above; "
@@ -276,18 +384,20 @@ def build_package(
     programme: Programme, user: User, out: Path | str, progress: Progress | None = None
 ) -> PackageSummary:
     """Write the package of ``programme`` as ``user`` may read it into the new directory ``out``."""
-    if package_reader(programme, user) is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         raise NotAllowed
     target = _target(Path(out))
     created = timezone.now()
-    tables = package_tables(programme, user)
+    cohorts = scope_names(scope)
+    tables = reader_tables(programme, user)
     files = package_files(programme, user)
     names = {t.name for t in tables}
     if len(names) != len(tables):
         raise ValueError("two tables share a name")
     total = len(tables) + len(files)
     work = Path(tempfile.mkdtemp(prefix=".peerlearn-package-", dir=target.parent))
-    summary = PackageSummary(directory=target, created=created)
+    summary = PackageSummary(directory=target, created=created, cohorts=cohorts)
     try:
         resources: list[dict[str, Any]] = []
         written: list[tuple[Table, int]] = []
@@ -310,11 +420,13 @@ def build_package(
             if progress:
                 progress(done, total)
         (work / "datapackage.json").write_text(
-            json.dumps(descriptor(programme, created, resources), indent=2, ensure_ascii=False),
+            json.dumps(
+                descriptor(programme, created, resources, cohorts), indent=2, ensure_ascii=False
+            ),
             encoding="utf-8",
         )
         (work / "README.md").write_text(
-            readme(programme, user, created, written, files), encoding="utf-8"
+            readme(programme, user, created, written, files, cohorts), encoding="utf-8"
         )
         if target.exists():
             target.rmdir()

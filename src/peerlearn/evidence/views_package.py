@@ -1,7 +1,10 @@
 """The data package pages: ask for a build, watch its progress, download the zip.
 
-Facilitators of the programme and evaluators (:func:`builds_package`) ask for
-a package; the build runs in the background (:mod:`peerlearn.evidence.tasks`).
+Facilitators of the programme and evaluators ask for a package of the whole
+programme, a facilitator of some cohorts for a package of those cohorts
+(:func:`asks_for_package`, :func:`package_scope`); the build runs in the
+background (:mod:`peerlearn.evidence.tasks`) with the requester's rights at
+the time it runs.
 A build and its zip are visible to their requester only: anyone else gets 404,
 as if it did not exist, since the zip holds what *that* reader may read.
 """
@@ -16,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peerlearn import audit
 from peerlearn.evidence import builds
-from peerlearn.evidence.access import builds_package
+from peerlearn.evidence.access import asks_for_package, scope_of
+from peerlearn.evidence.datapackage import scope_names
 from peerlearn.evidence.models import PackageBuild
 from peerlearn.evidence.tasks import build_package
 from peerlearn.programmes.decorators import programme_view
@@ -34,12 +38,13 @@ def _own_build(request: HttpRequest, programme: Programme, pk: int) -> PackageBu
 
 
 @require_http_methods(["GET"])
-@programme_view(builds_package)
+@programme_view(asks_for_package)
 def package(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     mine = PackageBuild.objects.filter(programme=programme, requested_by_id=request.user.pk).defer(
         "archive"
     )[:10]
     active = builds.active_build(programme)
+    scope = scope_of(programme, access)
     return render(
         request,
         "evidence/package.html",
@@ -47,13 +52,14 @@ def package(request: HttpRequest, programme: Programme, access: Access) -> HttpR
             "programme": programme,
             "builds": mine,
             "active": active,
+            "cohorts": scope_names(scope) if scope is not None else [],
             "refresh": REFRESH_SECONDS if active is not None else None,
         },
     )
 
 
 @require_POST
-@programme_view(builds_package)
+@programme_view(asks_for_package)
 def package_start(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     try:
         build = builds.start(programme, request.user)  # type: ignore[arg-type]
@@ -69,13 +75,21 @@ def package_start(request: HttpRequest, programme: Programme, access: Access) ->
             ),
         )
         return redirect("evidence:package", slug=programme.slug)
-    audit.record("evidence.package_build", request=request, programme=programme, target=build)
+    scope = scope_of(programme, access)
+    cohorts = sorted(scope.cohorts) if scope is not None and scope.cohorts is not None else None
+    audit.record(
+        "evidence.package_build",
+        request=request,
+        programme=programme,
+        target=build,
+        detail={"cohorts": cohorts} if cohorts is not None else None,
+    )
     build_package.enqueue(build.pk)
     return redirect("evidence:package_status", slug=programme.slug, pk=build.pk)
 
 
 @require_http_methods(["GET"])
-@programme_view(builds_package)
+@programme_view(asks_for_package)
 def package_status(
     request: HttpRequest, programme: Programme, access: Access, pk: int
 ) -> HttpResponse:
@@ -92,7 +106,7 @@ def package_status(
 
 
 @require_http_methods(["GET"])
-@programme_view(builds_package)
+@programme_view(asks_for_package)
 def package_download(
     request: HttpRequest, programme: Programme, access: Access, pk: int
 ) -> HttpResponse:

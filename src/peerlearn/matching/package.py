@@ -5,7 +5,9 @@ A run's parameters are written as columns; the rules that name people
 person ids would be database ids, not the package's pseudonyms.  Published
 groups are in ``groups`` and ``group_members`` (``programmes/package.py``);
 ``matching_run_id`` there names the run that published them.  Runs are read by
-the cohort's facilitators and by evaluators, as on the pages.
+the cohort's facilitators and by evaluators, as on the pages; a cohort
+package (``COHORT_SCOPED``, see ``evidence/access.py``) holds its cohorts' runs
+and pairs only.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from peerlearn.evidence.access import package_reader
+from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.matching.result import RunParameters
 from peerlearn.site.tabular import Column, Table, pseudonym
@@ -21,6 +23,9 @@ from peerlearn.site.tabular import Column, Table, pseudonym
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
+
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
 
 RUN_COLUMNS = [
     Column("id", "integer"),
@@ -76,8 +81,9 @@ def _run_row(run: MatchingRun) -> list[object]:
     ]
 
 
-def _runs(programme: Programme) -> Table:
-    runs = MatchingRun.objects.filter(cohort__programme=programme).order_by("pk")
+def _runs(scope: PackageScope) -> Table:
+    runs = MatchingRun.objects.filter(cohort__programme=scope.programme)
+    runs = runs.filter(scope.cohort_q()).order_by("pk")
     return Table(
         name="matching_runs",
         title="Matching runs",
@@ -102,9 +108,11 @@ _RUN_FIELDS = (
 )
 
 
-def _pairs(programme: Programme) -> Table:
+def _pairs(scope: PackageScope) -> Table:
+    programme = scope.programme
     rows = (
         PublishedPair.objects.filter(cohort__programme=programme)
+        .filter(scope.cohort_q())
         .order_by("run_id", "label", "pk")
         .values_list("run_id", "cohort_id", "label", "a_id", "b_id")
     )
@@ -128,6 +136,7 @@ def _pairs(programme: Programme) -> Table:
 
 
 def tables(programme: Programme, user: User) -> list[Table]:
-    if package_reader(programme, user) is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
-    return [_runs(programme), _pairs(programme)]
+    return [_runs(scope), _pairs(scope)]

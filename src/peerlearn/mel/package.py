@@ -1,15 +1,26 @@
-"""The exchanges edge list for the evaluator's data package (people as pseudonyms)."""
+"""The exchanges edge list for the evaluator's data package (people as pseudonyms).
+
+A cohort package (``COHORT_SCOPED``, see ``evidence/access.py``) holds the
+exchanges its facilitator reads on the pages whose two people both have a
+role in its cohorts (and, for one recorded in a check-in, whose group is of
+those cohorts), so no pseudonym of anyone else appears.
+"""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from peerlearn.accounts.models import User
+from peerlearn.evidence.access import package_scope
 from peerlearn.mel import access as rules
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import access_for
 from peerlearn.site.tabular import Column, Table, pseudonym
+
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
 
 
 def tables(programme: Programme, user: User) -> list[Table]:
@@ -19,6 +30,12 @@ def tables(programme: Programme, user: User) -> list[Table]:
         return []
     me = Person.objects.filter(user=user).first()
     rows = rules.visible_exchanges(access, programme, me).order_by("when", "pk")
+    scope = package_scope(programme, user)
+    if scope is not None and not scope.whole:
+        people = scope.people().values("pk")
+        rows = rows.filter(giver__in=people, receiver__in=people).filter(
+            Q(group__isnull=True) | scope.cohort_q("group__cohort")
+        )
     return [
         Table(
             name="exchanges",

@@ -6,13 +6,20 @@ evaluators, who get the programme's aggregate under the k rule instead
 (``objectives_summary``, the figures of the objectives summary page).  The
 programme's facilitators get every objective, holders as pseudonyms.
 Organisational outcomes are read by facilitators and evaluators alike.
+
+A cohort package (``COHORT_SCOPED``, see ``evidence/access.py``) holds the
+objectives its facilitator reads on the pages: those of the people of its
+cohorts and of its groups; the programme's aggregate and organisational
+outcomes belong to no cohort and stay out.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from peerlearn.evidence.access import package_reader
+from django.db.models import Q
+
+from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.objectives.models import LearningObjective, OrganisationalOutcome
 from peerlearn.objectives.views import k_threshold, summary_of
 from peerlearn.site.tabular import Column, Table, pseudonym
@@ -21,10 +28,25 @@ if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
 
-def _objectives(programme: Programme) -> Table:
+
+def _in_scope(scope: PackageScope) -> Q:
+    """A person's objective of someone of the scope, or a group's of one of its groups."""
+    if scope.whole:
+        return Q()
+    people = scope.people().values("pk")
+    return Q(group__isnull=True, person__in=people) | Q(
+        group__isnull=False, group__cohort_id__in=sorted(scope.cohorts or ())
+    )
+
+
+def _objectives(scope: PackageScope) -> Table:
+    programme = scope.programme
     rows = (
         LearningObjective.objects.filter(programme=programme)
+        .filter(_in_scope(scope))
         .order_by("pk")
         .values_list(
             "pk",
@@ -127,10 +149,12 @@ def _outcomes(programme: Programme) -> Table:
 
 
 def tables(programme: Programme, user: User) -> list[Table]:
-    access = package_reader(programme, user)
-    if access is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
+    if not scope.whole:
+        return [_objectives(scope)]
     out = [_summary(programme)]
-    if access.manages_programme:
-        out.insert(0, _objectives(programme))
+    if scope.access.manages_programme:
+        out.insert(0, _objectives(scope))
     return [*out, _outcomes(programme)]

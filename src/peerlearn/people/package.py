@@ -5,13 +5,16 @@ or an e-mail address (those appear only in the responses of identified
 surveys, for readers who may see them, see ``surveys/package.py``).  Country,
 organisation kind, seniority and gender are given as the person gave them,
 blank otherwise.  Organisations are institutions, so their names stay.
+
+A cohort package (``COHORT_SCOPED``, see ``evidence/access.py``) holds the
+people with a role in its cohorts and their organisations only.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from peerlearn.evidence.access import package_reader
+from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.people.models import Organisation, Person
 from peerlearn.site.tabular import Column, Table, pseudonym
 
@@ -19,14 +22,22 @@ if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
+
 
 def programme_people(programme: Programme):
     """Everyone holding a role in the programme or one of its cohorts."""
     return Person.objects.filter(memberships__programme=programme).distinct().order_by("pk")
 
 
-def _organisations(programme: Programme) -> Table:
-    people = programme_people(programme)
+def scope_people(scope: PackageScope):
+    """The people of the package: the programme's, or those of its cohorts."""
+    return programme_people(scope.programme) if scope.whole else scope.people()
+
+
+def _organisations(scope: PackageScope) -> Table:
+    people = scope_people(scope)
     rows = (
         Organisation.objects.filter(people__in=people)
         .distinct()
@@ -48,8 +59,9 @@ def _organisations(programme: Programme) -> Table:
     )
 
 
-def _people(programme: Programme) -> Table:
-    rows = programme_people(programme).values_list(
+def _people(scope: PackageScope) -> Table:
+    programme = scope.programme
+    rows = scope_people(scope).values_list(
         "pk",
         "organisation_id",
         "country",
@@ -94,6 +106,7 @@ def _people(programme: Programme) -> Table:
 
 
 def tables(programme: Programme, user: User) -> list[Table]:
-    if package_reader(programme, user) is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
-    return [_organisations(programme), _people(programme)]
+    return [_organisations(scope), _people(scope)]

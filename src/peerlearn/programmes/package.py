@@ -3,19 +3,25 @@
 What peers share inside a group (:class:`~peerlearn.programmes.models.GroupNote`)
 is never in a package, whoever builds it: the package is a handover for
 evaluation and the notes stay with the group (docs/data-package.md).
+
+A cohort package (``COHORT_SCOPED``, see ``evidence/access.py``) holds its
+cohorts, their groups and members and the roles held in them only.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from peerlearn.evidence.access import package_reader
+from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership
 from peerlearn.site.tabular import Column, Table, pseudonym
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
+
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
 
 
 def _programme(programme: Programme) -> Table:
@@ -34,8 +40,9 @@ def _programme(programme: Programme) -> Table:
     )
 
 
-def _cohorts(programme: Programme) -> Table:
-    rows = Cohort.objects.filter(programme=programme).order_by("pk")
+def _cohorts(scope: PackageScope) -> Table:
+    rows = Cohort.objects.filter(programme=scope.programme).filter(scope.cohort_q("pk"))
+    rows = rows.order_by("pk")
     return Table(
         name="cohorts",
         title="Cohorts and modules",
@@ -53,9 +60,10 @@ def _cohorts(programme: Programme) -> Table:
     )
 
 
-def _groups(programme: Programme) -> Table:
+def _groups(scope: PackageScope) -> Table:
     rows = (
-        Group.objects.filter(cohort__programme=programme)
+        Group.objects.filter(cohort__programme=scope.programme)
+        .filter(scope.cohort_q())
         .order_by("pk")
         .values_list("pk", "cohort_id", "name", "source_run_id", "archived_at")
     )
@@ -76,9 +84,11 @@ def _groups(programme: Programme) -> Table:
     )
 
 
-def _memberships(programme: Programme) -> Table:
+def _memberships(scope: PackageScope) -> Table:
+    programme = scope.programme
     rows = (
         Membership.objects.filter(programme=programme)
+        .filter(scope.cohort_q())
         .order_by("pk")
         .values_list("person_id", "cohort_id", "role")
     )
@@ -99,9 +109,11 @@ def _memberships(programme: Programme) -> Table:
     )
 
 
-def _group_members(programme: Programme) -> Table:
+def _group_members(scope: PackageScope) -> Table:
+    programme = scope.programme
     rows = (
         GroupMember.objects.filter(group__cohort__programme=programme)
+        .filter(scope.cohort_q("group__cohort"))
         .order_by("group_id", "pk")
         .values_list("group_id", "person_id", "joined_at")
     )
@@ -123,12 +135,13 @@ def _group_members(programme: Programme) -> Table:
 
 
 def tables(programme: Programme, user: User) -> list[Table]:
-    if package_reader(programme, user) is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
     return [
         _programme(programme),
-        _cohorts(programme),
-        _groups(programme),
-        _memberships(programme),
-        _group_members(programme),
+        _cohorts(scope),
+        _groups(scope),
+        _memberships(scope),
+        _group_members(scope),
     ]

@@ -4,7 +4,10 @@ As on the pages (:mod:`peerlearn.progress.permissions`): the programme's
 facilitators read every group's check-ins and products, evaluators only when
 the programme switched that on (:class:`~peerlearn.progress.models.ProgressSettings`);
 otherwise the tables are left out entirely.  Product files stay on the site:
-the table says how many versions each product has.
+the table says how many versions each product has.  A facilitator of some
+cohorts reads their groups' progress on the pages, so a cohort package
+(``COHORT_SCOPED``, see ``evidence/access.py``) holds those groups' check-ins
+and products only.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count
 
-from peerlearn.evidence.access import package_reader
+from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.progress.models import CHECKIN_FIELDS, CheckIn, Product
 from peerlearn.progress.permissions import evaluator_reads
 from peerlearn.site.tabular import Column, Table, pseudonym
@@ -22,10 +25,15 @@ if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
 
-def _check_ins(programme: Programme) -> Table:
+
+def _check_ins(scope: PackageScope) -> Table:
+    programme = scope.programme
     rows = (
         CheckIn.objects.filter(group__cohort__programme=programme)
+        .filter(scope.cohort_q("group__cohort"))
         .order_by("round__due_date", "group_id", "pk")
         .values_list(
             "pk",
@@ -68,9 +76,10 @@ def _check_ins(programme: Programme) -> Table:
     )
 
 
-def _products(programme: Programme) -> Table:
+def _products(scope: PackageScope) -> Table:
     rows = (
-        Product.objects.filter(group__cohort__programme=programme)
+        Product.objects.filter(group__cohort__programme=scope.programme)
+        .filter(scope.cohort_q("group__cohort"))
         .annotate(n_versions=Count("versions"))
         .order_by("pk")
         .values_list(
@@ -109,9 +118,10 @@ def _products(programme: Programme) -> Table:
 
 
 def tables(programme: Programme, user: User) -> list[Table]:
-    access = package_reader(programme, user)
-    if access is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
-    if not (access.manages_programme or evaluator_reads(access, programme)):
+    access = scope.access
+    if scope.whole and not (access.manages_programme or evaluator_reads(access, programme)):
         return []
-    return [_check_ins(programme), _products(programme)]
+    return [_check_ins(scope), _products(scope)]

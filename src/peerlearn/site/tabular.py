@@ -90,11 +90,15 @@ def table_sources() -> Iterator[tuple[str, TableSource]]:
 
 
 def package_tables(programme: Programme, user: User) -> list[Table]:
-    """Every table of ``programme`` that ``user`` may read, app by app."""
-    out: list[Table] = []
-    for _label, source in table_sources():
-        out.extend(source(programme, user))
-    return out
+    """Every table of ``programme`` that ``user``'s data package holds, app by app.
+
+    The evidence app decides whose package holds what (the whole programme,
+    or some cohorts of it: ``evidence/access.py``), so this asks it rather
+    than calling every app's ``tables`` alike.
+    """
+    from peerlearn.evidence.datapackage import reader_tables
+
+    return reader_tables(programme, user)
 
 
 def pseudonym(programme: Programme, person_id: int) -> str:

@@ -20,6 +20,11 @@ Decisions
 * **Files**: the XLSForm of each instrument used (as imported, else written
   from its definition), and an SPSS ``.sav`` and Stata ``.dta`` per survey
   with variable and value labels (:func:`~peerlearn.surveys.exports.write_statistical`).
+* **Cohort packages** (``COHORT_SCOPED``, see ``evidence/access.py``) hold
+  the surveys of their cohorts only, never a programme-wide survey.
+* **Feeds** (``api/feeds.py``) read the same surveys (:func:`scoped_surveys`),
+  plans (:func:`plan_for`, with the export's options) and rows
+  (:func:`response_rows`), so a feed and the package agree cell for cell.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from peerlearn.evidence.access import package_reader
+from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.evidence.datapackage import safe_name
 from peerlearn.evidence.files import PackageFile
 from peerlearn.programmes.permissions import Access
@@ -51,21 +56,49 @@ if TYPE_CHECKING:
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+COHORT_SCOPED = True
+
 
 def readable_surveys(programme: Programme, access: Access) -> list[Survey]:
     surveys = Survey.objects.filter(programme=programme).select_related("instrument")
     return [s for s in surveys.order_by("pk") if reads_survey(access, s)]
 
 
-def plan_for(survey: Survey, access: Access, values: str) -> ExportPlan:
+def in_scope(scope: PackageScope, survey: Survey) -> bool:
+    """A survey of the reader's package: one they read, of the scope's cohorts."""
+    return (
+        survey.programme_id == scope.programme.pk
+        and reads_survey(scope.access, survey)
+        and scope.holds_cohort(survey.cohort_id)
+    )
+
+
+def scoped_surveys(scope: PackageScope) -> list[Survey]:
+    """The surveys of the reader's package (:func:`in_scope`), in id order."""
+    surveys = Survey.objects.filter(programme=scope.programme).select_related("instrument")
+    return [s for s in surveys.order_by("pk") if in_scope(scope, s)]
+
+
+def plan_for(
+    survey: Survey,
+    access: Access,
+    values: str,
+    *,
+    headers: str = "names",
+    split_multiple: bool = True,
+    language: str | None = None,
+) -> ExportPlan:
     """The plan the survey's export page makes for this reader (split select_multiple)."""
     names = sees_identities(access, survey)
     return export_plan(
         survey,
         values="codes" if values == "codes" else "labels",
+        language=language,
         with_names=names,
         with_emails=names and access.sees_contact_of([survey.cohort_id]),
-        split_multiple=True,
+        headers="paths" if headers == "paths" else "names",
+        split_multiple=split_multiple,
     )
 
 
@@ -82,6 +115,10 @@ def _columns(plan: ExportPlan) -> list[Column]:
     for name in plan.header():
         if name == "_response":
             columns.append(Column(name, "integer", "Response number in this table"))
+        elif name == "_index":
+            columns.append(Column(name, "integer", "Number of this repeated answer"))
+        elif name == "_parent_index":
+            columns.append(Column(name, "integer", "The _response of its main row"))
         elif name == "_pseudonym":
             columns.append(Column(name, "string", "Pseudonym (people.person)"))
         elif name in flags:
@@ -91,7 +128,8 @@ def _columns(plan: ExportPlan) -> list[Column]:
     return columns
 
 
-def _rows(plan: ExportPlan) -> Iterator[list[object]]:
+def response_rows(plan: ExportPlan) -> Iterator[list[object]]:
+    """The export's rows, with a pseudonymous survey's codes as the package's person ids."""
     header = plan.header()
     at = header.index("_pseudonym") if "_pseudonym" in header else None
     ids = _package_ids(plan.survey) if at is not None else {}
@@ -108,8 +146,25 @@ def _responses(survey: Survey, plan: ExportPlan, suffix: str, what: str) -> Tabl
         title=f"{survey.title} ({what})",
         description=f"Responses to {survey.instrument.title}. {notes}".strip(),
         columns=_columns(plan),
-        rows=_rows(plan),
+        rows=response_rows(plan),
         primary_key=["_response"],
+    )
+
+
+def feed_table(plan: ExportPlan) -> Table:
+    """One survey table of a flat feed: the responses, or (a repeat's plan) its linked table.
+
+    The same columns and rows as the package's ``survey_<id>`` for the same
+    plan; a repeat's rows are the export's (``_index``, ``_parent_index``).
+    """
+    survey = plan.survey
+    name = f"survey_{survey.pk}" + (f"_{plan.repeat}" if plan.repeat else "")
+    return Table(
+        name=name,
+        title=survey.title + (f" ({plan.repeat})" if plan.repeat else ""),
+        columns=_columns(plan),
+        rows=export_rows(plan) if plan.repeat else response_rows(plan),
+        primary_key=["_index" if plan.repeat else "_response"],
     )
 
 
@@ -181,10 +236,11 @@ def _codebook(surveys: list[Survey], plans: dict[int, ExportPlan]) -> Table:
 
 
 def tables(programme: Programme, user: User) -> list[Table]:
-    access = package_reader(programme, user)
-    if access is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
-    surveys = readable_surveys(programme, access)
+    access = scope.access
+    surveys = scoped_surveys(scope)
     plans = {s.pk: plan_for(s, access, "codes") for s in surveys}
     out = [_surveys(surveys, plans), _codebook(surveys, plans)]
     for survey in surveys:
@@ -212,10 +268,11 @@ def _statistical_writer(survey: Survey, access: Access, fmt: str):
 
 
 def files(programme: Programme, user: User) -> list[PackageFile]:
-    access = package_reader(programme, user)
-    if access is None:
+    scope = package_scope(programme, user)
+    if scope is None:
         return []
-    surveys = readable_surveys(programme, access)
+    access = scope.access
+    surveys = scoped_surveys(scope)
     out: list[PackageFile] = []
     seen: set[int] = set()
     for survey in surveys:
