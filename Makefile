@@ -12,7 +12,7 @@ CONSTRAINTS := requirements/constraints.txt
 UV_VERSION := 0.13.8
 PIP_VERSION := 26.3
 
-.PHONY: install install-test run demo test lint types test-sqlite test-postgres browser benchmarks clean messages lock
+.PHONY: install install-test run demo test lint types test-sqlite test-postgres browser r benchmarks clean messages lock
 
 install: $(STAMP)
 
@@ -54,6 +54,14 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's R runs the R example of docs/api.md (readr on a feed's URL with a token).
+R_PACKAGES := r-base-core r-cran-readr r-cran-httr2 r-cran-jsonlite
+r:
+	@Rscript -e 'library(readr); library(httr2); library(jsonlite)' >/dev/null 2>&1 || { \
+	  echo "Installing Debian's R with readr and httr2 for the API docs test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(R_PACKAGES) >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -63,12 +71,12 @@ types: install
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL
 # points at one (CI sets it; see .ci/run).
-test: install-test browser lint types test-sqlite test-postgres
+test: install-test browser r lint types test-sqlite test-postgres
 
-test-sqlite: install-test browser
+test-sqlite: install-test browser r
 	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not slow" -q
 
-test-postgres: install-test browser
+test-postgres: install-test browser r
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "Running the suite on PostgreSQL ($$DATABASE_URL)"; \
 	  $(BIN)/pytest -n 2 -m "not slow" -q; \
