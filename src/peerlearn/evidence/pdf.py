@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from peerlearn.evidence.figures import Figures, Scope
-from peerlearn.evidence.presenting import Section
+from peerlearn.evidence.presenting import Section, Table
 
 ENCODING = "windows-1252"
 
@@ -27,6 +27,28 @@ def scope_text(scope: Scope) -> str:
         last = formats.date_format(scope.end) if scope.end else "…"
         parts.append(f"{first} – {last}")
     return " · ".join(parts)
+
+
+def _table(pdf, width: float, table: Table) -> None:
+    """A table with its heading row repeated on each page, then its notes."""
+    pdf.ln(1)
+    pdf.set_font("helvetica", style="B", size=10)
+    pdf.multi_cell(width, 5, _text(table.caption))
+    pdf.set_font("helvetica", size=8)
+    with pdf.table(
+        width=width,
+        first_row_as_headings=True,
+        line_height=4,
+        text_align="LEFT",
+        borders_layout="HORIZONTAL_LINES",
+    ) as grid:
+        for cells in [table.header, *table.rows]:
+            row = grid.row()
+            for cell in cells:
+                row.cell(_text(cell))
+    pdf.set_font("helvetica", size=9)
+    for note in table.notes:
+        pdf.multi_cell(width, 4, _text(note))
 
 
 def report_pdf_bytes(programme, scope: Scope, parts: list[Section], figures: Figures) -> bytes:
@@ -53,8 +75,9 @@ def report_pdf_bytes(programme, scope: Scope, parts: list[Section], figures: Fig
         pdf.set_font("helvetica", style="B", size=13)
         pdf.multi_cell(width, 7, _text(section.title))
         pdf.set_font("helvetica", size=10)
-        if section.note:
-            pdf.multi_cell(width, 5, _text(section.note))
+        for note in [section.note, *section.notes]:
+            if note:
+                pdf.multi_cell(width, 5, _text(note))
         for line in section.lines:
             pdf.multi_cell(width, 5, _text(f"{line.label}: {line.value}"))
         for chart in section.charts:
@@ -70,6 +93,8 @@ def report_pdf_bytes(programme, scope: Scope, parts: list[Section], figures: Fig
                 pdf.rect(pdf.l_margin + 62, y + 1, 70 * count / largest, 3, style="F")
                 pdf.set_x(pdf.l_margin + 136)
                 pdf.cell(0, 5, _text(share), new_x="LMARGIN", new_y="NEXT")
+        for table in section.tables:
+            _table(pdf, width, table)
     pdf.ln(4)
     pdf.set_font("helvetica", size=8)
     stamp = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
