@@ -48,7 +48,7 @@ def section_of(figures, key, role="facilitator"):
 def texts(section) -> str:
     parts = [section.note, *section.notes]
     parts += [f"{line.label}: {line.value}" for line in section.lines]
-    parts += [str(chart.shares()) for chart in section.charts]
+    parts += [str(chart.shares()) for chart in section.all_charts()]
     parts += [str(table.rows) + str(table.notes) for table in section.tables]
     return "\n".join(parts)
 
@@ -202,6 +202,10 @@ def test_report_leaves_out_check_in_exchanges_and_private_stories(world, login, 
         assert figures.stories.total == 3
         html = response.content.decode()
         assert "Private and substantiated" not in html
+    report = client.get(report_url(world.programme)).context
+    assert report["figures"].products is None  # the programme keeps them from evaluators
+    products = next(s for s in report["sections"] if s.key == "products")
+    assert "keeps the groups' products to its facilitators" in products.note
     pdf = pdf_text(client.get(report_url(world.programme, pdf=True)).content)
     assert "Partly" in pdf and "Private and substantiated" not in pdf
     assert "private to the group: left out" in pdf
@@ -318,7 +322,7 @@ def test_experiments_show_each_arm_with_its_denominator_and_p_value(world, login
     assert table.rows[0][1].startswith(f"{PUBLISHED_TABLE['lasting'][0]} of {ARM_SIZE}")
     assert table.rows[1][3].endswith("(Fisher's exact test)")
     assert any("Small numbers" in note for note in table.notes)
-    assert [c.shares() for c in section.charts][0] == [
+    assert table.chart is not None and table.chart.shares() == [
         ("Review participants", 8, "8 of 11"),
         ("Control group", 9, "9 of 11"),
     ]
@@ -433,7 +437,7 @@ def test_dashboard_and_report_show_the_same_mel_figures(world, login, settings):
         assert texts(shown[key]) == texts(printed[key]), key
         assert not shown[key].note.startswith("No "), (key, shown[key].note)
     html = report.content.decode()
-    for chart in [c for key in MEL for c in printed[key].charts]:
+    for chart in [c for key in MEL for c in printed[key].all_charts()]:
         assert f'aria-labelledby="{chart.key}-title"' in html and f'id="{chart.key}-data"' in html
     pdf = client.get(report_url(world.programme, pdf=True))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -375,17 +375,15 @@ def _experiments(f: Figures) -> Section:
                 for flag in outcome.flags
                 if flag in CAUTIONS
             ]
-            section.tables.append(table)
             shown = [a for a in outcome.arms if a.n is not None and a.count is not None]
             if outcome.kind == "binary" and shown:
-                section.charts.append(
-                    Chart(
-                        f"chart-{key}",
-                        f"{experiment.name}: {outcome.label}",
-                        [(a.name, a.count or 0) for a in shown],
-                        [a.n or 0 for a in shown],
-                    )
+                table.chart = Chart(
+                    f"chart-{key}",
+                    f"{experiment.name}: {outcome.label}",
+                    [(a.name, a.count or 0) for a in shown],
+                    [a.n or 0 for a in shown],
                 )
+            section.tables.append(table)
     return section
 
 
@@ -423,8 +421,7 @@ def _dual(f: Figures) -> Section:
         ),
     ]
     if d.r is None:
-        reason = CORRELATION_REASONS.get(d.correlation_reason, "")
-        section.lines.append(Line(_("Health and results"), str(reason)))
+        section.notes.append(str(CORRELATION_REASONS.get(d.correlation_reason, "")))
     else:
         section.lines.append(
             Line(

@@ -122,6 +122,8 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
+    #: A chart drawn just above the table (an experiment's outcome), with its own numbers.
+    chart: Chart | None = None
 
     def labelled(self) -> list[list[tuple[str, str]]]:
         """Each row's cells with their column's heading (a phone shows it beside the cell)."""
@@ -138,12 +140,16 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def all_charts(self) -> list[Chart]:
+        """The section's charts and those drawn above its tables."""
+        return self.charts + [t.chart for t in self.tables if t.chart is not None]
+
 
 # ----------------------------------------------------------------- SVG
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 190
-BAR_WIDTH = 260
+LABEL_WIDTH = 150
+BAR_WIDTH = 170
 
 
 def bar_chart(
@@ -155,7 +161,7 @@ def bar_chart(
     bar the length of the whole behind it) and reads "count of whole".
     """
     height = max(1, len(rows)) * BAR_HEIGHT + 4
-    width = LABEL_WIDTH + BAR_WIDTH + 70
+    width = LABEL_WIDTH + BAR_WIDTH + 64
     largest = max([count for _label, count in rows] or [1]) or 1
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="{key}-title" '
@@ -164,7 +170,7 @@ def bar_chart(
     ]
     for index, (label, count) in enumerate(rows):
         y = index * BAR_HEIGHT + 2
-        short = label if len(label) <= 28 else label[:27] + "…"
+        short = label if len(label) <= 24 else label[:23] + "…"
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
             f"{escape(short)}</text>"
