@@ -6,6 +6,7 @@ import zlib
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from peerlearn.evidence.figures import FEW, Scope, headline_figures
 from peerlearn.evidence.presenting import sections
@@ -184,3 +185,80 @@ def test_objectives_below_k_show_no_figure(full_world, settings):
     figures = headline_figures(Scope(world.programme), access)
     section = next(s for s in sections(figures, "funder") if s.key == "objectives")
     assert [line.value for line in section.lines] == ["1", "1 of 1", "1 of 1"]
+
+
+def _gated_survey(world):
+    """A survey whose first closed question sits in a group only some respondents see."""
+    from peerlearn.surveys.models import Instrument, Survey
+    from peerlearn.surveys.xlsform import Choice, ChoiceList, Group, Question, to_dict
+    from peerlearn.surveys.xlsform import Instrument as Form
+
+    codes = ChoiceList("codes", [Choice(c, {"en": f"Code {c}"}) for c in ("1", "2", "true", "x")])
+    form = Form(
+        title="Gated",
+        form_id="gated",
+        version="1",
+        default_language="en",
+        items=[
+            Question("text", "role", {"en": "Role"}),
+            Group(
+                "leads",
+                {"en": "For team leads"},
+                relevant="${role} = 'lead'",
+                children=[Question("select_one", "how", {"en": "How"}, list_name="codes")],
+            ),
+            Question("integer", "peers", {"en": "Peers"}),
+        ],
+        choice_lists={"codes": codes},
+    )
+    instrument = Instrument.objects.create(
+        programme=world.programme,
+        title="Gated",
+        form_id="gated",
+        version="1",
+        anonymity="anonymous",
+        min_respondents=2,
+        definition=to_dict(form),
+    )
+    return Survey.objects.create(
+        instrument=instrument, programme=world.programme, title="Gated", opens_at=timezone.now()
+    )
+
+
+def test_survey_headline_is_the_summary_of_every_whole_response(world):
+    """Grouped in the database by the answers the question needs: the very result of
+    summarising every response whole (types kept: "1" stays a string, "true" too)."""
+    from peerlearn.surveys.analysis import summarise
+    from peerlearn.surveys.models import Response
+
+    survey = _gated_survey(world)
+    given = [
+        {"role": "lead", "how": "1", "peers": 3},
+        {"role": "lead", "how": "1"},
+        {"role": "lead", "how": "true", "peers": 0},
+        {"role": "lead", "how": "x"},
+        {"role": "lead"},
+        {"role": "member", "how": "2"},  # not relevant: not counted
+        {"role": "lead", "how": None},
+        {},
+    ]
+    for answers in given:
+        respond(survey, answers)
+    figure = headline_figures(
+        Scope(world.programme), access_for(world.users["evaluator"], world.programme)
+    ).surveys[0]
+    whole = summarise(
+        survey.instrument.form,
+        Response.objects.filter(survey=survey).values_list("answers", flat=True),
+        k=2,
+        language=None,
+    )
+    expected = next(q for q in whole.questions if q.name == "how")
+    assert figure.headline == expected
+    assert [(c.name, c.count) for c in figure.headline.choices] == [
+        ("1", 2),
+        ("2", 0),
+        ("true", 1),
+        ("x", 1),
+    ]
+    assert figure.headline.sections == ("For team leads",)

@@ -24,29 +24,54 @@ Decisions
   below k people who rated).
 * **What the reader may read**: products and check-ins are counted for the
   programme's facilitators, and for evaluators only when the programme lets
-  them read progress (``products`` is ``None`` otherwise).
+  them read progress (``products`` is ``None`` otherwise).  The MEL figures
+  (:mod:`peerlearn.evidence.mel_figures`) follow each app's own page rules.
+* **Outside readers**: the evaluator and funder views of the dashboard and
+  the funder report (HTML and PDF) are read *as the programme's evaluators
+  read it* (:func:`as_outside_reader`), whoever opens them: a report meant to
+  leave the programme team never holds private group material (check-in
+  exchanges), stories private to the facilitators, or products the
+  programme does not share with evaluators.  Only the facilitator view of
+  the dashboard shows a facilitator everything they may read.
+* **Speed**: every figure is counted in the database (one grouped query per
+  breakdown; a survey's headline question is grouped by its answer there,
+  then summarised), never person by person; the views compute
+  :class:`Figures` once per request and every section reads that object
+  (``benchmarks/evidence.py``).
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, Q, QuerySet, TextField
 from django.utils import timezone
 
 from peerlearn.evidence.access import k_threshold
 from peerlearn.objectives import rules
 from peerlearn.objectives.models import ACHIEVED_FROM, LearningObjective, OrganisationalOutcome
 from peerlearn.people.models import Person
-from peerlearn.programmes.models import Cohort, Programme
+from peerlearn.programmes.models import Cohort, Membership, Programme
 from peerlearn.programmes.permissions import Access
 
 if TYPE_CHECKING:
     from peerlearn.delivery.models import Session
+    from peerlearn.evidence.mel_figures import (
+        DualFigure,
+        ExperimentFigure,
+        MutualityFigure,
+        ReachFigure,
+        StoriesFigure,
+        TheoryFigure,
+    )
     from peerlearn.surveys.analysis import QuestionResult
+    from peerlearn.surveys.models import Survey
 
 #: The key of people who did not give a value.
 NOT_GIVEN = ""
@@ -80,6 +105,11 @@ class Scope:
     cohort: Cohort | None = None
     start: date | None = None
     end: date | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """A cohort or a period is chosen (whole-programme figures then say so)."""
+        return self.cohort is not None or self.start is not None or self.end is not None
 
     def moments(self) -> tuple[datetime | None, datetime | None]:
         """The period as aware datetimes: from the start of ``start`` to the end of ``end``."""
@@ -124,6 +154,15 @@ class Figures:
     outcomes: list[Tally]
     outcomes_total: int
     surveys: list[SurveyFigure] = field(default_factory=list)
+    #: Read as the programme's evaluators read it (:func:`as_outside_reader`).
+    outside: bool = False
+    # The MEL apps' figures (None: the reader may not read them)
+    mutuality: MutualityFigure | None = None
+    stories: StoriesFigure | None = None
+    reach: ReachFigure | None = None
+    theory: TheoryFigure | None = None
+    experiments: list[ExperimentFigure] | None = None
+    dual: DualFigure | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -133,6 +172,8 @@ class Figures:
             or self.products_total
             or self.outcomes_total
             or self.surveys
+            or (self.mutuality is not None and self.mutuality.exchanges)
+            or (self.stories is not None and self.stories.total)
         )
 
 
@@ -140,10 +181,11 @@ class Figures:
 
 
 def participants(scope: Scope) -> QuerySet[Person]:
-    roles = Q(memberships__programme=scope.programme, memberships__role="participant")
+    """People holding the participant role in the scope, each once (a subquery, no join)."""
+    roles = Membership.objects.filter(programme=scope.programme, role="participant")
     if scope.cohort is not None:
-        roles &= Q(memberships__cohort=scope.cohort)
-    return Person.objects.filter(roles).distinct()
+        roles = roles.filter(cohort=scope.cohort)
+    return Person.objects.filter(pk__in=roles.values("person_id"))
 
 
 def _tallies(counter: Counter[str]) -> list[Tally]:
@@ -161,22 +203,32 @@ def _gender(counter: Counter[str], k: int) -> list[Tally]:
 
 
 def _people(scope: Scope, k: int) -> dict[str, object]:
-    rows = list(
-        participants(scope).values_list(
-            "country", "organisation__kind", "seniority", "gender", "organisation_id"
-        )
+    """Two queries: one count per (country, kind, seniority, gender) combination, whatever
+    the number of people, and the organisations.  Values are normalised in Python on
+    those few rows, so "Woman " and "woman" count together on every database."""
+    people = participants(scope)
+    country: Counter[str] = Counter()
+    kind: Counter[str] = Counter()
+    seniority: Counter[str] = Counter()
+    gender: Counter[str] = Counter()
+    combinations = (
+        people.values_list("country", "organisation__kind", "seniority", "gender")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    country = Counter((c or "").upper() for c, *_ in rows)
-    kind = Counter(row[1] or NOT_GIVEN for row in rows)
-    seniority = Counter(row[2] or NOT_GIVEN for row in rows)
-    gender = Counter((row[3] or "").strip().lower() for row in rows)
+    for c, o, s, g, n in combinations:
+        country[(c or "").upper()] += n
+        kind[o or NOT_GIVEN] += n
+        seniority[s or NOT_GIVEN] += n
+        gender[(g or "").strip().lower()] += n
+    organisations = people.aggregate(n=Count("organisation_id", distinct=True))["n"]
     return {
-        "participants": len(rows),
+        "participants": sum(country.values()),
         "by_country": _tallies(country),
         "by_organisation_kind": _tallies(kind),
         "by_seniority": _tallies(seniority),
         "by_gender": _gender(gender, k),
-        "organisations": len({row[4] for row in rows if row[4] is not None}),
+        "organisations": organisations,
         "countries": len({c for c in country if c}),
     }
 
@@ -275,22 +327,89 @@ def _outcomes(scope: Scope) -> dict[str, object]:
 # ----------------------------------------------------------------- surveys
 
 
-def _headline(survey, k: int) -> QuestionResult | None:
-    from peerlearn.surveys.analysis import summarise
-    from peerlearn.surveys.publication import last_batch, published
+CLOSED = ("select_one", "integer", "decimal")
+
+
+class AnswerJSON(Func):
+    """The JSON text of one answer (``None`` when absent), typed as stored on both databases.
+
+    Grouping by it counts each distinct answer in the database; ``json.loads``
+    gives back the value a response's ``answers`` dict holds (a string stays a
+    string, a number a number, a list a list).
+    """
+
+    output_field = TextField()
+
+    def __init__(self, name: str) -> None:
+        super().__init__(F("answers"))
+        self.name = name
+
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
+        """PostgreSQL: the ``->`` of one key, as JSON text."""
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql}) -> %s)::text", [*params, self.name]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        path = '$."' + self.name.replace('"', '""') + '"'
+        return f"JSON_QUOTE(JSON_EXTRACT({sql}, %s))", [*params, path]
+
+
+def _reads(plan) -> list[str]:
+    """The question's name and every field its relevance chain reads."""
+    from peerlearn.surveys.xlsform.expressions import ExpressionError, references
+
+    names = {plan.question.name}
+    for expression in plan.chain:
+        try:
+            names |= set(references(expression))
+        except ExpressionError:
+            continue  # unparseable: always relevant, reads nothing
+    return sorted(names)
+
+
+def _grouped_answers(responses, names: list[str]) -> Iterator[dict[str, Any]]:
+    """Each response's answers to ``names``: one grouped query, each group repeated."""
+    aliases = {f"a{i}": AnswerJSON(name) for i, name in enumerate(names)}
+    rows = responses.order_by().annotate(**aliases).values(*aliases).annotate(n=Count("pk"))
+    for row in rows:
+        answers = {
+            name: json.loads(row[alias])
+            for alias, name in zip(aliases, names, strict=True)
+            if row[alias] is not None
+        }
+        yield from itertools.repeat(answers, row["n"])
+
+
+def _only(form, item):
+    """``form`` holding only ``item``'s question, inside its groups (their labels and
+    relevance kept): what :func:`summarise` needs for that one question."""
+    from dataclasses import replace
+
+    node = item.question
+    for group in reversed(item.groups):
+        node = replace(group, children=[node])
+    return replace(form, items=[node])
+
+
+def _headline(survey: Survey, batch: int, k: int) -> QuestionResult | None:
+    """The first closed question's result, by :func:`surveys.analysis.summarise`.
+
+    Only that question and the fields its relevance reads are fetched,
+    grouped by value in the database, and summarised on the form cut down to
+    that question: the same result as summarising every whole response,
+    without decoding every answer of every response.
+    """
+    from peerlearn.surveys.analysis import plan, summarise
+    from peerlearn.surveys.publication import published
 
     form = survey.instrument.form
-    answers = (
-        published(survey, last_batch(survey))
-        .order_by()
-        .values_list("answers", flat=True)
-        .iterator(2000)
-    )
-    results = summarise(
-        form, (a if isinstance(a, dict) else {} for a in answers), k=k, language=None
-    )
-    closed = [q for q in results.questions if q.type in ("select_one", "integer", "decimal")]
-    return closed[0] if closed else None
+    first = next((p for p in plan(form) if p.question.type in CLOSED), None)
+    if first is None:
+        return None
+    answers = _grouped_answers(published(survey, batch), _reads(first))
+    (result,) = summarise(_only(form, first), answers, k=k, language=None).questions
+    return result
 
 
 def _surveys(scope: Scope, access: Access) -> list[SurveyFigure]:
@@ -316,7 +435,8 @@ def _surveys(scope: Scope, access: Access) -> list[SurveyFigure]:
         if not reads_survey(access, survey):
             continue
         k = max(1, survey.instrument.min_respondents)
-        responses = published(survey, last_batch(survey)).count()
+        batch = last_batch(survey)
+        responses = published(survey, batch).count()
         suppressed = responses < k
         out.append(
             SurveyFigure(
@@ -326,7 +446,7 @@ def _surveys(scope: Scope, access: Access) -> list[SurveyFigure]:
                 responses=responses,
                 k=k,
                 suppressed=suppressed,
-                headline=None if suppressed else _headline(survey, k),
+                headline=None if suppressed else _headline(survey, batch, k),
             )
         )
     return out
@@ -335,9 +455,21 @@ def _surveys(scope: Scope, access: Access) -> list[SurveyFigure]:
 # ----------------------------------------------------------------- the one entry point
 
 
-def headline_figures(scope: Scope, access: Access, *, now: datetime | None = None) -> Figures:
-    """Every headline figure of ``scope`` as ``access`` may read it."""
+def as_outside_reader(access: Access) -> Access:
+    """The programme as its evaluators read it: what a report leaving the team may hold."""
+    return Access(programme_roles=frozenset({"evaluator"})) if access.any_role else access
+
+
+def headline_figures(
+    scope: Scope, access: Access, *, outside: bool = False, now: datetime | None = None
+) -> Figures:
+    """Every headline figure of ``scope`` as ``access`` may read it (``outside``: as the
+    programme's evaluators read it, for the evaluator and funder views and the report)."""
+    from peerlearn.evidence import mel_figures as mel
+
     now = now or timezone.now()
+    if outside:
+        access = as_outside_reader(access)
     k = k_threshold()
     parts: dict[str, object] = {}
     parts.update(_people(scope, k))
@@ -345,4 +477,16 @@ def headline_figures(scope: Scope, access: Access, *, now: datetime | None = Non
     parts.update(_products(scope, access))
     parts.update(_objectives(scope, k))
     parts.update(_outcomes(scope))
-    return Figures(scope=scope, k=k, surveys=_surveys(scope, access), **parts)  # type: ignore[arg-type]
+    return Figures(
+        scope=scope,
+        k=k,
+        surveys=_surveys(scope, access),
+        outside=outside,
+        mutuality=mel.mutuality(scope, access, k),
+        stories=mel.stories(scope, access),
+        reach=mel.reach(scope, access),
+        theory=mel.theory(scope, access),
+        experiments=mel.experiments(scope, access),
+        dual=mel.dual(scope, access),
+        **parts,  # type: ignore[arg-type]
+    )

@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from peerlearn.evidence.figures import Figures, Scope
-from peerlearn.evidence.presenting import Section
+from peerlearn.evidence.presenting import Chart, Section, Table
 
 ENCODING = "windows-1252"
 
@@ -27,6 +27,50 @@ def scope_text(scope: Scope) -> str:
         last = formats.date_format(scope.end) if scope.end else "…"
         parts.append(f"{first} – {last}")
     return " · ".join(parts)
+
+
+def _chart(pdf, width: float, chart: Chart) -> None:
+    """Bars with each row's "n of N" (the numbers are the table)."""
+    pdf.ln(1)
+    pdf.set_font("helvetica", style="B", size=10)
+    pdf.multi_cell(width, 5, _text(chart.title))
+    pdf.set_font("helvetica", size=9)
+    largest = max([count for _l, count in chart.rows] or [1]) or 1
+    for (label, count, share), whole in zip(chart.shares(), chart.denominators(), strict=True):
+        y = pdf.get_y()
+        pdf.cell(60, 5, _text(label[:40]))
+        scale = (whole or 1) if chart.wholes is not None else largest
+        if chart.wholes is not None:
+            pdf.set_fill_color(221, 231, 239)
+            pdf.rect(pdf.l_margin + 62, y + 1, 70, 3, style="F")
+        pdf.set_fill_color(47, 111, 159)
+        pdf.rect(pdf.l_margin + 62, y + 1, 70 * count / scale, 3, style="F")
+        pdf.set_x(pdf.l_margin + 136)
+        pdf.cell(0, 5, _text(share), new_x="LMARGIN", new_y="NEXT")
+
+
+def _table(pdf, width: float, table: Table) -> None:
+    """A table with its heading row repeated on each page, then its notes."""
+    if table.chart is not None:
+        _chart(pdf, width, table.chart)
+    pdf.ln(1)
+    pdf.set_font("helvetica", style="B", size=10)
+    pdf.multi_cell(width, 5, _text(table.caption))
+    pdf.set_font("helvetica", size=8)
+    with pdf.table(
+        width=width,
+        first_row_as_headings=True,
+        line_height=4,
+        text_align="LEFT",
+        borders_layout="HORIZONTAL_LINES",
+    ) as grid:
+        for cells in [table.header, *table.rows]:
+            row = grid.row()
+            for cell in cells:
+                row.cell(_text(cell))
+    pdf.set_font("helvetica", size=9)
+    for note in table.notes:
+        pdf.multi_cell(width, 4, _text(note))
 
 
 def report_pdf_bytes(programme, scope: Scope, parts: list[Section], figures: Figures) -> bytes:
@@ -53,23 +97,15 @@ def report_pdf_bytes(programme, scope: Scope, parts: list[Section], figures: Fig
         pdf.set_font("helvetica", style="B", size=13)
         pdf.multi_cell(width, 7, _text(section.title))
         pdf.set_font("helvetica", size=10)
-        if section.note:
-            pdf.multi_cell(width, 5, _text(section.note))
+        for note in [section.note, *section.notes]:
+            if note:
+                pdf.multi_cell(width, 5, _text(note))
         for line in section.lines:
             pdf.multi_cell(width, 5, _text(f"{line.label}: {line.value}"))
         for chart in section.charts:
-            pdf.ln(1)
-            pdf.set_font("helvetica", style="B", size=10)
-            pdf.multi_cell(width, 5, _text(chart.title))
-            pdf.set_font("helvetica", size=9)
-            largest = max([count for _l, count in chart.rows] or [1]) or 1
-            for label, count, share in chart.shares():
-                y = pdf.get_y()
-                pdf.cell(60, 5, _text(label[:40]))
-                pdf.set_fill_color(47, 111, 159)
-                pdf.rect(pdf.l_margin + 62, y + 1, 70 * count / largest, 3, style="F")
-                pdf.set_x(pdf.l_margin + 136)
-                pdf.cell(0, 5, _text(share), new_x="LMARGIN", new_y="NEXT")
+            _chart(pdf, width, chart)
+        for table in section.tables:
+            _table(pdf, width, table)
     pdf.ln(4)
     pdf.set_font("helvetica", size=8)
     stamp = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")

@@ -3,11 +3,16 @@ the HTML report and the PDF report all draw these same sections.
 
 A chart is a server-rendered SVG of horizontal bars (no script, nothing
 fetched) and always comes with its numbers as a table, so a screen reader
-and a printer get the same figures as the eye.
+and a printer get the same figures as the eye.  A bar either counts against
+the chart's total, or (``wholes``) is a share of its own denominator
+("12 of 40"), drawn against that denominator.  Tables carry what bars
+cannot (an experiment's arms, a theory's nodes); the MEL sections are
+worded in :mod:`peerlearn.evidence.mel_sections`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pycountry
@@ -22,11 +27,52 @@ from peerlearn.objectives.rules import of
 from peerlearn.people.choices import ORGANISATION_KIND_CHOICES, SENIORITY_CHOICES
 from peerlearn.progress.models import PRODUCT_STATE_CHOICES
 
-#: The sections each audience sees, in order.
+#: The sections each audience sees, in order (the funder's follows the issue's report).
 ROLE_SECTIONS = {
-    "facilitator": ["people", "rhythm", "products", "objectives", "outcomes", "surveys"],
-    "evaluator": ["people", "objectives", "outcomes", "surveys", "rhythm", "products"],
-    "funder": ["people", "rhythm", "products", "objectives", "outcomes"],
+    "facilitator": [
+        "people",
+        "rhythm",
+        "products",
+        "objectives",
+        "outcomes",
+        "mutuality",
+        "dual",
+        "capabilities",
+        "stories",
+        "reach",
+        "theory",
+        "experiments",
+        "surveys",
+    ],
+    "evaluator": [
+        "people",
+        "objectives",
+        "outcomes",
+        "capabilities",
+        "dual",
+        "stories",
+        "theory",
+        "experiments",
+        "mutuality",
+        "reach",
+        "surveys",
+        "rhythm",
+        "products",
+    ],
+    "funder": [
+        "people",
+        "rhythm",
+        "products",
+        "objectives",
+        "dual",
+        "capabilities",
+        "mutuality",
+        "outcomes",
+        "stories",
+        "reach",
+        "theory",
+        "experiments",
+    ],
 }
 ROLE_LABELS = {
     "facilitator": gettext_lazy("Facilitator"),
@@ -46,17 +92,42 @@ class Chart:
     key: str
     title: str
     rows: list[tuple[str, int]]
+    #: Each row's own denominator (a share of it), else every row is of the total.
+    wholes: list[int] | None = None
 
     @property
     def total(self) -> int:
         return sum(count for _label, count in self.rows)
 
+    def denominators(self) -> list[int]:
+        return self.wholes if self.wholes is not None else [self.total] * len(self.rows)
+
     def shares(self) -> list[tuple[str, int, str]]:
-        """Each row with its count and "n of total"."""
-        return [(label, count, of(count, self.total)) for label, count in self.rows]
+        """Each row with its count and "n of its denominator"."""
+        return [
+            (label, count, of(count, whole))
+            for (label, count), whole in zip(self.rows, self.denominators(), strict=True)
+        ]
 
     def svg(self) -> SafeString:
-        return bar_chart(self.key, self.title, self.rows)
+        return bar_chart(self.key, self.title, self.rows, self.wholes)
+
+
+@dataclass
+class Table:
+    """A table of words and numbers (already worded), with notes under it."""
+
+    key: str
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+    #: A chart drawn just above the table (an experiment's outcome), with its own numbers.
+    chart: Chart | None = None
+
+    def labelled(self) -> list[list[tuple[str, str]]]:
+        """Each row's cells with their column's heading (a phone shows it beside the cell)."""
+        return [list(zip(self.header, row, strict=True)) for row in self.rows]
 
 
 @dataclass
@@ -66,19 +137,31 @@ class Section:
     lines: list[Line] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     note: str = ""
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def all_charts(self) -> list[Chart]:
+        """The section's charts and those drawn above its tables."""
+        return self.charts + [t.chart for t in self.tables if t.chart is not None]
 
 
 # ----------------------------------------------------------------- SVG
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 190
-BAR_WIDTH = 260
+LABEL_WIDTH = 150
+BAR_WIDTH = 170
 
 
-def bar_chart(key: str, title: str, rows: list[tuple[str, int]]) -> SafeString:
-    """Horizontal bars, one per row, the count written after each bar."""
+def bar_chart(
+    key: str, title: str, rows: list[tuple[str, int]], wholes: list[int] | None = None
+) -> SafeString:
+    """Horizontal bars, one per row, the count written after each bar.
+
+    With ``wholes``, each bar is drawn against its own denominator (a pale
+    bar the length of the whole behind it) and reads "count of whole".
+    """
     height = max(1, len(rows)) * BAR_HEIGHT + 4
-    width = LABEL_WIDTH + BAR_WIDTH + 50
+    width = LABEL_WIDTH + BAR_WIDTH + 64
     largest = max([count for _label, count in rows] or [1]) or 1
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="{key}-title" '
@@ -87,14 +170,29 @@ def bar_chart(key: str, title: str, rows: list[tuple[str, int]]) -> SafeString:
     ]
     for index, (label, count) in enumerate(rows):
         y = index * BAR_HEIGHT + 2
-        bar = round(BAR_WIDTH * count / largest, 1)
-        short = label if len(label) <= 28 else label[:27] + "…"
+        short = label if len(label) <= 24 else label[:23] + "…"
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
             f"{escape(short)}</text>"
+        )
+        text = str(count)
+        end: float = BAR_WIDTH
+        bar: float
+        if wholes is not None:
+            whole = wholes[index] or 1
+            bar = round(BAR_WIDTH * count / whole, 1)
+            text = escape(of(count, wholes[index]))
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{BAR_WIDTH}" '
+                f'height="{BAR_HEIGHT - 6}" fill="#dde7ef"></rect>'
+            )
+        else:
+            bar = round(BAR_WIDTH * count / largest, 1)
+            end = bar
+        parts.append(
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{bar}" height="{BAR_HEIGHT - 6}" '
             f'fill="#2f6f9f"></rect>'
-            f'<text x="{LABEL_WIDTH + bar + 4}" y="{y + 15}" font-size="12">{count}</text>'
+            f'<text x="{LABEL_WIDTH + end + 4}" y="{y + 15}" font-size="12">{text}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
@@ -183,7 +281,14 @@ def _rhythm(f: Figures) -> Section:
 def _products(f: Figures) -> Section:
     section = Section("products", _("Products"))
     if f.products is None:
-        section.note = _("The programme does not share the groups' products with evaluators.")
+        section.note = (
+            _(
+                "The programme keeps the groups' products to its facilitators, "
+                "so this view, read as the evaluators read it, leaves them out."
+            )
+            if f.outside
+            else _("The programme does not share the groups' products with evaluators.")
+        )
         return section
     section.lines = [Line(_("Products"), str(f.products_total or 0))]
     rows = _labelled(f.products, _choice(PRODUCT_STATE_CHOICES), f.k)
@@ -261,15 +366,20 @@ def _surveys(f: Figures) -> Section:
     return section
 
 
-BUILDERS = {
-    "people": _people,
-    "rhythm": _rhythm,
-    "products": _products,
-    "objectives": _objectives,
-    "outcomes": _outcomes,
-    "surveys": _surveys,
-}
+def _builders() -> dict[str, Callable[[Figures], Section]]:
+    from peerlearn.evidence import mel_sections
+
+    return {
+        "people": _people,
+        "rhythm": _rhythm,
+        "products": _products,
+        "objectives": _objectives,
+        "outcomes": _outcomes,
+        "surveys": _surveys,
+        **mel_sections.BUILDERS,
+    }
 
 
 def sections(figures: Figures, role: str) -> list[Section]:
-    return [BUILDERS[key](figures) for key in ROLE_SECTIONS.get(role, ROLE_SECTIONS["funder"])]
+    builders = _builders()
+    return [builders[key](figures) for key in ROLE_SECTIONS.get(role, ROLE_SECTIONS["funder"])]

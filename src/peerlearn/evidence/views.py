@@ -1,9 +1,12 @@
 """The programme dashboard and the funder report (HTML and PDF).
 
-Both call :func:`peerlearn.evidence.figures.headline_figures` once with the
-same scope and draw :func:`peerlearn.evidence.presenting.sections`, so a
-figure on the report is the figure on the dashboard.  Readers: the
-programme's facilitators and evaluators (as for the data package).
+Both call :func:`peerlearn.evidence.figures.headline_figures` once per
+request with the same scope and draw :func:`peerlearn.evidence.presenting.sections`
+from that one :class:`Figures`, so a figure on the report is the figure on
+the dashboard.  Readers: the programme's facilitators and evaluators (as for
+the data package).  The report, and the dashboard's evaluator and funder
+views, read the programme as its evaluators do (``outside``); the
+facilitator view shows a facilitator everything they may read.
 """
 
 from __future__ import annotations
@@ -90,11 +93,16 @@ def _context(programme: Programme, asked: Request, figures: Figures) -> dict:
     }
 
 
+def outside(role: str) -> bool:
+    """Views meant for readers beyond the facilitators read as the evaluators do."""
+    return role != "facilitator"
+
+
 @require_GET
 @programme_view(builds_package)
 def dashboard(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     asked = read_request(request, programme, access)
-    figures = headline_figures(asked.scope, access)
+    figures = headline_figures(asked.scope, access, outside=outside(asked.role))
     status = 400 if asked.errors else 200
     return render(
         request, "evidence/dashboard.html", _context(programme, asked, figures), status=status
@@ -106,7 +114,7 @@ def dashboard(request: HttpRequest, programme: Programme, access: Access) -> Htt
 def report(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
     asked = read_request(request, programme, access)
     asked.role = "funder"
-    figures = headline_figures(asked.scope, access)
+    figures = headline_figures(asked.scope, access, outside=True)
     status = 400 if asked.errors else 200
     return render(
         request, "evidence/report.html", _context(programme, asked, figures), status=status
@@ -119,7 +127,7 @@ def report_pdf(request: HttpRequest, programme: Programme, access: Access) -> Ht
     asked = read_request(request, programme, access)
     if asked.errors:
         return HttpResponse(" ".join(asked.errors), status=400, content_type="text/plain")
-    figures = headline_figures(asked.scope, access)
+    figures = headline_figures(asked.scope, access, outside=True)
     data = report_pdf_bytes(programme, asked.scope, sections(figures, "funder"), figures)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}-report.pdf"'

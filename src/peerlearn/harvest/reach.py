@@ -125,6 +125,42 @@ def programme_reach(programme: Programme, access: Access) -> ProgrammeReach:
     return result
 
 
+@dataclass
+class ReachTotal:
+    """Reach over some follow-ups in total only (``total`` is ``None`` below k)."""
+
+    k: int
+    respondents: int
+    total: diffusion.Reach | None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        return self.total is not None
+
+
+def reach_total(surveys: list[Survey]) -> ReachTotal:
+    """The first figures of :func:`programme_reach` over ``surveys``, and nothing else.
+
+    The same responses (published, participants), the same k (the highest
+    ``min_respondents``) and the same :func:`engine.diffusion.total`, read as
+    answers only: the dashboard and the funder report need the total, not
+    the per-participant and per-organisation passes or the candidates.
+    """
+    answers = [
+        given
+        for survey in surveys
+        for given in published(survey)
+        .filter(audience="participant")
+        .values_list("answers", flat=True)
+    ]
+    k = max([1, *(s.instrument.min_respondents for s in surveys)])
+    if len(answers) < k:
+        return ReachTotal(k, len(answers), None)
+    total = diffusion.total({"answers": given} for given in answers)
+    return ReachTotal(k, len(answers), total, _labels(surveys))
+
+
 def candidate_initial(programme: Programme, key: str, access: Access) -> dict[str, Any]:
     """Initial story fields from a candidate key (``r<response id>:<question>``); {} if unknown."""
     response_part, _sep, question = key.partition(":")
