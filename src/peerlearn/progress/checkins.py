@@ -75,7 +75,8 @@ def save_check_in(
 
 
 def current_groups(cohort: Cohort) -> list[Group]:
-    return list(cohort.groups.filter(archived_at__isnull=True).order_by("name"))
+    """The cohort's current groups, then its current pairs (each by name)."""
+    return list(cohort.groups.filter(archived_at__isnull=True).order_by("kind", "name"))
 
 
 def _excerpts(check_ins: Iterable[CheckIn], fields: Sequence[str]) -> list[engine.Excerpt]:

@@ -150,6 +150,7 @@ def overview(request: HttpRequest, programme: Programme, access: Access) -> Http
             "cohort": cohort,
             "rounds": rounds,
             "rows": rows,
+            "has_pairs": any(row["group"].is_pair for row in rows),  # type: ignore[attr-defined]
             "manages": cohort is not None and access.manages_cohort(cohort.pk),
             "settings_form": ProgressSettingsForm(
                 initial={"evaluators_see_progress": evaluators_see_progress(programme)}
