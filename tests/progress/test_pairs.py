@@ -184,3 +184,21 @@ def test_the_pair_member_sees_the_pairs_check_in_due(world, login):
     panel = page.content.decode().split("Your group&#x27;s work")[1]
     assert "Pair P1" in panel and "File the check-in" in panel
     assert reverse("progress:group", args=[world.programme.slug, group.pk]) in panel
+
+
+def test_the_grid_pages_through_groups_then_pairs(world, login, monkeypatch):
+    from peerlearn.progress import views
+
+    monkeypatch.setattr(views, "GRID_GROUPS_PER_PAGE", 2)
+    group = pair_group(world)
+    Group.objects.create(cohort=world.event, name="Zeta team")
+    file_check_in(world, group, make_round(world), completed="Met")
+    client = login(world.users["facilitator"])
+    url = reverse("progress:overview", args=[world.programme.slug])
+    first = client.get(url, {"cohort": world.event.pk})
+    assert [r["group"].name for r in first.context["rows"]] == ["Group A", "Group B"]
+    assert "Page 1 of 2 (4 groups and pairs)" in first.content.decode()
+    second = client.get(url, {"cohort": world.event.pk, "page": 2})
+    rows = second.context["rows"]
+    assert [r["group"].name for r in rows] == ["Zeta team", "Pair P1"]
+    assert rows[1]["cells"][0].completed == "Met" and rows[0]["cells"] == [None]

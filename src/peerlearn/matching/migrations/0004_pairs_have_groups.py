@@ -20,7 +20,7 @@ def give_current_pairs_their_groups(apps, schema_editor):
     for run in runs.order_by("published_at", "pk"):
         latest[run.cohort_id] = run
     for run in latest.values():
-        members = {}
+        members: dict[str, list[int]] = {}
         for row in PublishedPair.objects.filter(run=run).order_by("label", "pk"):
             members.setdefault(row.label, []).extend([row.a_id, row.b_id])
         taken = set(
