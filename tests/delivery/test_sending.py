@@ -289,3 +289,23 @@ def test_a_failure_among_a_days_reminders_keeps_what_went_and_retries_the_rest(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert sum(r.reminders for _s, r in sending.send_all_due()) == 3
     assert SessionMail.objects.filter(reminded_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_commands_at_once_send_each_reminder_once(world, site_url):
+    org = world.people["participant"].organisation
+    for i in range(30):
+        person = make_person(f"crowd{i:02d}", org, with_user=False)
+        Membership.objects.create(
+            person=person, programme=world.programme, cohort=world.event, role="participant"
+        )
+    _three_sessions_tomorrow(world)
+    outputs, failures = at_once([_send_once, _send_once])
+    assert tolerated(failures) == []
+    call_command("send_session_mail", stdout=StringIO())  # what a stopped copy left
+    crowd = Counter({f"crowd{i:02d}@example.org": 1 for i in range(30)})
+    assert recipients() == crowd + Counter(
+        {"participant@example.org": 2, "peer@example.org": 2, "module_facilitator@example.org": 1}
+    )
+    reported = sum(int(m.group(1)) for o in outputs if (m := re.search(r"(\d+) reminders", o)))
+    assert reported <= 35
