@@ -202,3 +202,15 @@ def test_the_grid_pages_through_groups_then_pairs(world, login, monkeypatch):
     rows = second.context["rows"]
     assert [r["group"].name for r in rows] == ["Zeta team", "Pair P1"]
     assert rows[1]["cells"][0].completed == "Met" and rows[0]["cells"] == [None]
+
+
+def test_the_data_package_tells_pairs_from_groups(world):
+    from peerlearn.programmes import package
+
+    group = pair_group(world)
+    (table,) = [
+        t for t in package.tables(world.programme, world.users["facilitator"]) if t.name == "groups"
+    ]
+    names = [c.name for c in table.columns]
+    kinds = {row[0]: row[names.index("kind")] for row in table.rows}
+    assert kinds[group.pk] == "pair" and kinds[world.group_a.pk] == "group"
