@@ -238,3 +238,74 @@ def test_e_mails_are_in_the_persons_language(world, site_url):
     assert french.subject.startswith("Invitation : ")
     assert french.body.startswith("Bonjour ")
     assert english.subject.startswith("Invitation: ")
+
+
+def _three_sessions_tomorrow(world):
+    """The plenary and the sessions of groups A and B, 20 hours from now, invitations sent."""
+    start = (timezone.now() + timedelta(hours=20)).replace(tzinfo=None, microsecond=0)
+    sessions = [
+        *plan(world, start=start),
+        *plan(world, title="Group A work", groups=[world.group_a], start=start),
+        *plan(world, title="Group B work", groups=[world.group_b], start=start),
+    ]
+    SessionMail.objects.all().delete()
+    for session in sessions:
+        sending.ensure_rows(session)
+    SessionMail.objects.update(invited_at=timezone.now() - timedelta(days=3), informed_sequence=0)
+    mail.outbox.clear()
+    return sessions
+
+
+def test_reminders_of_a_days_sessions_are_claimed_together_and_go_once(world, site_url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plenary, group_a, group_b = _three_sessions_tomorrow(world)
+    with CaptureQueriesContext(connection) as captured:
+        results = dict(sending.send_all_due())
+    assert {s.pk: r.reminders for s, r in results.items()} == {
+        plenary.pk: 3,
+        group_a.pk: 1,
+        group_b.pk: 1,
+    }
+    assert recipients() == Counter(
+        {"participant@example.org": 2, "peer@example.org": 2, "module_facilitator@example.org": 1}
+    )
+    # one claiming UPDATE for the three sessions, not one per session
+    updates = [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    assert all(r.reminders == 0 for _s, r in sending.send_all_due())
+
+
+def test_a_failure_among_a_days_reminders_keeps_what_went_and_retries_the_rest(
+    world, site_url, settings
+):
+    _three_sessions_tomorrow(world)
+    settings.EMAIL_BACKEND = "tests.delivery.test_sending.FailsOnThirdBackend"
+    results = sending.send_all_due()
+    assert sum(r.reminders for _s, r in results) == 2
+    assert [r.error for _s, r in results if r.error] != []
+    assert SessionMail.objects.filter(reminded_at__isnull=False).count() == 2
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sum(r.reminders for _s, r in sending.send_all_due()) == 3
+    assert SessionMail.objects.filter(reminded_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_commands_at_once_send_each_reminder_once(world, site_url):
+    org = world.people["participant"].organisation
+    for i in range(30):
+        person = make_person(f"crowd{i:02d}", org, with_user=False)
+        Membership.objects.create(
+            person=person, programme=world.programme, cohort=world.event, role="participant"
+        )
+    _three_sessions_tomorrow(world)
+    outputs, failures = at_once([_send_once, _send_once])
+    assert tolerated(failures) == []
+    call_command("send_session_mail", stdout=StringIO())  # what a stopped copy left
+    crowd = Counter({f"crowd{i:02d}@example.org": 1 for i in range(30)})
+    assert recipients() == crowd + Counter(
+        {"participant@example.org": 2, "peer@example.org": 2, "module_facilitator@example.org": 1}
+    )
+    reported = sum(int(m.group(1)) for o in outputs if (m := re.search(r"(\d+) reminders", o)))
+    assert reported <= 35

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from peerlearn.matching.models import MatchingRun, Move, PublishedPair
+from peerlearn.programmes.models import Group, GroupMember, GroupNote
 from tests.matching.conftest import group_form
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +149,36 @@ def test_repair_updates_published_pairs(world, login, add_participants):
     assert run.version == 3 and partner_of(run, local) == new
     assert PublishedPair.objects.filter(run=run).count() == 11
     assert PublishedPair.objects.get(run=run, b_id=int(local)).a_id == int(new)
+
+
+def test_repair_of_published_pairs_keeps_their_pair_groups_in_step(world, login, add_participants):
+    client, run, _people, local, old, new = setting(world, login, add_participants)
+    client.post(run_url(world, run, "run_publish"), {"version": 1})
+    run.refresh_from_db()
+    before = {r.label: r.group_id for r in PublishedPair.objects.filter(run=run)}
+    mine = PublishedPair.objects.get(run=run, b_id=int(local)).group
+    GroupNote.objects.create(group=mine, text="What we agreed")
+    client.post(run_url(world, run, "run_repair"), {"person": local, "partner": new, "version": 2})
+    rows = list(PublishedPair.objects.filter(run=run).select_related("group"))
+    people: dict[int, set[int]] = {}
+    for row in rows:
+        assert row.group.kind == "pair" and not row.group.is_archived
+        people.setdefault(row.group_id, set()).update({row.a_id, row.b_id})
+    for group_id, ids in people.items():
+        assert (
+            set(GroupMember.objects.filter(group_id=group_id).values_list("person_id", flat=True))
+            == ids
+        )
+    current = Group.objects.filter(kind="pair", archived_at__isnull=True)
+    assert set(current.values_list("pk", flat=True)) == set(people)
+    assert people[PublishedPair.objects.get(run=run, b_id=int(local)).group_id] == {
+        int(local),
+        int(new),
+    }
+    # pairs nobody touched keep their group; nothing is deleted
+    untouched = [r for r in rows if int(local) not in (r.a_id, r.b_id)]
+    assert all(before.get(r.label) == r.group_id for r in untouched if r.label in before)
+    assert GroupNote.objects.filter(text="What we agreed").count() == 1
 
 
 def test_peer_mode_repair_leaves_partners_alone_until_they_are_paired(

@@ -40,6 +40,12 @@ def expect(allowed: set[str], *, outsider: int = 404, member: int = 403, ok: int
     return table
 
 
+def _pair(world):
+    from tests.progress.conftest import pair_group
+
+    return pair_group(world)
+
+
 def _upload(world):
     return RosterUpload.objects.create(
         programme=world.programme, filename="r.csv", data=b"email,name\na@example.org,A\n"
@@ -105,6 +111,13 @@ CASES = [
         lambda w: reverse("programmes:group", args=[w.programme.slug, w.group_a.pk]),
         "get",
         expect({"facilitator", "participant", "evaluator"}, member=404),
+    ),
+    (
+        # a published pair (participant + module facilitator) is a group of kind "pair"
+        "programmes:group of a pair",
+        lambda w: reverse("programmes:group", args=[w.programme.slug, _pair(w).pk]),
+        "get",
+        expect({"facilitator", "participant", "module_facilitator", "evaluator"}, member=404),
     ),
     (
         "people:list",

@@ -22,6 +22,48 @@ def file_check_in(world, group, round, **fields):
     )
 
 
+def pairs_run(world, pairs, *, cohort=None):
+    """A finished pairs run (not published): ``pairs`` maps a label to two people, or three.
+
+    A trio is stored as the engine's peer mode makes it: three rows (a
+    triangle), one label.
+    """
+    from itertools import combinations
+
+    from peerlearn.matching.models import MatchingRun
+
+    rows = [
+        {"label": label, "a": str(a.pk), "b": str(b.pk)}
+        for label, people in pairs.items()
+        for a, b in combinations(people, 2)
+    ]
+    return MatchingRun.objects.create(
+        cohort=cohort or world.event,
+        kind="pairs",
+        parameters={"mode": "peer"},
+        status="done",
+        result={"mode": "peer", "pairs": rows, "problems": []},
+    )
+
+
+def publish(run, **kwargs):
+    """Publish ``run`` the way the page does (checked), and return the outcome."""
+    from peerlearn.matching import services
+
+    outcome = services.publish(run, run.version, **kwargs)
+    assert outcome.ok, outcome
+    run.refresh_from_db()
+    return outcome
+
+
+def pair_group(world, people=("participant", "module_facilitator"), label="P1"):
+    """The published pair of two personas (participant and module facilitator by default)."""
+    from peerlearn.programmes.models import Group
+
+    publish(pairs_run(world, {label: [world.people[k] for k in people]}))
+    return Group.objects.get(kind="pair", archived_at__isnull=True, name=f"Pair {label}")
+
+
 def other_organisation(world, key: str) -> Organisation:
     """Give persona ``key`` an organisation of their own (the world puts everyone in one)."""
     org = Organisation.objects.create(name=f"Agency of {key}", country="GH")

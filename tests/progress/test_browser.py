@@ -8,7 +8,7 @@ import pytest
 from peerlearn.programmes.models import Group, GroupMember
 from peerlearn.progress.models import CheckIn, Review
 from tests.conftest import PASSWORD, make_person
-from tests.progress.conftest import file_check_in, make_round, reviewed_by_peer
+from tests.progress.conftest import file_check_in, make_round, pair_group, reviewed_by_peer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +86,30 @@ def test_check_in_working_group_and_peer_review(world, live_server, page):
     assert review.submitted_at is not None and review.comments == "Clear plan; add the costs"
     assert set(review.scores.values()) == {3}
     assert Review.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", [{"width": 390, "height": 844}], indirect=True, ids=["phone"])
+def test_a_pair_member_files_the_pairs_check_in_on_a_phone(world, live_server, page):
+    group = pair_group(world)  # the participant and the module facilitator
+    make_round(world, title="Week 1")
+    sign_in(page, live_server, "module_facilitator@example.org")
+    page.goto(
+        f"{live_server.url}/programmes/{world.programme.slug}/cohorts/{world.event.pk}/my-pair/"
+    )
+    assert "Participant Person" in page.locator("#my-pair").inner_text()
+    page.click("#pair-page")
+    page.wait_for_selector("h1:has-text('Pair P1')")
+    fits(page)
+    page.click("text=Check-ins and products")
+    page.click("text=File the check-in")
+    page.fill("#id_completed", "Walked through each other's budget process")
+    page.fill("#id_stuck", "The treasury will not share last year's figures")
+    page.select_option("#id_progress", "3")
+    fits(page)
+    page.click("text=Save the check-in")
+    page.wait_for_selector(".check-in dl")
+    assert "each other's budget" in page.locator(".check-in").first.inner_text()
+    assert "Only this pair" in page.content()
+    fits(page)
+    filed = CheckIn.objects.get(group=group)
+    assert filed.progress == 3 and filed.author == world.people["module_facilitator"]

@@ -80,3 +80,38 @@ def test_evaluators_and_observers_get_no_progress_panels(world, login):
         today = _today(login(world.users[persona]), world)
         assert "Check-ins and products" not in today
         assert "Your group" not in today
+
+
+def _panel_queries(world, login) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerlearn.objectives.dashboard import FACILITATOR_PANELS
+    from peerlearn.progress.panels import progress_panel
+
+    assert progress_panel in FACILITATOR_PANELS
+    client = login(world.users["facilitator"])
+    with CaptureQueriesContext(connection) as captured:
+        panel = _today(client, world).split("Check-ins and products")[1]
+    return len(captured.captured_queries), panel
+
+
+def test_the_panel_costs_the_same_queries_for_many_groups_and_names_only_the_first(world, login):
+    from peerlearn.programmes.models import Group
+    from peerlearn.progress.panels import GROUPS_SHOWN
+
+    first = _round_due_in(world, 1, title="Round one")
+    few, _panel = _panel_queries(world, login)
+    many = [Group.objects.create(cohort=world.event, name=f"Team {i:02d}") for i in range(30)]
+    second = _round_due_in(world, -3, title="Round two")
+    for group in many:
+        file_check_in(world, group, first, stuck="Data missing")
+    more, panel = _panel_queries(world, login)
+    # one more round and 30 more groups, yet the page runs no more queries
+    assert more == few
+    assert "checked in: 30 of 32" in panel and "checked in: 0 of 32" in panel
+    not_yet = panel.split("Round two")[1].split("Not yet:")[1].split("</span>")[0]
+    assert not_yet.count("<a ") == GROUPS_SHOWN and f"and {32 - GROUPS_SHOWN} more" in not_yet
+    stuck = panel.split("Round one")[1].split("Stuck:")[1].split("</li>")[0]
+    assert stuck.count("<a ") == GROUPS_SHOWN and f"and {30 - GROUPS_SHOWN} more" in stuck
+    assert second.title in panel

@@ -18,6 +18,7 @@ from tests.progress.conftest import (
     let_evaluators_read,
     make_product,
     make_round,
+    pair_group,
     reviewed_by_peer,
 )
 
@@ -88,6 +89,27 @@ CASES = [
         url("check_in", lambda w: [w.group_a.pk, _round(w).pk]),
         "get",
         table({"participant"}, forbidden={"facilitator"}),
+    ),
+    (
+        # a pair (participant + module facilitator, published by a pairs run):
+        # only its two members file; facilitators read; everyone else: 404
+        "progress:check_in for a pair",
+        url("check_in", lambda w: [pair_group(w).pk, _round(w).pk]),
+        "get",
+        table({"participant", "module_facilitator"}, forbidden={"facilitator"}),
+    ),
+    (
+        "progress:check_in post for a pair",
+        url("check_in", lambda w: [pair_group(w).pk, _round(w).pk]),
+        "post",
+        # the members' empty form comes back with its errors (200); nothing is written
+        table({"participant", "module_facilitator"}, forbidden={"facilitator"}),
+    ),
+    (
+        "progress:group of a pair",
+        url("group", lambda w: [pair_group(w).pk]),
+        "get",
+        table({"participant", "module_facilitator", "facilitator"}),
     ),
     (
         "progress:check_in post for another group",

@@ -77,7 +77,8 @@ def fill_every_model() -> None:
     run = MatchingRun.objects.create(cohort=cohort, kind="pairs", created_by=facilitator)
     Move.objects.create(run=run, person=a, from_group="P1", to_group="P2", source="facilitator")
     MoveRequest.objects.create(run=run, person=b, from_group="P1", reason="Other language")
-    PublishedPair.objects.create(run=run, cohort=cohort, label="P1", a=a, b=b)
+    pair = Group.objects.create(cohort=cohort, name="Pair P1", kind="pair", source_run=run)
+    PublishedPair.objects.create(run=run, cohort=cohort, label="P1", a=a, b=b, group=pair)
     first_invitation = Invitation.objects.first()
     first_invitation.issue_link()
     ResponseImport.objects.create(

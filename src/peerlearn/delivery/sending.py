@@ -8,6 +8,8 @@ the next run retries.  Running the command twice at once sends nothing twice.
 
 Invitations and reminders are claimed a batch at a time (one ``UPDATE`` that
 repeats the condition and stamps a per-run ``claim_token``), notices one by one.
+The cron run (:func:`send_all_due`) claims the reminders of up to 100 sessions
+in one such ``UPDATE``: a day's reminders are 1,700 small group sessions.
 
 * Invitation: due :data:`~peerlearn.engine.rhythm.INVITATION_LEAD` before the
   start (at once for sooner sessions); claimed by ``invited_at IS NULL``.
@@ -200,8 +202,14 @@ def _send_batches(
             setattr(sent, field, getattr(sent, field) + 1)
 
 
-def send_due(session: Session, *, now: datetime | None = None, connection=None) -> Sent:
-    """Every e-mail about ``session`` that is due now; stops at the first failure."""
+def send_due(
+    session: Session, *, now: datetime | None = None, connection=None, reminders: bool = True
+) -> Sent:
+    """Every e-mail about ``session`` that is due now; stops at the first failure.
+
+    ``reminders=False`` leaves the reminders to the caller
+    (:func:`send_all_due` claims them across sessions).
+    """
     now = now or timezone.now()
     sent = Sent()
     try:
@@ -221,28 +229,45 @@ def send_due(session: Session, *, now: datetime | None = None, connection=None) 
                 sent,
             )
         sent.notices = _notices(session, now, "change", connection)
-        # A reminder is never due before ``lead`` ahead of the start: skip the
-        # look-up of the previous session for everything further away.
-        if session.starts_at - rhythm.REMINDER_LEAD > now:
-            return sent
-        due = rhythm.reminder_time(session.starts_at, previous_end(session))
-        if due is not None and due <= now:
-            waiting = SessionMail.objects.filter(
-                session=session, reminded_at__isnull=True, invited_at__lt=due
-            )
+        due = reminder_due(session, now) if reminders else None
+        if due is not None:
             _send_batches(
                 session,
                 "reminder",
-                waiting,
+                _waiting(Q(session=session, invited_at__lt=due)),
                 {"reminded_at": now},
                 {"reminded_at": None},
                 connection,
                 sent,
             )
     except Exception as error:  # mail or database refused: report it, retry next run
-        logger.exception("sending session %s e-mail failed", session.pk)
-        sent.error = f"{type(error).__name__}: {error}"
+        _failed(session, sent, error)
     return sent
+
+
+def _failed(session: Session, sent: Sent, error: Exception) -> None:
+    logger.exception("sending session %s e-mail failed", session.pk)
+    sent.error = f"{type(error).__name__}: {error}"
+
+
+def reminder_due(session: Session, now: datetime) -> datetime | None:
+    """When the reminders of ``session`` fell due, if they are due by ``now`` (else None).
+
+    A reminder is never due before :data:`~peerlearn.engine.rhythm.REMINDER_LEAD`
+    ahead of the start: the look-up of the previous session is skipped for
+    everything further away.
+    """
+    if session.is_cancelled or session.starts_at <= now:
+        return None
+    if session.starts_at - rhythm.REMINDER_LEAD > now:
+        return None
+    due = rhythm.reminder_time(session.starts_at, previous_end(session))
+    return due if due is not None and due <= now else None
+
+
+def _waiting(where: Q) -> QuerySet[SessionMail]:
+    """Rows still without a reminder among ``where`` (who was invited before it fell due)."""
+    return SessionMail.objects.filter(where, reminded_at__isnull=True)
 
 
 def _rows(session: Session) -> QuerySet[SessionMail]:
@@ -288,11 +313,81 @@ def sessions_due(now: datetime | None = None, programme=None) -> QuerySet[Sessio
     )
 
 
+#: Sessions whose reminders one claiming ``UPDATE`` covers (an ``OR`` of their conditions).
+SESSIONS_PER_CLAIM = 100
+
+
 def send_all_due(now: datetime | None = None, programme=None) -> list[tuple[Session, Sent]]:
+    """Every e-mail due now, session by session; reminders claimed across sessions.
+
+    Invitations and notices go per session (:func:`send_due`). Reminders are
+    the day's bulk (1,700 group sessions, 10,000 people): claiming them per
+    session made one committed ``UPDATE`` per session, and on a busy disk
+    each commit's sync cost more than the e-mails. So the reminders of up to
+    :data:`SESSIONS_PER_CLAIM` sessions are claimed together, 500 rows per
+    ``UPDATE``, with the same conditions and per-run token.
+    """
     now = now or timezone.now()
     connection = get_connection()
     results = []
     with connection:
+        due: list[tuple[Session, datetime, Sent]] = []
         for session in sessions_due(now, programme):
-            results.append((session, send_due(session, now=now, connection=connection)))
+            sent = send_due(session, now=now, connection=connection, reminders=False)
+            results.append((session, sent))
+            when = None if sent.error else _reminder_due_or_failed(session, now, sent)
+            if when is not None:
+                due.append((session, when, sent))
+        for start in range(0, len(due), SESSIONS_PER_CLAIM):
+            _send_reminders(due[start : start + SESSIONS_PER_CLAIM], now, connection)
     return results
+
+
+def _reminder_due_or_failed(session: Session, now: datetime, sent: Sent) -> datetime | None:
+    try:
+        return reminder_due(session, now)
+    except Exception as error:  # the database refused: report it, retry next run
+        _failed(session, sent, error)
+        return None
+
+
+def _send_reminders(due: list[tuple[Session, datetime, Sent]], now: datetime, connection) -> None:
+    """Claim and send the reminders of several sessions, batch by batch.
+
+    Each e-mail counts into its session's :class:`Sent` as it goes; at the
+    first failure the rest of the batch is unclaimed (the next run retries)
+    and the failing session reports the error; the other sessions of this
+    call wait for the next run too.
+    """
+    where = Q(pk__in=[])
+    for session, when, _sent in due:
+        where |= Q(session_id=session.pk, invited_at__lt=when)
+    sessions = {session.pk: (session, sent) for session, _when, sent in due}
+    attachments: dict[int, bytes] = {}
+    texts: dict[int, Texts] = {}
+    rows = _waiting(where)
+    while True:
+        token, batch = _claim_batch(rows, {"reminded_at": now})
+        if not batch:
+            return
+        for n, row in enumerate(batch):
+            session, sent = sessions[row.session_id]
+            row.session = session
+            if session.pk not in attachments:
+                attachments[session.pk] = services.session_ics(session)
+            try:
+                _message(
+                    row,
+                    "reminder",
+                    connection,
+                    attachments[session.pk],
+                    texts.setdefault(session.pk, {}),
+                ).send()
+            except Exception as error:
+                unsent = SessionMail.objects.filter(
+                    pk__in=[r.pk for r in batch[n:]], claim_token=token
+                )
+                _undo(functools.partial(unsent.update, reminded_at=None))
+                _failed(session, sent, error)
+                return
+            sent.reminders += 1

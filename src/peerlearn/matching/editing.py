@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from peerlearn.engine.pairing import Pair as EnginePair
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest
 from peerlearn.matching.outcome import Outcome
-from peerlearn.matching.publishing import _write_published_pairs, published_name
+from peerlearn.matching.publishing import published_name, write_published_pairs
 from peerlearn.matching.reading import constraints_for, group_problems, pair_people, to_engine
 from peerlearn.matching.result import RunResult
 from peerlearn.matching.running import _pair_row
@@ -371,7 +371,7 @@ def re_pair(
             moved_by=by,
         )
         if run.published_at:
-            _write_published_pairs(run, new_pairs, replace=True)
+            write_published_pairs(run, new_pairs)
     return Outcome(ok=True, move=move)
 
 

@@ -242,7 +242,13 @@ class MoveRequest(models.Model):
 
 
 class PublishedPair(models.Model):
-    """One pair (or one edge of a trio) of a published pairs run."""
+    """One pair (or one edge of a trio) of a published pairs run.
+
+    ``group`` is the pair's ``programmes.Group`` (kind "pair", every row of a
+    trio points at the same one): what the pair files check-ins, products and
+    notes in. Empty only for rows of a pairs run that was no longer the
+    current one when groups for pairs came in (see the migration).
+    """
 
     run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="published_pairs")
     cohort = models.ForeignKey(
@@ -251,6 +257,14 @@ class PublishedPair(models.Model):
     label = models.CharField(_("pair"), max_length=50)
     a = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     b = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        "programmes.Group",
+        verbose_name=_("group of the pair"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="published_pairs",
+    )
 
     class Meta:
         ordering = ["label", "pk"]

@@ -236,20 +236,28 @@ def placed_differently(a: MatchingRun, b: MatchingRun) -> tuple[int, int]:
 
 
 def earlier_groups_of(person: Person, cohort: Cohort) -> list[Group]:
-    """The archived groups of ``person`` in ``cohort`` (earlier rounds), newest first."""
+    """The archived groups of ``person`` in ``cohort`` (earlier rounds), newest first.
+
+    Groups only: the groups of earlier pairs are pairs, not groupings.
+    """
     return list(
-        Group.objects.filter(cohort=cohort, archived_at__isnull=False, memberships__person=person)
+        Group.objects.filter(
+            cohort=cohort, kind="group", archived_at__isnull=False, memberships__person=person
+        )
         .select_related("source_run")
         .order_by("-archived_at", "-pk")
     )
 
 
-def pair_rows_for(person: Person, cohort: Cohort) -> tuple[MatchingRun | None, list[Person]]:
-    """The partners of ``person`` in the cohort's current published pairs."""
+def pair_rows_for(
+    person: Person, cohort: Cohort
+) -> tuple[MatchingRun | None, list[Person], int | None]:
+    """The partners of ``person`` in the cohort's current published pairs, and the pair's group."""
     run = current_published(cohort, "pairs")
     if run is None:
-        return None, []
-    rows = PublishedPair.objects.filter(run=run).filter(Q(a=person) | Q(b=person))
+        return None, [], None
+    rows = list(PublishedPair.objects.filter(run=run).filter(Q(a=person) | Q(b=person)))
     ids = {r.a_id for r in rows} | {r.b_id for r in rows}
     ids.discard(person.pk)
-    return run, list(Person.objects.filter(pk__in=ids).select_related("organisation"))
+    group_id = next((r.group_id for r in rows if r.group_id), None)
+    return run, list(Person.objects.filter(pk__in=ids).select_related("organisation")), group_id

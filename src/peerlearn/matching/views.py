@@ -888,9 +888,15 @@ def my_pair(
 ) -> HttpResponse:
     cohort = _cohort(programme, cohort_id)
     me = signed_in_person(request)
-    run, partners = services.pair_rows_for(me, cohort) if me else (None, [])
+    run, partners, group_id = services.pair_rows_for(me, cohort) if me else (None, [], None)
     return render(
         request,
         "matching/my_pair.html",
-        {"programme": programme, "cohort": cohort, "run": run, "partners": partners},
+        {
+            "programme": programme,
+            "cohort": cohort,
+            "run": run,
+            "partners": partners,
+            "group_id": group_id,
+        },
     )

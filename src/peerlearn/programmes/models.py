@@ -28,6 +28,14 @@ STAGE_CHOICES = (
     ("diffusion", _("5. Diffusion to organisations")),
 )
 
+#: A group of peers (published by a groups run, or made by hand) or a pair (or
+#: trio) published by a pairs run: both are ``Group`` rows, so check-ins,
+#: products, notes and sessions work for pairs as for groups.
+GROUP_KIND_CHOICES = (
+    ("group", _("group")),
+    ("pair", _("pair")),
+)
+
 COHORT_KIND_CHOICES = (
     ("event", _("Foundational event")),
     ("in_country", _("In-country cohort")),
@@ -141,10 +149,16 @@ class Group(models.Model):
     deletes them: it sets ``archived_at`` and they stay, with their members
     and notes, as an earlier grouping (read-only). Names are unique among the
     cohort's current groups only, so each round can have its "Group G1".
+
+    ``kind`` tells a pair from a group: publishing a pairs run writes one
+    ``Group`` of kind "pair" per pair (two people, or three for a trio), and
+    publishing a grouping archives only earlier groups of kind "group" (a
+    new pairs run only earlier pairs), see ``matching/publishing.py``.
     """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=GROUP_KIND_CHOICES, default="group")
     members: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         "people.Person", through="GroupMember", related_name="peer_groups"
     )
@@ -177,6 +191,10 @@ class Group(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def is_pair(self) -> bool:
+        return self.kind == "pair"
 
 
 class GroupMember(models.Model):

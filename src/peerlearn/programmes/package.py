@@ -65,16 +65,18 @@ def _groups(scope: PackageScope) -> Table:
         Group.objects.filter(cohort__programme=scope.programme)
         .filter(scope.cohort_q())
         .order_by("pk")
-        .values_list("pk", "cohort_id", "name", "source_run_id", "archived_at")
+        .values_list("pk", "cohort_id", "name", "kind", "source_run_id", "archived_at")
     )
     return Table(
         name="groups",
         title="Groups",
-        description="Groups and teams; archived ones are earlier groupings.",
+        description="Groups and teams, and the pairs of published pairs runs; archived ones "
+        "are earlier groupings.",
         columns=[
             Column("id", "integer"),
             Column("cohort_id", "integer", "cohorts.id"),
             Column("name", "string"),
+            Column("kind", "string", "group, or pair (a pair or trio of a published pairs run)"),
             Column("matching_run_id", "integer", "The matching run that published it, if any"),
             Column("archived_at", "datetime", "When a later round replaced it"),
         ],

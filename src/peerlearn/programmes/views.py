@@ -91,7 +91,8 @@ def programme_detail(request: HttpRequest, programme: Programme, access: Access)
                 ),
                 "manages": access.manages_cohort(cohort.pk),
                 "is_participant": "participant" in access.cohort_roles.get(cohort.pk, ()),
-                "groups": [g for g in groups if not g.is_archived],
+                "groups": [g for g in groups if not g.is_archived and not g.is_pair],
+                "pairs": [g for g in groups if not g.is_archived and g.is_pair],
                 "people": cohort.memberships.filter(role="participant").count(),
             }
         )

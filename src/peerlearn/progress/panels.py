@@ -1,8 +1,8 @@
 """The progress panels of the programme page's "Today" section (objectives.dashboard).
 
 Facilitators see, for the cohorts they manage, the check-in rounds around
-today (due in the past fortnight or the coming week) with the groups that
-have not reported and the groups that say they are stuck, and the products
+today (due in the past fortnight or the coming week) with the groups (and
+pairs) that have not reported and those that say they are stuck, and the products
 due in the next fortnight that the group has not handed in yet. A
 participant sees their own groups' next check-in and products.
 
@@ -35,14 +35,21 @@ PRODUCTS_AHEAD = timedelta(days=14)
 #: A product in these states is still with the group: due dates concern it.
 WITH_THE_GROUP = (states.DRAFT, states.REVISE)
 SHOWN = 10
+#: Groups named per list of a round ("Not yet:", "Stuck:"); the others are counted,
+#: and the progress grid lists them all. A cohort of 1,700 groups is not a sentence.
+GROUPS_SHOWN = 12
 
 
 @dataclass(frozen=True)
 class RoundStatus:
+    """One round: how many reported, and the first groups not reported / stuck (by name)."""
+
     round: CheckInRound
     reported: str
     missing: list[Group]
+    more_missing: int
     stuck: list[Group]
+    more_stuck: int
 
 
 def _current_rounds(cohort_ids: list[int], today: date):
@@ -53,15 +60,46 @@ def _current_rounds(cohort_ids: list[int], today: date):
     ).order_by("due_date", "pk")
 
 
-def _round_status(round: CheckInRound) -> RoundStatus:
-    groups = list(round.cohort.groups.filter(archived_at__isnull=True).order_by("name"))
-    filed = {c.group_id: c for c in CheckIn.objects.filter(round=round, group__in=groups)}
-    return RoundStatus(
-        round=round,
-        reported=rules.of(len(filed), len(groups)),
-        missing=[g for g in groups if g.pk not in filed],
-        stuck=[g for g in groups if g.pk in filed and filed[g.pk].stuck.strip()],
+def _round_statuses(rounds: list[CheckInRound]) -> list[RoundStatus]:
+    """The status of every round with three queries in all, whatever the number of groups.
+
+    The cohorts' current groups (pairs after groups, each by name), which of
+    them filed in each round, and which said they are stuck: sets looked up
+    in Python, never a query per round or per group. Only the first
+    ``GROUPS_SHOWN`` names of each list are kept; the rest is a count.
+    """
+    if not rounds:
+        return []
+    groups = list(
+        Group.objects.filter(cohort_id__in={r.cohort_id for r in rounds}, archived_at__isnull=True)
+        .only("pk", "name", "kind", "cohort_id")
+        .order_by("kind", "name", "pk")
     )
+    current = CheckIn.objects.filter(round__in=rounds, group__archived_at__isnull=True)
+    filed = set(current.values_list("round_id", "group_id"))
+    stuck = {
+        (round_id, group_id)
+        for round_id, group_id, text in current.exclude(stuck="").values_list(
+            "round_id", "group_id", "stuck"
+        )
+        if text.strip()
+    }
+    out = []
+    for round in rounds:
+        mine = [g for g in groups if g.cohort_id == round.cohort_id]
+        missing = [g for g in mine if (round.pk, g.pk) not in filed]
+        stuck_here = [g for g in mine if (round.pk, g.pk) in stuck]
+        out.append(
+            RoundStatus(
+                round=round,
+                reported=rules.of(len(mine) - len(missing), len(mine)),
+                missing=missing[:GROUPS_SHOWN],
+                more_missing=max(0, len(missing) - GROUPS_SHOWN),
+                stuck=stuck_here[:GROUPS_SHOWN],
+                more_stuck=max(0, len(stuck_here) - GROUPS_SHOWN),
+            )
+        )
+    return out
 
 
 def _products_due(groups, today: date):
@@ -81,9 +119,11 @@ def progress_panel(request: HttpRequest, programme: Programme, access: Access) -
     """Facilitators: who has not checked in, who is stuck, which products are due."""
     today = timezone.localdate()
     cohort_ids = [c.pk for c in programme.cohorts.all() if access.manages_cohort(c.pk)]
-    rounds = [_round_status(r) for r in _current_rounds(cohort_ids, today)[:SHOWN]]
+    rounds = _round_statuses(list(_current_rounds(cohort_ids, today)[:SHOWN]))
     groups = Group.objects.filter(cohort_id__in=cohort_ids, archived_at__isnull=True)
     due = _products_due(groups, today)
+    products = list(due[:SHOWN])
+    more = due.count() - SHOWN if len(products) == SHOWN else 0
     return Panel(
         "progress",
         _("Check-ins and products"),
@@ -91,8 +131,8 @@ def progress_panel(request: HttpRequest, programme: Programme, access: Access) -
         {
             "programme": programme,
             "rounds": rounds,
-            "products": list(due[:SHOWN]),
-            "more_products": max(0, due.count() - SHOWN),
+            "products": products,
+            "more_products": more,
             "today": today,
         },
     )

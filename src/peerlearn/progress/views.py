@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -112,34 +113,54 @@ def _chosen_cohort(request: HttpRequest, cohorts: list[Cohort]) -> Cohort | None
 # ------------------------------------------------------------------ overview
 
 
+#: Rows of the progress grid per page: 100 groups by 20 rounds is 2,000 cells,
+#: a page a phone can scroll; a cohort of 1,700 groups has 17 pages.
+GRID_GROUPS_PER_PAGE = 100
+
+
+def _grid_rows(cohort: Cohort, groups: list[Group], rounds: list[CheckInRound]):
+    """One row per group of ``groups``: its check-in per round and its products.
+
+    Two queries for the page's groups, whatever their number.
+    """
+    ids = [g.pk for g in groups]
+    filed = {
+        (c.round_id, c.group_id): c
+        for c in CheckIn.objects.filter(round__cohort=cohort, group_id__in=ids).only(
+            "pk", "round_id", "group_id", "progress", "stuck", "updated_at"
+        )
+    }
+    product_states: dict[int, list[Product]] = {}
+    for product in Product.objects.filter(group_id__in=ids).only("group_id", "state"):
+        product_states.setdefault(product.group_id, []).append(product)
+    return [
+        {
+            "group": group,
+            "cells": [filed.get((r.pk, group.pk)) for r in rounds],
+            "products": product_states.get(group.pk, []),
+        }
+        for group in groups
+    ]
+
+
 @programme_view()
 def overview(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
-    """Every group's check-ins side by side, round after round (facilitators)."""
+    """Every group's check-ins side by side, round after round (facilitators).
+
+    Groups first, then pairs, by name, a page of ``GRID_GROUPS_PER_PAGE`` at a time.
+    """
     if not sees_overview(access, programme):
         raise PermissionDenied
     cohorts = _overview_cohorts(programme, access)
     cohort = _chosen_cohort(request, cohorts)
     rounds: list[CheckInRound] = []
     rows: list[dict[str, object]] = []
+    page = None
     if cohort is not None:
         rounds = list(cohort.check_in_rounds.all())
-        filed = {
-            (c.round_id, c.group_id): c
-            for c in CheckIn.objects.filter(round__cohort=cohort).only(
-                "pk", "round_id", "group_id", "progress", "stuck", "updated_at"
-            )
-        }
-        product_states: dict[int, list[Product]] = {}
-        for product in Product.objects.filter(group__cohort=cohort).only("group_id", "state"):
-            product_states.setdefault(product.group_id, []).append(product)
-        for group in checkins.current_groups(cohort):
-            rows.append(
-                {
-                    "group": group,
-                    "cells": [filed.get((r.pk, group.pk)) for r in rounds],
-                    "products": product_states.get(group.pk, []),
-                }
-            )
+        groups = cohort.groups.filter(archived_at__isnull=True).order_by("kind", "name", "pk")
+        page = Paginator(groups, GRID_GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+        rows = _grid_rows(cohort, list(page.object_list), rounds)
     return render(
         request,
         "progress/overview.html",
@@ -150,6 +171,8 @@ def overview(request: HttpRequest, programme: Programme, access: Access) -> Http
             "cohort": cohort,
             "rounds": rounds,
             "rows": rows,
+            "page": page,
+            "has_pairs": any(row["group"].is_pair for row in rows),  # type: ignore[attr-defined]
             "manages": cohort is not None and access.manages_cohort(cohort.pk),
             "settings_form": ProgressSettingsForm(
                 initial={"evaluators_see_progress": evaluators_see_progress(programme)}
