@@ -202,3 +202,27 @@ def test_counting_metrics_hold_on_a_large_ledger() -> None:
     census = mu.dyad_census(pairs, nodes=range(20_000))
     assert 0 <= mu.edgewise_reciprocity(pairs) <= 1
     assert census.mutual + census.asymmetric + census.null == 20_000 * 19_999 // 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(digraphs(), st.sampled_from(["str", "mixed"]))
+def test_string_and_mixed_ids_count_as_integers_do(drawn, kind) -> None:
+    """numpy codes ints and strings, a dict codes mixed kinds: all three agree."""
+    n, pairs = drawn
+    if kind == "str":
+        name = {i: f"n{i:02d}" for i in range(n)}
+    else:  # 1 and "1" are two different people, never conflated
+        name = {i: (i if i % 2 else str(i)) for i in range(n)}
+    renamed = [(name[g], name[r]) for g, r in pairs]
+    assert mu.dyad_census(renamed, nodes=name.values()) == mu.dyad_census(pairs, nodes=range(n))
+    assert mu.edgewise_reciprocity(renamed) == mu.edgewise_reciprocity(pairs)
+    some = [name[i] for i in range(0, n, 2)]
+    assert mu.dyad_census(renamed, nodes=some) == mu.dyad_census(pairs, nodes=range(0, n, 2))
+
+
+def test_census_counts_give_both_reciprocities() -> None:
+    pairs = [(1, 2), (2, 1), (1, 3), (3, 4)]
+    census = mu.dyad_census(pairs)
+    assert census.edgewise == mu.edgewise_reciprocity(pairs)
+    assert census.dyadic == mu.dyadic_reciprocity(pairs)
+    assert mu.DyadCensus(0, 0, 3).edgewise is None and mu.DyadCensus(0, 0, 3).dyadic is None

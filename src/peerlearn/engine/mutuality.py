@@ -33,10 +33,10 @@ Decisions:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,6 +57,7 @@ __all__ = [
     "dyad_census",
     "dyadic_reciprocity",
     "edgewise_reciprocity",
+    "node_codes",
     "node_reciprocity",
     "one_way_flags",
     "period_start",
@@ -132,6 +133,22 @@ class DyadCensus:
     @property
     def connected(self) -> int:
         return self.mutual + self.asymmetric
+
+    @property
+    def edgewise(self) -> float | None:
+        """Edgewise reciprocity from the counts: ``2m / (2m + a)`` (None without a tie).
+
+        >>> c = DyadCensus(mutual=1, asymmetric=1, null=4)
+        >>> round(c.edgewise, 4), c.dyadic
+        (0.6667, 0.5)
+        """
+        ties = 2 * self.mutual + self.asymmetric
+        return None if ties == 0 else 2 * self.mutual / ties
+
+    @property
+    def dyadic(self) -> float | None:
+        """Dyadic reciprocity from the counts: ``m / (m + a)`` (None without a tie)."""
+        return None if self.connected == 0 else self.mutual / self.connected
 
 
 @dataclass(frozen=True)
@@ -315,26 +332,87 @@ def ties(exchanges: Iterable[Exchange]) -> set[tuple[Node, Node]]:
     return {(ex.giver, ex.receiver) for ex in exchanges if ex.giver != ex.receiver}
 
 
-def _encoded(pairs: Iterable[tuple[Node, Node]]) -> tuple[NDArray[np.int64], int]:
-    """Distinct ties as sorted int64 keys ``giver * n + receiver`` over n node codes."""
-    codes: dict[Node, int] = {}
-    givers: list[int] = []
-    receivers: list[int] = []
-    for g, r in pairs:
-        if g == r:
-            continue
-        givers.append(codes.setdefault(g, len(codes)))
-        receivers.append(codes.setdefault(r, len(codes)))
-    n = len(codes)
-    keys = np.asarray(givers, dtype=np.int64) * n + np.asarray(receivers, dtype=np.int64)
-    return np.unique(keys), n
+def _sortable(values: list[Node]) -> NDArray[Any] | None:
+    """``values`` as one numpy array numpy can sort (all ints or all strings), else None.
+
+    Mixed kinds (``1`` and ``"1"``) would be cast to one type by numpy and
+    conflated, so they take the Python path instead.
+    """
+    kinds = set(map(type, values))
+    try:
+        if kinds <= {int}:
+            return np.asarray(values, dtype=np.int64)
+        if kinds == {str}:
+            return np.asarray(values, dtype=str)
+    except OverflowError:  # an int beyond 64 bits
+        return None
+    return None
 
 
-def _mutual_and_asymmetric(pairs: Iterable[tuple[Node, Node]]) -> tuple[int, int, int]:
-    """(mutual dyads, asymmetric dyads, number of nodes with a tie)."""
-    keys, n = _encoded(pairs)
+def node_codes(
+    pairs: Sequence[tuple[Node, Node]], nodes: Iterable[Node] | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.int64], list[Node]]:
+    """Each pair's giver and receiver as codes 0..n-1, and the n nodes in code order.
+
+    Self-loops are dropped, and so are pairs with a side outside ``nodes``
+    (when given).  The codes number the nodes that keep a pair, sorted, so the
+    same ledger always gets the same codes.  Integers and strings are coded by
+    numpy (sorting in C: 500,000 exchanges take a fraction of a second);
+    mixed kinds go through a dict.
+
+    >>> g, r, names = node_codes([("b", "a"), ("a", "a"), ("a", "c")], nodes=["a", "b"])
+    >>> g.tolist(), r.tolist(), names
+    ([1], [0], ['a', 'b'])
+    """
+    givers = [g for g, _ in pairs]
+    receivers = [r for _, r in pairs]
+    values = _sortable(givers + receivers)
+    allowed = None if nodes is None else list(nodes)
+    allowed_values = None if allowed is None else _sortable(allowed)
+    if values is None or (
+        allowed is not None
+        and (
+            allowed_values is None or not allowed or allowed_values.dtype.kind != values.dtype.kind
+        )
+    ):
+        return _node_codes_python(givers, receivers, allowed)
+    m = len(givers)
+    g, r = values[:m], values[m:]
+    keep = g != r
+    if allowed_values is not None:
+        keep &= np.isin(g, allowed_values) & np.isin(r, allowed_values)
+    g, r = g[keep], r[keep]
+    names, inverse = np.unique(np.concatenate([g, r]), return_inverse=True)
+    codes = inverse.astype(np.int64)
+    return codes[: len(g)], codes[len(g) :], names.tolist()
+
+
+def _node_codes_python(
+    givers: list[Node], receivers: list[Node], allowed: list[Node] | None
+) -> tuple[NDArray[np.int64], NDArray[np.int64], list[Node]]:
+    """:func:`node_codes` for mixed kinds of node: a dict numbers them."""
+    keep = None if allowed is None else set(allowed)
+    kept = [
+        (g, r)
+        for g, r in zip(givers, receivers, strict=True)
+        if g != r and (keep is None or (g in keep and r in keep))
+    ]
+    ordered = sorted({n for pair in kept for n in pair}, key=lambda n: (type(n).__name__, n))
+    code = {n: i for i, n in enumerate(ordered)}
+    g_codes = np.fromiter((code[g] for g, _ in kept), dtype=np.int64, count=len(kept))
+    r_codes = np.fromiter((code[r] for _, r in kept), dtype=np.int64, count=len(kept))
+    return g_codes, r_codes, ordered
+
+
+def _mutual_and_asymmetric(
+    pairs: Sequence[tuple[Node, Node]], nodes: Iterable[Node] | None = None
+) -> tuple[int, int, int]:
+    """(mutual dyads, asymmetric dyads, number of nodes with a tie): two sorts, no loop."""
+    givers, receivers, names = node_codes(pairs, nodes)
+    n = len(names)
     if n == 0:
         return 0, 0, 0
+    keys = np.unique(givers * n + receivers)
     reverse = (keys % n) * n + keys // n
     reciprocated = int(np.isin(keys, reverse, assume_unique=True).sum())
     mutual = reciprocated // 2
@@ -357,7 +435,7 @@ def edgewise_reciprocity(data: Iterable[Exchange] | Iterable[tuple[Node, Node]])
 
     Notes
     -----
-    O(t log t) for t exchanges (one sort of integer keys).
+    O(t log t) for t exchanges: numpy sorts the node codes and the tie keys.
     """
     mutual, asymmetric, _ = _mutual_and_asymmetric(_pairs(data))
     total = 2 * mutual + asymmetric
@@ -386,14 +464,9 @@ def dyad_census(
     >>> dyad_census([(1, 2), (2, 1), (1, 3)], nodes=[1, 2, 3, 4])
     DyadCensus(mutual=1, asymmetric=1, null=4)
     """
-    pairs = _pairs(data)
-    if nodes is not None:
-        keep = set(nodes)
-        pairs = [(g, r) for g, r in pairs if g in keep and r in keep]
-        n_nodes = len(keep)
-    mutual, asymmetric, seen = _mutual_and_asymmetric(pairs)
-    if nodes is None:
-        n_nodes = seen
+    wanted = None if nodes is None else list(dict.fromkeys(nodes))
+    mutual, asymmetric, seen = _mutual_and_asymmetric(_pairs(data), wanted)
+    n_nodes = seen if wanted is None else len(wanted)
     null = n_nodes * (n_nodes - 1) // 2 - mutual - asymmetric
     return DyadCensus(mutual, asymmetric, null)
 
