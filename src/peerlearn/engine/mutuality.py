@@ -32,7 +32,7 @@ Decisions:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -257,18 +257,22 @@ def balance(exchanges: Iterable[Exchange]) -> dict[Node, Balance]:
     >>> b[1], b[2].applied, b[1].net
     (Balance(given=2, received=1, applied=0), 1, 1)
     """
-    given: Counter[Node] = Counter()
-    received: Counter[Node] = Counter()
-    applied: Counter[Node] = Counter()
-    for ex in exchanges:
-        if ex.giver == ex.receiver:
-            continue
-        given[ex.giver] += 1
-        received[ex.receiver] += 1
-        if ex.applied:
-            applied[ex.receiver] += 1
-    nodes = set(given) | set(received)
-    return {n: Balance(given[n], received[n], applied[n]) for n in nodes}
+    kept, g, r, names = _coded(exchanges)
+    n = len(names)
+    given = np.bincount(g, minlength=n).tolist()
+    received = np.bincount(r, minlength=n).tolist()
+    took = np.fromiter((bool(ex.applied) for ex in kept), dtype=bool, count=len(kept))
+    applied = np.bincount(r[took], minlength=n).tolist()
+    return {node: Balance(given[i], received[i], applied[i]) for i, node in enumerate(names)}
+
+
+def _coded(
+    exchanges: Iterable[Exchange],
+) -> tuple[list[Exchange], NDArray[np.int64], NDArray[np.int64], list[Node]]:
+    """The exchanges that are not self-loops, with their sides coded (:func:`node_codes`)."""
+    kept = [ex for ex in exchanges if ex.giver != ex.receiver]
+    g, r, names = node_codes([(ex.giver, ex.receiver) for ex in kept])
+    return kept, g, r, names
 
 
 def period_start(day: date, period: Literal["month", "quarter"] = "month") -> date:
@@ -538,23 +542,36 @@ def unanticipated_learning(
     ...  for u in unanticipated_learning(ex, min_given=2)]
     [('uk', 'rw', 2, 6, 7)]
     """
-    by_dyad: dict[tuple[Node, Node], list[Exchange]] = defaultdict(list)
-    for ex in exchanges:
-        if ex.giver == ex.receiver:
-            continue
-        a, b = sorted((ex.giver, ex.receiver), key=lambda n: (type(n).__name__, n))
-        by_dyad[(a, b)].append(ex)
+    kept, g, r, names = _coded(exchanges)
+    if not kept:
+        return []
+    n = len(names)
+    day = np.fromiter((ex.when.toordinal() for ex in kept), dtype=np.int64, count=len(kept))
+    dyad = np.minimum(g, r) * n + np.maximum(g, r)
+    # Each dyad's history by day, ties in the order given (a stable sort, as before).
+    order = np.lexsort((np.arange(len(kept)), day, dyad))
+    dyad, g, day = dyad[order], g[order], day[order]
+    starts = np.flatnonzero(np.r_[True, dyad[1:] != dyad[:-1]])
+    group = np.cumsum(np.r_[True, dyad[1:] != dyad[:-1]]) - 1
+    resource = g[starts]  # the giver of each dyad's first exchange
+    other_way = g != resource[group]
+    # The first exchange the other way, per dyad (its position in the sorted rows).
+    back = np.full(len(starts), -1, dtype=np.int64)
+    rows = np.flatnonzero(other_way)
+    first_rows, first_at = np.unique(group[rows], return_index=True)
+    back[first_rows] = rows[first_at]
+    has_back = back >= 0
+    back_day = np.where(has_back, day[np.maximum(back, 0)], 0)
+    # Rows before the first one back are all the resource's; count those days before it.
+    position = np.arange(len(dyad))
+    early = (position < back[group]) & (day < back_day[group]) & has_back[group]
+    before = np.bincount(group[early], minlength=len(starts))
     found = []
-    for history in by_dyad.values():
-        history.sort(key=lambda e: e.when)
-        first = history[0]
-        resource, other = first.giver, first.receiver
-        back = next((e for e in history if e.giver == other), None)
-        if back is None:
-            continue
-        before = [e for e in history if e.giver == resource and e.when < back.when]
-        if len(before) >= min_given:
-            found.append(
-                Unanticipated(resource, other, first.when, back.when, len(before), back.ref)
+    for d in np.flatnonzero(has_back & (before >= min_given)).tolist():
+        first, returned = kept[order[starts[d]]], kept[order[back[d]]]
+        found.append(
+            Unanticipated(
+                first.giver, first.receiver, first.when, returned.when, int(before[d]), returned.ref
             )
-    return sorted(found, key=lambda u: (u.learned_on, str(u.resource)))
+        )
+    return sorted(found, key=lambda u: (u.learned_on, str(u.resource), str(u.learned_from)))

@@ -14,3 +14,8 @@ class MelConfig(AppConfig):
         from peerlearn.objectives.dashboard import register
 
         register(one_way_panel)
+
+        # A saved exchange asks for the programme ledger's snapshots to be recomputed.
+        from peerlearn.mel import snapshots
+
+        snapshots.connect()
