@@ -230,3 +230,15 @@ def test_long_lists_show_the_busiest_and_say_how_many_more(world, login, monkeyp
     page = ledger_page(login(world.users["facilitator"]), world)
     assert "The busiest are shown; 2 more are in the data package." in page
     assert page.count('data-label="Who"') == 2
+
+
+def test_group_and_organisation_ledgers_are_linked_with_their_names_escaped(world, login):
+    world.group_a.name = "<b>A & B</b>"
+    world.group_a.save()
+    page = ledger_page(login(world.users["facilitator"]), world)
+    link = reverse("mel:group", args=[world.programme.slug, world.group_a.pk])
+    assert f'<a href="{link}">&lt;b&gt;A &amp; B&lt;/b&gt;</a>' in page
+    assert "<b>A & B</b>" not in page
+    organisation = world.people["peer"].organisation
+    link = reverse("mel:organisation", args=[world.programme.slug, organisation.pk])
+    assert f'<a href="{link}">{organisation.name}</a>' in page

@@ -5,6 +5,7 @@ Who sees what is decided in :mod:`peerlearn.mel.access` (docs/mel.md).
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -103,14 +105,16 @@ def ledger(request: HttpRequest, programme: Programme, access: Access) -> HttpRe
     )
 
 
-def _links(rows: QuerySet[Any], name: str, programme: Programme) -> list[tuple[str, str]]:
-    """(name, address) of each row's ledger, by name: one reverse for all of them
-    (a programme of 50,000 people has 6,000 groups; a reverse each took most of the page)."""
-    pattern = reverse(name, args=[programme.slug, 987654321])
-    return [
-        (label, pattern.replace("987654321", str(pk)))
+def _links(rows: QuerySet[Any], name: str, programme: Programme) -> SafeString:
+    """Links to each row's ledger, by name, as one escaped string: one reverse and no
+    template loop for all of them (a programme of 50,000 people has 6,250 groups;
+    a ``{% url %}`` each took most of the page, ``format_html`` each half the rest)."""
+    pattern = escape(reverse(name, args=[programme.slug, 987654321]))
+    links = (
+        f'<a href="{pattern.replace("987654321", str(pk))}">{escape(label)}</a>'
         for pk, label in rows.order_by("name").values_list("pk", "name")
-    ]
+    )
+    return mark_safe(" · ".join(links))  # noqa: S308 - the address and every name escaped
 
 
 @programme_view()
