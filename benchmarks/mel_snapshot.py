@@ -70,9 +70,8 @@ def pairs(people: int, exchanges: int, seed: int = 0) -> list[tuple[int, int, in
     keep = giver != receiver
     seen = set()
     out = []
-    for row in zip(
-        giver[keep].tolist(), receiver[keep].tolist(), days[keep].tolist(), kinds[keep].tolist()
-    ):
+    columns = (giver[keep], receiver[keep], days[keep], kinds[keep])
+    for row in zip(*(c.tolist() for c in columns), strict=True):
         if row not in seen:  # the ledger's unique constraint: once a day per kind
             seen.add(row)
             out.append(row)

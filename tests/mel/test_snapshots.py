@@ -147,9 +147,7 @@ def test_writes_that_send_no_signal_are_caught_by_the_fingerprint(world, login):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_large_programme_without_a_snapshot_says_it_is_being_computed(
-    world, login, monkeypatch
-):
+def test_a_large_programme_without_a_snapshot_says_it_is_being_computed(world, login, monkeypatch):
     monkeypatch.setattr(snapshots, "LIVE_LIMIT", 0)
     client = login(world.users["facilitator"])
     with override_settings(TASKS=DATABASE_QUEUE):
