@@ -1,11 +1,14 @@
 """The mutuality ledger at scale: 50,000 people and 500,000 exchanges.
 
-Pure engine, no database. Prints one table: each metric's wall time and the
-process's peak resident memory after it, with networkx computing the same
-reciprocity and dyad census in the same process as the baseline (ratio =
-networkx time / ours). Communities are networkx's (Louvain and, faster,
-label propagation) on the undirected tie graph. Targets (issue 13):
-reciprocity, dyad census and communities under 30 s and under 2 GB.
+Pure engine, no database. Prints one table: each step's wall time, the
+process's peak resident memory after it (``ru_maxrss``: C allocations such
+as igraph's included) and, for our steps, the peak memory the step itself
+allocated (``tracemalloc``, measured in a second, untimed pass because
+tracing slows Python down). The baseline runs in the same process: networkx
+computing the same reciprocity and dyad census, and networkx's Louvain on
+the same undirected weighted tie graph (``--no-networkx-louvain`` skips it:
+it takes minutes). Targets (issue 13): reciprocity, dyad census and
+communities under 30 s and under 2 GB.
 
     .venv/bin/python benchmarks/mutuality.py [--people 50000 --exchanges 500000]
 """
@@ -13,8 +16,10 @@ reciprocity, dyad census and communities under 30 s and under 2 GB.
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -23,6 +28,10 @@ import networkx as nx
 import numpy as np
 
 from peerlearn.engine import mutuality as mu
+from peerlearn.engine import network
+
+TARGET_SECONDS = 30.0
+TARGET_MB = 2048.0
 
 
 def peak_mb() -> float:
@@ -33,6 +42,17 @@ def timed(work: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     result = work()
     return result, time.perf_counter() - start
+
+
+def traced_mb(work: Callable[[], Any]) -> float:
+    """Peak memory allocated while ``work`` runs (Python and numpy; not igraph's C heap)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def ledger(people: int, exchanges: int, seed: int = 0) -> list[mu.Exchange]:
@@ -56,26 +76,55 @@ def ledger(people: int, exchanges: int, seed: int = 0) -> list[mu.Exchange]:
     ]
 
 
+def undirected_weighted(records: list[mu.Exchange]) -> nx.Graph:
+    """The graph our Louvain works on: one edge per tie, weight = exchanges both ways."""
+    graph = nx.Graph()
+    for ex in records:
+        if ex.giver == ex.receiver:
+            continue
+        data = graph.get_edge_data(ex.giver, ex.receiver)
+        if data is None:
+            graph.add_edge(ex.giver, ex.receiver, weight=1)
+        else:
+            data["weight"] += 1
+    return graph
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--exchanges", type=int, default=500_000)
-    parser.add_argument("--no-louvain", action="store_true", help="skip Louvain (the slowest)")
+    parser.add_argument(
+        "--no-networkx-louvain", action="store_true", help="skip networkx's Louvain (minutes)"
+    )
     args = parser.parse_args()
+    everyone = range(args.people)
 
     records, t_build = timed(lambda: ledger(args.people, args.exchanges))
     rows: list[tuple[str, float, float, str]] = [
         ("build records", t_build, peak_mb(), f"{len(records)} exchanges")
     ]
+    ours: dict[str, Callable[[], Any]] = {
+        "edgewise reciprocity": lambda: mu.edgewise_reciprocity(records),
+        "dyadic reciprocity": lambda: mu.dyadic_reciprocity(records),
+        "dyad census": lambda: mu.dyad_census(records, nodes=everyone),
+        "communities: Louvain (igraph)": lambda: network.communities(records, seed=0),
+    }
 
     def step(name: str, work: Callable[[], Any], show: Callable[[Any], str] = str) -> Any:
         result, seconds = timed(work)
         rows.append((name, seconds, peak_mb(), show(result)))
         return result
 
-    step("edgewise reciprocity", lambda: mu.edgewise_reciprocity(records), lambda r: f"{r:.4f}")
-    step("dyadic reciprocity", lambda: mu.dyadic_reciprocity(records), lambda r: f"{r:.4f}")
-    census = step("dyad census", lambda: mu.dyad_census(records, nodes=range(args.people)))
+    step("edgewise reciprocity", ours["edgewise reciprocity"], lambda r: f"{r:.4f}")
+    step("dyadic reciprocity", ours["dyadic reciprocity"], lambda r: f"{r:.4f}")
+    census = step("dyad census", ours["dyad census"])
+    found = step(
+        "communities: Louvain (igraph)",
+        ours["communities: Louvain (igraph)"],
+        lambda c: f"{len(c.groups)} communities, modularity {c.modularity:.4f}",
+    )
+    ours_peak = peak_mb()
     step("balance", lambda: mu.balance(records), lambda r: f"{len(r)} nodes")
     step("one-way flags", lambda: mu.one_way_flags(records), lambda r: f"{len(r)} flags")
     step("unanticipated", lambda: mu.unanticipated_learning(records), lambda r: f"{len(r)} dyads")
@@ -95,26 +144,48 @@ def main() -> None:
         lambda: graph.to_undirected(reciprocal=True).number_of_edges(),
         lambda m: f"mutual {m} (ours {census.mutual})",
     )
-    undirected = graph.to_undirected()
-    step(
-        "communities: label propagation",
-        lambda: list(nx.community.label_propagation_communities(undirected)),
-        lambda c: f"{len(c)} communities",
-    )
-    if not args.no_louvain:
-        step(
-            "communities: Louvain (seeded)",
-            lambda: nx.community.louvain_communities(undirected, seed=0),
-            lambda c: f"{len(c)} communities",
+    louvain_seconds = None
+    if not args.no_networkx_louvain:
+        weighted = step(
+            "networkx Graph, weighted (baseline)",
+            lambda: undirected_weighted(records),
+            lambda g: f"{g.number_of_edges()} ties",
+        )
+        parts, louvain_seconds = timed(
+            lambda: nx.community.louvain_communities(weighted, weight="weight", seed=0)
+        )
+        q = nx.community.modularity(weighted, parts, weight="weight")
+        rows.append(
+            (
+                "networkx Louvain (baseline)",
+                louvain_seconds,
+                peak_mb(),
+                f"{len(parts)} communities, modularity {q:.4f}",
+            )
         )
 
-    ours = sum(r[1] for r in rows if r[0] in {"edgewise reciprocity", "dyad census"})
-    theirs = sum(r[1] for r in rows if r[0].startswith("networkx"))
-    print(f"{args.people} people, {len(records)} exchanges; reciprocity check {nx_recip:.4f}")
-    print(f"{'step':38} {'seconds':>9} {'peak MB':>9}  result")
-    for name, seconds, mb, shown in rows:
-        print(f"{name:38} {seconds:9.2f} {mb:9.0f}  {shown}")
-    print(f"ratio networkx / ours (reciprocity + census): {theirs / ours:.1f}x")
+    traced = {name: traced_mb(work) for name, work in ours.items()}
+    seconds = {r[0]: r[1] for r in rows}
+    ours_seconds = sum(seconds[name] for name in ours)
+    print(f"{args.people} people, {len(records)} exchanges; networkx reciprocity {nx_recip:.4f}")
+    print(f"{'step':38} {'seconds':>9} {'peak MB':>9} {'step MB':>8}  result")
+    for name, took, mb, shown in rows:
+        own = f"{traced[name]:8.0f}" if name in traced else " " * 8
+        print(f"{name:38} {took:9.2f} {mb:9.0f} {own}  {shown}")
+    verdict = "ok" if ours_seconds < TARGET_SECONDS and ours_peak < TARGET_MB else "MISSED"
+    print(
+        f"reciprocity (both), census and communities: {ours_seconds:.1f} s, "
+        f"process peak {ours_peak:.0f} MB (targets {TARGET_SECONDS:.0f} s, "
+        f"{TARGET_MB:.0f} MB): {verdict}"
+    )
+    counting = seconds["edgewise reciprocity"] + seconds["dyad census"]
+    theirs = sum(r[1] for r in rows if r[0].startswith("networkx") and "Louvain" not in r[0])
+    theirs -= seconds.get("networkx Graph, weighted (baseline)", 0.0)
+    print(f"ratio networkx / ours (reciprocity + census, graph built): {theirs / counting:.1f}x")
+    if louvain_seconds is not None:
+        mine = seconds["communities: Louvain (igraph)"]
+        print(f"ratio networkx Louvain / igraph Louvain: {louvain_seconds / mine:.0f}x")
+    print(f"communities found by igraph: {len(found.groups)}")
 
 
 if __name__ == "__main__":

@@ -202,3 +202,71 @@ def test_counting_metrics_hold_on_a_large_ledger() -> None:
     census = mu.dyad_census(pairs, nodes=range(20_000))
     assert 0 <= mu.edgewise_reciprocity(pairs) <= 1
     assert census.mutual + census.asymmetric + census.null == 20_000 * 19_999 // 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(digraphs(), st.sampled_from(["str", "mixed"]))
+def test_string_and_mixed_ids_count_as_integers_do(drawn, kind) -> None:
+    """numpy codes ints and strings, a dict codes mixed kinds: all three agree."""
+    n, pairs = drawn
+    if kind == "str":
+        name = {i: f"n{i:02d}" for i in range(n)}
+    else:  # 1 and "1" are two different people, never conflated
+        name = {i: (i if i % 2 else str(i)) for i in range(n)}
+    renamed = [(name[g], name[r]) for g, r in pairs]
+    assert mu.dyad_census(renamed, nodes=name.values()) == mu.dyad_census(pairs, nodes=range(n))
+    assert mu.edgewise_reciprocity(renamed) == mu.edgewise_reciprocity(pairs)
+    some = [name[i] for i in range(0, n, 2)]
+    assert mu.dyad_census(renamed, nodes=some) == mu.dyad_census(pairs, nodes=range(0, n, 2))
+
+
+def test_census_counts_give_both_reciprocities() -> None:
+    pairs = [(1, 2), (2, 1), (1, 3), (3, 4)]
+    census = mu.dyad_census(pairs)
+    assert census.edgewise == mu.edgewise_reciprocity(pairs)
+    assert census.dyadic == mu.dyadic_reciprocity(pairs)
+    assert mu.DyadCensus(0, 0, 3).edgewise is None and mu.DyadCensus(0, 0, 3).dyadic is None
+
+
+def unanticipated_by_hand(exchanges, min_given=1):
+    """The definition, one dyad at a time (what numpy computes at once)."""
+    by_dyad = {}
+    for ex in exchanges:
+        if ex.giver != ex.receiver:
+            by_dyad.setdefault(frozenset((ex.giver, ex.receiver)), []).append(ex)
+    found = []
+    for history in by_dyad.values():
+        history.sort(key=lambda e: e.when)
+        resource, other = history[0].giver, history[0].receiver
+        back = next((e for e in history if e.giver == other), None)
+        if back is None:
+            continue
+        before = [e for e in history if e.giver == resource and e.when < back.when]
+        if len(before) >= min_given:
+            found.append((resource, other, history[0].when, back.when, len(before), back.ref))
+    return sorted(found, key=lambda u: (u[3], str(u[0]), str(u[1])))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(0, 9), st.booleans()),
+        max_size=40,
+    ),
+    st.integers(1, 3),
+)
+def test_unanticipated_learning_and_balance_follow_their_definitions(rows, min_given) -> None:
+    exchanges = [
+        mu.Exchange(g, r, DAY + timedelta(days=d), applied=a, ref=i)
+        for i, (g, r, d, a) in enumerate(rows)
+    ]
+    found = mu.unanticipated_learning(exchanges, min_given=min_given)
+    assert [
+        (u.resource, u.learned_from, u.first_given, u.learned_on, u.given_before, u.ref)
+        for u in found
+    ] == unanticipated_by_hand(exchanges, min_given)
+    applied = {}
+    for ex in exchanges:
+        if ex.giver != ex.receiver and ex.applied:
+            applied[ex.receiver] = applied.get(ex.receiver, 0) + 1
+    assert {n: b.applied for n, b in mu.balance(exchanges).items() if b.applied} == applied

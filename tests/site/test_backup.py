@@ -110,14 +110,17 @@ def fill_theory(programme: Programme, user) -> None:
 
 
 def _fill_mel(programme: Programme, a: Person, b: Person) -> None:
-    """A learning exchange (the mutuality ledger)."""
+    """A learning exchange (the mutuality ledger); saving it computes the programme
+    ledger's snapshots and their recompute row (mel/snapshots.py)."""
     from datetime import date
 
-    from peerlearn.mel.models import Exchange
+    from peerlearn.mel.models import Exchange, MutualityRecompute, MutualitySnapshot
 
     Exchange.objects.create(
         programme=programme, giver=a, receiver=b, when=date(2026, 3, 1), learned="Costing"
     )
+    assert MutualitySnapshot.objects.filter(programme=programme).count() == 2
+    assert MutualityRecompute.objects.filter(programme=programme).exists()
 
 
 def fill_experiments(programme: Programme, cohort, person: Person) -> None:

@@ -209,7 +209,10 @@ class ResponsesSerializer(serializers.Serializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    """``groups`` are ids, by group name: read for a whole page at once when the list
+    view attached them (``group_ids``), else from the session."""
+
+    groups = serializers.SerializerMethodField()
 
     class Meta:
         model = Session
@@ -228,6 +231,13 @@ class SessionSerializer(serializers.ModelSerializer):
             "status",
             "groups",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_groups(self, session: Session) -> list[int]:
+        ids = getattr(session, "group_ids", None)
+        if ids is None:
+            ids = list(session.groups.order_by("name", "pk").values_list("pk", flat=True))
+        return ids
 
 
 class SessionWriteSerializer(serializers.Serializer):

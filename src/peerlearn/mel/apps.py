@@ -24,3 +24,8 @@ class MelConfig(AppConfig):
         from peerlearn.mel.evidence import register as register_evidence
 
         register_evidence()
+
+        # A saved exchange asks for the programme ledger's snapshots to be recomputed.
+        from peerlearn.mel import snapshots
+
+        snapshots.connect()

@@ -128,3 +128,68 @@ class Exchange(models.Model):
         if self.recorded_by_id in sides:
             return sides - {self.recorded_by_id}
         return sides
+
+
+AUDIENCE_CHOICES = [
+    ("programme", _("the programme's facilitators")),
+    ("evaluator", _("evaluators")),
+]
+
+
+class MutualitySnapshot(models.Model):
+    """The programme ledger's figures as one audience reads them, computed in a task.
+
+    ``figures`` holds ids and numbers only (``mel/snapshots.py``: names are
+    looked up when the page is shown); ``fingerprint`` is the state of the
+    data they were computed from, so the page can tell they are out of date.
+    ``as_of`` is when the computation claimed its work: a later one wins.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="+"
+    )
+    audience = models.CharField(max_length=20, choices=AUDIENCE_CHOICES)
+    figures = models.JSONField()
+    fingerprint = models.JSONField()
+    as_of = models.DateTimeField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("mutuality snapshot")
+        verbose_name_plural = _("mutuality snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "audience"], name="mel_snapshot_one_per_audience"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.audience} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class MutualityRecompute(models.Model):
+    """One row per programme: whether a recompute of its snapshots waits or runs.
+
+    ``pending`` is set by a conditional UPDATE only when it was clear, and
+    only the writer that set it enqueues the task: one recompute waits per
+    programme however many exchanges arrive.  The task clears it with another
+    conditional UPDATE (its claim) and sets ``started_at``; ``progress`` is
+    its percentage.
+    """
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    pending = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mutuality recompute")
+        verbose_name_plural = _("mutuality recomputes")
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} pending={self.pending} {self.progress}%"

@@ -7,7 +7,7 @@ as the same :class:`ExchangeError`, so nothing is half-written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -127,6 +127,121 @@ def as_records(exchanges: QuerySet[Exchange]) -> list[mu.Exchange]:
     return [mu.Exchange(g, r, when, kind, applied.get(a), pk) for g, r, when, kind, a, pk in rows]
 
 
+#: A ledger page lists at most this many rows of balances, flags and findings
+#: (the busiest first); the data package has every exchange.
+SHOWN = 100
+
+Report = Callable[[float], None]
+
+
+def _quiet(_done: float) -> None:
+    return None
+
+
+@dataclass
+class Figures:
+    """A ledger's figures as ids and numbers, ready to be stored as JSON (a snapshot).
+
+    Lists hold the first :data:`SHOWN` rows; ``*_total`` say how many there were.
+    """
+
+    count: int
+    census: mu.DyadCensus
+    timeline: list[tuple[date, int, int]]
+    balances: list[tuple[Any, mu.Balance]]
+    balances_total: int
+    flags: list[mu.Flag]
+    flags_total: int
+    unanticipated: list[mu.Unanticipated]
+    unanticipated_total: int
+
+    def node_ids(self) -> set[Any]:
+        """Every node the figures name (the labels a page must look up)."""
+        ids = {n for n, _ in self.balances} | {f.node for f in self.flags}
+        return ids | {x for u in self.unanticipated for x in (u.resource, u.learned_from)}
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.census
+        return {
+            "count": self.count,
+            "census": [c.mutual, c.asymmetric, c.null],
+            "timeline": [[m.isoformat(), n, a] for m, n, a in self.timeline],
+            "balances": [[n, b.given, b.received, b.applied] for n, b in self.balances],
+            "balances_total": self.balances_total,
+            "flags": [[f.node, f.kind, f.given, f.received] for f in self.flags],
+            "flags_total": self.flags_total,
+            "unanticipated": [
+                [
+                    u.resource,
+                    u.learned_from,
+                    u.first_given.isoformat(),
+                    u.learned_on.isoformat(),
+                    u.given_before,
+                    u.ref,
+                ]
+                for u in self.unanticipated
+            ],
+            "unanticipated_total": self.unanticipated_total,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Figures:
+        day = date.fromisoformat
+        return cls(
+            count=data["count"],
+            census=mu.DyadCensus(*data["census"]),
+            timeline=[(day(m), n, a) for m, n, a in data["timeline"]],
+            balances=[(n, mu.Balance(g, r, a)) for n, g, r, a in data["balances"]],
+            balances_total=data["balances_total"],
+            flags=[mu.Flag(n, k, g, r) for n, k, g, r in data["flags"]],
+            flags_total=data["flags_total"],
+            unanticipated=[
+                mu.Unanticipated(a, b, day(first), day(on), n, ref)
+                for a, b, first, on, n, ref in data["unanticipated"]
+            ],
+            unanticipated_total=data["unanticipated_total"],
+        )
+
+
+def figures(
+    records: list[mu.Exchange], nodes: Iterable[mu.Node], report: Report = _quiet
+) -> Figures:
+    """Every ledger figure over ``records`` among ``nodes``; ``report`` hears the share done."""
+    nodes = list(nodes)
+    records = mu.within(records, nodes)
+    report(0.1)
+    balances = mu.balance(records)
+    report(0.25)
+    census = mu.dyad_census(records, nodes=nodes)
+    report(0.45)
+    flags = mu.one_way_flags(
+        records, min_exchanges=FLAG_MIN_EXCHANGES, max_other_share=FLAG_MAX_OTHER_SHARE
+    )
+    report(0.6)
+    found = mu.unanticipated_learning(records)
+    report(0.85)
+    by_month: dict[date, list[int]] = {}
+    for ex in records:
+        cell = by_month.setdefault(mu.period_start(ex.when), [0, 0])
+        cell[0] += 1
+        cell[1] += ex.applied is True
+    busiest = sorted(
+        balances.items(), key=lambda row: (-row[1].given - row[1].received, str(row[0]))
+    )
+    report(1.0)
+    return Figures(
+        count=len(records),
+        census=census,
+        timeline=[(m, n, applied) for m, (n, applied) in sorted(by_month.items())],
+        balances=busiest[:SHOWN],
+        balances_total=len(busiest),
+        flags=flags[:SHOWN],
+        flags_total=len(flags),
+        unanticipated=found[:SHOWN],
+        unanticipated_total=len(found),
+    )
+
+
 @dataclass
 class Ledger:
     """What a ledger page shows, all numbers and ids (the template words them)."""
@@ -141,6 +256,9 @@ class Ledger:
     unanticipated: list[tuple[Any, Any, mu.Unanticipated]]
     focus_points: list[mu.BalancePoint]
     focus_reciprocity: float | None
+    balances_more: int = 0
+    flags_more: int = 0
+    unanticipated_more: int = 0
 
     @property
     def returned_ties(self) -> int:
@@ -151,6 +269,32 @@ class Ledger:
         return 2 * self.census.mutual + self.census.asymmetric
 
 
+def as_ledger(found: Figures, labels: Mapping[Any, Any]) -> Ledger:
+    """The page's ledger from figures: ``labels`` maps the ids they name to objects."""
+    balances = sorted(
+        ((labels.get(n, n), b) for n, b in found.balances),
+        key=lambda row: (-row[1].given - row[1].received, str(row[0])),
+    )
+    return Ledger(
+        count=found.count,
+        edgewise=found.census.edgewise,
+        dyadic=found.census.dyadic,
+        census=found.census,
+        balances=balances,
+        timeline=found.timeline,
+        flags=[(labels.get(f.node, f.node), f) for f in found.flags],
+        unanticipated=[
+            (labels.get(u.resource, u.resource), labels.get(u.learned_from, u.learned_from), u)
+            for u in found.unanticipated
+        ],
+        focus_points=[],
+        focus_reciprocity=None,
+        balances_more=found.balances_total - len(found.balances),
+        flags_more=found.flags_total - len(found.flags),
+        unanticipated_more=found.unanticipated_total - len(found.unanticipated),
+    )
+
+
 def ledger(
     records: list[mu.Exchange],
     nodes: Iterable[mu.Node],
@@ -159,36 +303,9 @@ def ledger(
 ) -> Ledger:
     """Every ledger metric over ``records`` among ``nodes``; ``labels`` maps ids to objects."""
     nodes = list(nodes)
-    records = mu.within(records, nodes)
-    balances = mu.balance(records)
-    by_month: dict[date, list[int]] = {}
-    for ex in records:
-        month = mu.period_start(ex.when)
-        cell = by_month.setdefault(month, [0, 0])
-        cell[0] += 1
-        cell[1] += ex.applied is True
-    flags = mu.one_way_flags(
-        records, min_exchanges=FLAG_MIN_EXCHANGES, max_other_share=FLAG_MAX_OTHER_SHARE
-    )
-    found = mu.unanticipated_learning(records)
-    points = mu.balance_over_time(records, [focus]).get(focus, []) if focus is not None else []
-    return Ledger(
-        count=len(records),
-        edgewise=mu.edgewise_reciprocity(records),
-        dyadic=mu.dyadic_reciprocity(records),
-        census=mu.dyad_census(records, nodes=nodes),
-        balances=sorted(
-            ((labels.get(n, n), b) for n, b in balances.items()),
-            key=lambda row: (-row[1].given - row[1].received, str(row[0])),
-        ),
-        timeline=[(m, n, applied) for m, (n, applied) in sorted(by_month.items())],
-        flags=[(labels.get(f.node, f.node), f) for f in flags],
-        unanticipated=[
-            (labels.get(u.resource, u.resource), labels.get(u.learned_from, u.learned_from), u)
-            for u in found
-        ],
-        focus_points=points,
-        focus_reciprocity=(
-            mu.node_reciprocity(records, [focus])[focus] if focus is not None else None
-        ),
-    )
+    result = as_ledger(figures(records, nodes), labels)
+    if focus is not None:
+        inside = mu.within(records, nodes)
+        result.focus_points = mu.balance_over_time(inside, [focus]).get(focus, [])
+        result.focus_reciprocity = mu.node_reciprocity(inside, [focus])[focus]
+    return result

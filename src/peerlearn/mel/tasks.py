@@ -1,11 +1,15 @@
-"""Background tasks (the ``django-tasks`` backport): survey answers to exchanges.
+"""Background tasks (the ``django-tasks`` backport) of the mel app.
 
-A submitted response that carries the "who did you learn from, and what?"
-item is mapped once the submission is committed (:func:`watch_responses`
-listens to the surveys app's ``response_submitted``).  Mapping is idempotent
-(each answer carries its response and instance), so the task may run twice,
-or after a facilitator already imported the survey by hand, and add nothing
-the second time.
+* Survey answers to exchanges: a submitted response that carries the "who
+  did you learn from, and what?" item is mapped once the submission is
+  committed (:func:`watch_responses` listens to the surveys app's
+  ``response_submitted``). Mapping is idempotent (each answer carries its
+  response and instance), so the task may run twice, or after a facilitator
+  already imported the survey by hand, and add nothing the second time.
+* Recomputing a programme's mutuality snapshots (``mel/snapshots.py``): the
+  argument is the programme's id; the immediate backend computes inside the
+  request that saved an exchange, the database backend in a worker
+  (``docs/operations.md``).
 """
 
 from __future__ import annotations
@@ -48,3 +52,11 @@ def watch_responses() -> None:
     from peerlearn.surveys.signals import response_submitted
 
     response_submitted.connect(_submitted, dispatch_uid="peerlearn.mel.responses")
+
+
+@task()
+def recompute_mutuality(programme_id: int) -> bool:
+    """Claim the programme's waiting recompute and build its snapshots."""
+    from peerlearn.mel.snapshots import recompute
+
+    return recompute(programme_id)
