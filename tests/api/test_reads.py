@@ -221,3 +221,25 @@ def test_dates_are_iso_8601(world):
     from datetime import datetime
 
     assert datetime.fromisoformat(row["opens_at"]).tzinfo is not None
+
+
+@pytest.mark.parametrize("persona", MEMBERS)
+def test_products_are_those_the_product_page_shows(world, persona):
+    """Row by row the page's rule (``can_see_product``): group readers and reviewers."""
+    from peerlearn.progress.models import Review
+    from peerlearn.progress.permissions import can_see_product
+    from tests.progress.conftest import make_product
+
+    of_a = make_product(world, world.group_a, with_file=False)
+    of_b = make_product(world, world.group_b, with_file=False)
+    Review.objects.create(product=of_b, reviewer=world.people["participant"])
+    user = world.users[persona]
+    access = access_for(user, world.programme)
+    person = Person.objects.filter(user=user).first()
+    expected = {
+        p.pk for p in (of_a, of_b) if can_see_product(user, person, p, access, world.programme)
+    }
+    shown = {row["id"] for row in every_row(client_of(user), base(world) + "products/")}
+    assert shown == expected
+    if persona == "facilitator":
+        assert shown == {of_a.pk, of_b.pk}

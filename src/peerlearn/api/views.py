@@ -566,10 +566,14 @@ class SessionDetail(SessionQueries, DetailView):
 # ---------------------------------------------------------------- progress
 
 
-def progress_groups_q(user: Any, access: Access, programme: Programme) -> Q:
-    """``can_see_progress`` over every group at once."""
+def progress_groups_q(user: Any, access: Access, programme: Programme) -> Q | None:
+    """``can_see_progress`` over every group at once; ``None``: every group of the programme.
+
+    Not an empty ``Q()`` for "every group": ``Q() | other`` is ``other`` in
+    Django, so a programme facilitator would have seen only what they review.
+    """
     if access.manages_programme or evaluator_reads(access, programme):
-        return Q()
+        return None
     return Q(group__cohort_id__in=_managed_cohort_ids(programme, access)) | Q(
         group_id__in=_my_group_ids(user, programme)
     )
@@ -583,9 +587,9 @@ class CheckInList(ListView):
     filterset_fields = ["group", "round"]
 
     def visible(self) -> QuerySet[CheckIn]:
-        return CheckIn.objects.filter(group__cohort__programme=self.programme).filter(
-            progress_groups_q(self.request.user, self.access, self.programme)
-        )
+        check_ins = CheckIn.objects.filter(group__cohort__programme=self.programme)
+        groups = progress_groups_q(self.request.user, self.access, self.programme)
+        return check_ins if groups is None else check_ins.filter(groups)
 
 
 class ProductList(ListView):
@@ -596,14 +600,11 @@ class ProductList(ListView):
     filterset_fields = ["group", "kind", "state"]
 
     def visible(self) -> QuerySet[Product]:
-        return (
-            Product.objects.filter(group__cohort__programme=self.programme)
-            .filter(
-                progress_groups_q(self.request.user, self.access, self.programme)
-                | Q(reviews__reviewer__user=self.request.user)
-            )
-            .distinct()
-        )
+        products = Product.objects.filter(group__cohort__programme=self.programme)
+        groups = progress_groups_q(self.request.user, self.access, self.programme)
+        if groups is None:
+            return products
+        return products.filter(groups | Q(reviews__reviewer__user=self.request.user)).distinct()
 
 
 class ObjectiveList(ListView):
