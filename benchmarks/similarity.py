@@ -204,8 +204,7 @@ def main() -> None:
     parser.add_argument(
         "--public",
         type=Path,
-        default=os.environ.get("PEERLEARN_SDG_TRANSLATIONS")
-        or "/work/.mirror/open-sdg+translations-un-sdg/repo",
+        default=os.environ.get("SDG_TRANSLATIONS_DIR") or None,
         help="folder or git directory of open-sdg/translations-un-sdg",
     )
     args = parser.parse_args()
