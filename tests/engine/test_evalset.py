@@ -79,3 +79,20 @@ def test_greedy_groups_partition_and_cluster() -> None:
 def test_pair_precision_counts_pairs() -> None:
     assert pair_precision([[0, 1], [2, 3, 4]], ["a", "a", "a", "b", "b"]) == 2 / 4
     assert pair_precision([[0]], ["a"]) == 0.0
+
+
+def test_translations_make_a_cohort_writing_a_third_in_each_language() -> None:
+    from peerlearn.engine.evalset import load_translations, mixed_language_rows
+
+    english = {s: c for s, c, lang in load_labelled_rows() if lang == "en"}
+    translations = load_translations()
+    assert set(translations) <= set(english)  # every translation has its English original
+    assert {lang for lang, _ in translations.values()} == {"es", "fr"}
+    assert all(text.strip() for _, text in translations.values())
+    rows = mixed_language_rows()
+    assert [c for _, c, _ in rows] == list(english.values())  # same problems, same order
+    per_category: dict[str, Counter[str]] = defaultdict(Counter)
+    for _, category, lang in rows:
+        per_category[category][lang] += 1
+    for category, counts in per_category.items():
+        assert all(counts[lang] >= 5 for lang in ("en", "es", "fr")), (category, counts)

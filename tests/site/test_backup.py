@@ -35,6 +35,7 @@ DOCUMENTED_EXCLUSIONS = {
     "sessions",
     "django_tasks_database",
     "axes",
+    "matching.textvector",
 }
 
 

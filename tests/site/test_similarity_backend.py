@@ -78,7 +78,26 @@ def test_a_semantic_backend_without_its_packages_stops_start_up(monkeypatch):
 
 
 def test_installed_or_default_backends_pass_the_check():
-    assert similarity_backend_is_installed(None) == []  # tfidf, the default
+    assert similarity_backend_is_installed(None) == []  # tfidf, the tests' choice
     if "semantic" in similarity.available_backends():
         with override_settings(SIMILARITY_BACKEND="semantic"):
             assert similarity_backend_is_installed(None) == []
+
+
+def test_the_web_default_is_the_multilingual_backend():
+    """Without the variable the app compares challenges across languages (issue 15)."""
+    import os
+    import subprocess
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PEERLEARN_")}
+    environment["PEERLEARN_DEBUG"] = "true"
+    shown = subprocess.run(
+        [sys.executable, "-c", "import peerlearn.site.settings as s; print(s.SIMILARITY_BACKEND)"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    assert shown.stdout.strip() == "multilingual"
+    with override_settings(SIMILARITY_BACKEND="multilingual"):
+        assert similarity_backend_is_installed(None) == []  # a default dependency

@@ -41,12 +41,19 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from peerlearn.engine.people import Person, norm_key
+
+if TYPE_CHECKING:
+    from peerlearn.engine.similarity import SimilarityBackend
+
+#: A similarity backend or its registered name: the solvers take either, so the
+#: web app can hand them a backend that reads stored vectors.
+BackendRef: TypeAlias = "str | SimilarityBackend"
 
 __all__ = [
     "AffinityModel",
@@ -88,7 +95,7 @@ class Block:
 class ScoringContext:
     """What scorers may need beyond the people: backend name, role mode."""
 
-    backend: str = "tfidf"
+    backend: BackendRef = "tfidf"
     role_mode: str = "equal"
     seed: int = 0
 
@@ -183,9 +190,9 @@ def problems_scorer(people: Sequence[Person], ctx: ScoringContext) -> Block:
     >>> bool(f[0] @ f[1] > f[0] @ f[2])
     True
     """
-    from peerlearn.engine.similarity import get_backend, person_vectors
+    from peerlearn.engine.similarity import person_vectors, resolve_backend
 
-    backend = _CachingBackend(get_backend(ctx.backend))
+    backend = _CachingBackend(resolve_backend(ctx.backend))
     challenges = [list(p.challenges) for p in people]
     text = person_vectors(challenges, backend)
     rows: list[list[int]] | None = None
@@ -403,7 +410,7 @@ def build_model(
     people: Sequence[Person],
     weights: str | Mapping[str, float] = "problems",
     *,
-    backend: str = "tfidf",
+    backend: BackendRef = "tfidf",
     role_mode: str = "equal",
     seed: int = 0,
 ) -> AffinityModel:

@@ -38,12 +38,16 @@ __all__ = [
     "greedy_groups",
     "load_labelled_rows",
     "load_labelled_statements",
+    "load_translations",
+    "mixed_language_rows",
     "pair_precision",
     "random_groups",
 ]
 
 #: File name of the set inside ``peerlearn.engine.data``.
 DATA_FILE = "labelled_challenges.csv"
+#: Spanish and French translations of two thirds of the English statements.
+TRANSLATIONS_FILE = "labelled_translations.csv"
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +72,54 @@ def load_labelled_rows() -> tuple[tuple[str, str, str], ...]:
         if statement and category:
             rows.append((statement, category, (row.get("language") or "en").strip()))
     return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def load_translations() -> dict[str, tuple[str, str]]:
+    """English statement -> ``(language, translation)`` for the translated statements.
+
+    Within each category the English statements, in file order, are kept in
+    English, put into Spanish, put into French, in turn: a cohort where a
+    third writes in each language, with the same problems (translated here
+    for this project, by meaning rather than word for word).
+
+    Examples
+    --------
+    >>> language, text = load_translations()[
+    ...     "Tax arrears keep growing and enforcement is weak"]
+    >>> language, text.startswith("Les arriérés")
+    ('fr', True)
+    """
+    text = resources.files("peerlearn.engine.data").joinpath(TRANSLATIONS_FILE).read_text("utf-8")
+    return {
+        row["statement"]: (row["language"], row["translation"])
+        for row in csv.DictReader(io.StringIO(text))
+    }
+
+
+def mixed_language_rows() -> list[tuple[str, str, str]]:
+    """The English statements as ``(text, category, language)``, two thirds translated.
+
+    The monolingual twin is the same rows with the English text: compare
+    the two to see what writing in three languages costs a backend.
+
+    Examples
+    --------
+    >>> rows = mixed_language_rows()
+    >>> english = [r for r in load_labelled_rows() if r[2] == "en"]
+    >>> len(rows) == len(english)
+    True
+    >>> sorted({lang for _, _, lang in rows})
+    ['en', 'es', 'fr']
+    """
+    translated = load_translations()
+    out = []
+    for statement, category, language in load_labelled_rows():
+        if language != "en":
+            continue
+        lang, text = translated.get(statement, ("en", statement))
+        out.append((text, category, lang))
+    return out
 
 
 def load_labelled_statements() -> list[tuple[str, str]]:

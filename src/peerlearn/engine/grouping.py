@@ -60,7 +60,7 @@ from peerlearn.engine.constraints import (
     plan_group_count,
     validate_groups,
 )
-from peerlearn.engine.criteria import AffinityModel, build_model
+from peerlearn.engine.criteria import AffinityModel, BackendRef, build_model
 from peerlearn.engine.people import Person
 from peerlearn.engine.search import Checker, State, Stats, improve, reduce_violations
 
@@ -218,7 +218,7 @@ def solve_groups(
     constraints: Constraints | None = None,
     weights: str | Mapping[str, float] = "problems",
     *,
-    backend: str = "tfidf",
+    backend: BackendRef = "tfidf",
     role_mode: str = "equal",
     seed: int = 0,
     time_limit: float | None = None,
@@ -689,7 +689,7 @@ def score_grouping(
     weights: str | Mapping[str, float] = "problems",
     *,
     labels: Sequence[str] = (),
-    backend: str = "tfidf",
+    backend: BackendRef = "tfidf",
     role_mode: str = "equal",
     seed: int = 0,
     model: AffinityModel | None = None,

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peerlearn.engine.constraints import Conflict, Constraints, InfeasibleError
-from peerlearn.engine.criteria import AffinityModel, build_model
+from peerlearn.engine.criteria import AffinityModel, BackendRef, build_model
 from peerlearn.engine.people import Person
 from peerlearn.engine.records import Finding, Shared
 
@@ -278,7 +278,7 @@ def solve_pairs(
     weights: str | Mapping[str, float] = "problems",
     *,
     capacity: int | None = None,
-    backend: str = "tfidf",
+    backend: BackendRef = "tfidf",
     seed: int = 0,
     time_limit: float | None = None,
     max_passes: int | None = None,
@@ -809,7 +809,7 @@ def _peer_pairs(
     people: list[Person],
     c: Constraints,
     weights: str | Mapping[str, float],
-    backend: str,
+    backend: BackendRef,
     seed: int,
     time_limit: float | None,
     max_passes: int | None,

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from peerlearn.engine.constraints import Conflict, Constraints, InfeasibleError
-from peerlearn.engine.criteria import build_model
+from peerlearn.engine.criteria import BackendRef, build_model
 from peerlearn.engine.grouping import GroupingResult, solve_groups
 from peerlearn.engine.people import Person
 
@@ -57,7 +57,7 @@ def solve_rounds(
     repeats: str = "forbid",
     decay: float = 0.5,
     repeat_cost: float | None = None,
-    backend: str = "tfidf",
+    backend: BackendRef = "tfidf",
     role_mode: str = "equal",
     seed: int = 0,
     time_limit: float | None = None,
@@ -166,7 +166,7 @@ def absorb_changes(
     constraints: Constraints | None = None,
     weights: str | Mapping[str, float] = "problems",
     *,
-    backend: str = "tfidf",
+    backend: BackendRef = "tfidf",
     seed: int = 0,
     time_limit: float | None = None,
     max_passes: int | None = None,

