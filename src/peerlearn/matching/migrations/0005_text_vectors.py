@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0003_one_pending_move_request_per_person'),
+        ('matching', '0004_pairs_have_groups'),
     ]
 
     operations = [
