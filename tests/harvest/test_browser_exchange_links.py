@@ -32,7 +32,9 @@ def test_link_a_story_to_an_exchange(world, live_server, page):
     assert "No learning exchange linked." in page.locator("#story-exchanges").inner_text()
     page.click("#link-exchanges")
     page.fill("#id_q", "cash-report")
-    page.click("#exchange-search button")
+    with page.expect_navigation():  # the search is a GET form: wait for its page
+        page.click("#exchange-search button")
+    page.wait_for_selector(f"#candidates input[value='{exchange.pk}']")
     fits(page)
     page.check(f"#candidates input[value='{exchange.pk}']")
     page.click("text=Save the links")
