@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -230,7 +231,11 @@ def test_two_submissions_at_once_make_one_token(world):
     answers, failures = at_once([lambda c=c: c.post(url, form) for c in clients])
     assert tolerated(failures) == []
     assert ApiToken.objects.filter(user=world.users["participant"]).count() == 1
-    assert {a.status_code for a in answers} == {302}
+    # Every answer redirects; on SQLite's shared-cache test database some
+    # requests are refused "table is locked" instead of waiting (tolerated).
+    assert {a.status_code for a in answers} <= {302}
+    if connection.vendor != "sqlite":
+        assert len(answers) == len(clients)
     assert AuditEvent.objects.filter(action="api.token_create").count() == 1
 
 
