@@ -27,33 +27,13 @@ import argparse
 import csv
 import io
 import os
-import time
-import tracemalloc
-from collections.abc import Callable
 from typing import Any
 
 from bench_db import fresh_database  # noqa: E402 - a sibling script module
+from measure import timed, traced_peak  # noqa: E402 - a sibling script module
 from survey_results import answers_for, form_definition  # noqa: E402 - a sibling script module
 
 BENCH_DB = "peerlearn_bench_feeds"
-
-
-def timed(function: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    result = function()
-    return result, time.perf_counter() - started
-
-
-def traced_peak(function: Callable[[], Any]) -> float:
-    """Peak Python memory (MiB) allocated while ``function`` runs."""
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    try:
-        function()
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 2**20
 
 
 def fill(rows: int) -> tuple[Any, Any, str]:

@@ -23,29 +23,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 from bench_db import fresh_database  # noqa: E402 - a sibling script module
+from measure import peak_mb, timed  # noqa: E402 - a sibling script module
 
 BENCH_DB = "peerlearn_bench_mel"
 TARGET_S = 1.0
 KINDS = ["advice", "tool", "visit", "joint_task", "contact"]
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timed(work: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = work()
-    return result, time.perf_counter() - start
 
 
 def p95(values: list[float]) -> float:

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import resource
-import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -26,22 +24,13 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from measure import peak_mb, timed  # noqa: E402 - a sibling script module
 
 from peerlearn.engine import mutuality as mu
 from peerlearn.engine import network
 
 TARGET_SECONDS = 30.0
 TARGET_MB = 2048.0
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timed(work: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = work()
-    return result, time.perf_counter() - start
 
 
 def traced_mb(work: Callable[[], Any]) -> float:

@@ -22,13 +22,10 @@ import argparse
 import csv
 import io
 import os
-import statistics
-import time
-import tracemalloc
-from collections.abc import Callable
 from typing import Any
 
 from bench_db import fresh_database  # noqa: E402 - a sibling script module
+from measure import timed, traced_peak  # noqa: E402 - a sibling script module
 
 BENCH_DB = "peerlearn_bench_survey"
 
@@ -100,28 +97,6 @@ def answers_for(i: int) -> dict[str, object]:
         if "ideas" in gained:
             answers["example"] = f"We copied the budget calendar of peer {i % 97}"
     return answers
-
-
-def timed(function: Callable[[], Any], repeat: int = 1) -> tuple[Any, float]:
-    """Result of the last call and the median time over ``repeat`` calls."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return result, statistics.median(times)
-
-
-def traced_peak(function: Callable[[], Any]) -> float:
-    """Peak Python memory (MiB) allocated while ``function`` runs."""
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    try:
-        function()
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 2**20
 
 
 def naive_results(survey: Any) -> dict[str, dict[str, int]]:
