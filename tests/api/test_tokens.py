@@ -231,10 +231,14 @@ def test_two_submissions_at_once_make_one_token(world):
     answers, failures = at_once([lambda c=c: c.post(url, form) for c in clients])
     assert tolerated(failures) == []
     assert ApiToken.objects.filter(user=world.users["participant"]).count() == 1
-    # Every answer redirects; on SQLite's shared-cache test database some
-    # requests are refused "table is locked" instead of waiting (tolerated).
-    assert {a.status_code for a in answers} <= {302}
-    if connection.vendor != "sqlite":
+    # Every answer redirects. On SQLite's shared-cache test database some
+    # requests are refused "table is locked" instead of waiting (tolerated);
+    # when the refusal hits the session save, Django answers 400
+    # (SessionInterrupted) rather than raising, so 400 is tolerated there too.
+    if connection.vendor == "sqlite":
+        assert {a.status_code for a in answers} <= {302, 400}
+    else:
+        assert {a.status_code for a in answers} == {302}
         assert len(answers) == len(clients)
     assert AuditEvent.objects.filter(action="api.token_create").count() == 1
 
