@@ -152,7 +152,7 @@ def build(programme: Any, user: Any) -> int:
 def build_in_memory(programme: Any, user: Any) -> int:
     """The baseline: every table's rows in a list before a line is written."""
     from peerlearn.evidence.datapackage import cell
-    from peerlearn.site.tabular import package_tables
+    from peerlearn.evidence.datapackage import reader_tables as package_tables
 
     folder = Path(tempfile.mkdtemp(prefix="bench-naive-"))
     try:

@@ -70,10 +70,10 @@ def build(people: int, exchanges: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from peerlearn.accounts.models import User
+    from peerlearn.core.bulk import insert_rows
     from peerlearn.mel.models import Exchange
     from peerlearn.people.models import Organisation, Person
     from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership, Programme
-    from peerlearn.site.bulk import insert_rows
 
     programme = Programme.objects.create(name="Bench", slug="bench")
     cohort = Cohort.objects.create(programme=programme, name="Cohort")

@@ -75,10 +75,10 @@ def build(n: int) -> tuple[Any, list[int], int]:
     """The programme's cohort, its people's ids and the number of distinct texts."""
     from django.utils import timezone
 
+    from peerlearn.core.bulk import insert_rows
     from peerlearn.engine.similarity import cache_text
     from peerlearn.people.models import Challenge, Person
     from peerlearn.programmes.models import Cohort, Membership, Programme
-    from peerlearn.site.bulk import insert_rows
 
     programme = Programme.objects.create(name=f"Bench {n}", slug=f"bench-{n}")
     cohort = Cohort.objects.create(programme=programme, name="Cohort")

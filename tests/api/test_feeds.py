@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from peerlearn.api import odata
 from peerlearn.audit.models import AuditEvent
+from peerlearn.core.tabular import pseudonym
 from peerlearn.evidence.datapackage import build_package
-from peerlearn.site.tabular import pseudonym
 from tests.api.conftest import token_for
 from tests.evidence.conftest import fill
 from tests.evidence.test_cohort_package import fill_module

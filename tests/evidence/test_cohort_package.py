@@ -24,6 +24,7 @@ from frictionless import validate
 
 from peerlearn.audit.models import AuditEvent
 from peerlearn.cli import main
+from peerlearn.core.tabular import pseudonym, table_sources
 from peerlearn.evidence.access import package_scope
 from peerlearn.evidence.datapackage import build_package, reader_tables
 from peerlearn.evidence.models import PackageBuild
@@ -31,7 +32,6 @@ from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.objectives.models import LearningObjective
 from peerlearn.programmes.models import Group, GroupMember, Membership
 from peerlearn.progress.models import Product
-from peerlearn.site.tabular import pseudonym, table_sources
 from tests.conftest import make_person
 from tests.delivery.conftest import module_session
 from tests.harvest.conftest import make_story

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from frictionless import Package, validate
 
+from peerlearn.core.tabular import pseudonym
 from peerlearn.delivery.models import Session
 from peerlearn.evidence.datapackage import NotAllowed, PackageError, build_package
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership
-from peerlearn.site.tabular import pseudonym
 from peerlearn.surveys.publication import published
 from tests.progress.conftest import let_evaluators_read
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from peerlearn.core.tabular import pseudonym
+from peerlearn.evidence.datapackage import reader_tables as package_tables
 from peerlearn.experiments.models import Arm, AssignedMember, Assignment, Experiment
-from peerlearn.site.tabular import package_tables, pseudonym
 
 
 def test_tables_carry_arms_and_pseudonymous_assignments_for_readers_only(world):

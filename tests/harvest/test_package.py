@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from peerlearn.core.tabular import pseudonym
+from peerlearn.evidence.datapackage import reader_tables as package_tables
 from peerlearn.harvest.package import tables
-from peerlearn.site.tabular import package_tables, pseudonym
 from tests.harvest.conftest import ask, make_story
 
 

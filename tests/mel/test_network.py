@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import networkx as nx
 from django.urls import reverse
 
+from peerlearn.core.tabular import pseudonym
 from peerlearn.mel import network as drawing
 from peerlearn.mel.package import tables
-from peerlearn.site.tabular import pseudonym
 from tests.mel.conftest import learned
 
 DAY = date(2026, 3, 2)

@@ -8,8 +8,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from peerlearn.accounts.links import send_sign_in_link
+from peerlearn.core.urls_abs import absolute_url
 from peerlearn.site.checks import site_url_is_set
-from peerlearn.site.urls_abs import absolute_url
 
 
 def invite_participant(client, world, host: str) -> str:

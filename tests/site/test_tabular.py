@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from peerlearn.core.tabular import Column, Table, pseudonym, table_sources
 from peerlearn.programmes.models import Programme
-from peerlearn.site.tabular import Column, Table, pseudonym, table_sources
 
 
 def test_a_column_refuses_a_type_the_table_schema_does_not_know():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peerlearn.site.tabular import package_tables
+from peerlearn.evidence.datapackage import reader_tables as package_tables
 from peerlearn.theory import package, services
 
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from peerlearn.accounts.models import SignInLink, User
+from peerlearn.core.urls_abs import absolute_url
 from peerlearn.people.models import Person
-from peerlearn.site.urls_abs import absolute_url
 
 
 def account_for(person: Person) -> User | None:

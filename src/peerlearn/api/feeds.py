@@ -49,11 +49,11 @@ from rest_framework.views import APIView
 from peerlearn import audit
 from peerlearn.api import odata
 from peerlearn.api.access import programme_access, reachable_programmes
+from peerlearn.core.tabular import Table
 from peerlearn.evidence.access import PackageScope, asks_for_package, scope_of
 from peerlearn.evidence.datapackage import csv_text, iter_reader_tables
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import access_for
-from peerlearn.site.tabular import Table
 from peerlearn.surveys.exports import ExportPlan, repeat_plans
 from peerlearn.surveys.models import Survey
 from peerlearn.surveys.package import feed_table, in_scope, plan_for, scoped_surveys

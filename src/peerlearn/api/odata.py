@@ -39,8 +39,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+from peerlearn.core.tabular import Table
 from peerlearn.evidence.datapackage import cell, checked_rows
-from peerlearn.site.tabular import Table
 
 #: Most rows in one JSON response; the rest are behind ``@odata.nextLink``.
 PAGE_ROWS = 50_000

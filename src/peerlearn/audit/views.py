@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from peerlearn import audit
 from peerlearn.audit.labels import ACTION_LABELS, action_label
 from peerlearn.audit.models import AuditEvent
-from peerlearn.people.roster.writing import neutralise
+from peerlearn.core.writing import neutralise
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 
+from peerlearn.core.tabular import Column, Table
 from peerlearn.delivery.services import visible_sessions
 from peerlearn.evidence.access import package_scope
-from peerlearn.site.tabular import Column, Table
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

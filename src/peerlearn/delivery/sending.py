@@ -37,10 +37,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from peerlearn.core.urls_abs import absolute_url
 from peerlearn.delivery import services
 from peerlearn.delivery.models import Session, SessionMail
 from peerlearn.engine import rhythm
-from peerlearn.site.urls_abs import absolute_url
 from peerlearn.surveys.sending import _undo
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 :func:`build_package` writes, into a new directory:
 
-* ``data/<table>.csv``: one UTF-8 CSV per :class:`~peerlearn.site.tabular.Table`
+* ``data/<table>.csv``: one UTF-8 CSV per :class:`~peerlearn.core.tabular.Table`
   of every app's ``package.py`` (streamed: a table is never held in memory);
 * the files apps add (``files()`` in ``package.py``: XLSForms, SPSS ``.sav``
   and Stata ``.dta``);
@@ -48,10 +48,10 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 import peerlearn
+from peerlearn.core.files import PackageFile
+from peerlearn.core.tabular import Table, table_sources
+from peerlearn.core.writing import neutralise
 from peerlearn.evidence.access import PackageScope, k_threshold, package_scope
-from peerlearn.evidence.files import PackageFile
-from peerlearn.people.roster.writing import neutralise
-from peerlearn.site.tabular import Table, table_sources
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

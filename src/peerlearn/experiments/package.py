@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.experiments.models import Arm, AssignedMember, Experiment
 from peerlearn.programmes.permissions import access_for
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

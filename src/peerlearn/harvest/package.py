@@ -1,4 +1,4 @@
-"""Outcome stories for the evaluator's data package (interface: ``peerlearn.site.tabular``).
+"""Outcome stories for the evaluator's data package (interface: ``peerlearn.core.tabular``).
 
 Only the stories ``user`` may read under :func:`peerlearn.harvest.permissions.reads_story`;
 change agents appear as pseudonyms, harvesters and substantiators not at all
@@ -13,13 +13,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from peerlearn.accounts.models import User
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.harvest import permissions as rules
 from peerlearn.harvest.models import OutcomeStory
 from peerlearn.mel.access import visible_exchanges
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import access_for
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 STORY_COLUMNS = [
     Column("story_id", "integer", "Story id in this package"),

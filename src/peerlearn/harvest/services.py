@@ -112,7 +112,7 @@ def send_request(substantiation_id: int) -> bool:
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
 
-    from peerlearn.site.urls_abs import absolute_url
+    from peerlearn.core.urls_abs import absolute_url
 
     item = Substantiation.objects.select_related("story__programme").get(pk=substantiation_id)
     token = item.issue_token()

@@ -25,10 +25,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from peerlearn.core.bulk import insert_rows
 from peerlearn.intake.models import IntakeInvitation, IntakeVersion
 from peerlearn.people.models import Challenge, LearningExpectation, Person
 from peerlearn.programmes.models import Programme
-from peerlearn.site.bulk import insert_rows
 
 #: People read per query (keeps ``IN (...)`` lists within every database's limits).
 BATCH = 1000

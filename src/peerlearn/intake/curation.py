@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peerlearn.core.writing import write_csv, write_xlsx
 from peerlearn.engine.topics import propose_topics
 from peerlearn.intake.models import Topic, TopicSet
 from peerlearn.people.models import Challenge, Person
-from peerlearn.people.roster.writing import write_roster_csv, write_roster_xlsx
 from peerlearn.programmes.models import Programme
 
 SEED = 0
@@ -188,9 +188,9 @@ def export_columns(with_excerpts: bool) -> list[str]:
 
 def export_csv(topic_set: TopicSet, *, with_excerpts: bool) -> bytes:
     rows = baseline_rows(topic_set, with_excerpts=with_excerpts)
-    return write_roster_csv(rows, export_columns(with_excerpts))
+    return write_csv(rows, export_columns(with_excerpts))
 
 
 def export_xlsx(topic_set: TopicSet, *, with_excerpts: bool) -> bytes:
     rows = baseline_rows(topic_set, with_excerpts=with_excerpts)
-    return write_roster_xlsx(rows, export_columns(with_excerpts), sheet_title=_("Priority topics"))
+    return write_xlsx(rows, export_columns(with_excerpts), sheet_title=_("Priority topics"))

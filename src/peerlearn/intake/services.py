@@ -19,11 +19,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from peerlearn.core.urls_abs import absolute_url
 from peerlearn.intake.answers import Answers, write_answers
 from peerlearn.intake.models import IntakeInvitation, IntakeSettings, IntakeVersion
 from peerlearn.people.models import Challenge, LearningExpectation, Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
-from peerlearn.site.urls_abs import absolute_url
 
 #: Never two reminders to one person within this interval (web button).
 REMINDER_INTERVAL = timedelta(minutes=1)

@@ -24,10 +24,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from peerlearn.core.urls_abs import absolute_url
 from peerlearn.matching.models import MatchingRun, MoveRequest
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Membership
-from peerlearn.site.urls_abs import absolute_url
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.matching.result import RunParameters
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

@@ -15,13 +15,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from peerlearn.core.tabular import pseudonym
 from peerlearn.engine import mutuality as mu
 from peerlearn.engine import network
 from peerlearn.mel import services
 from peerlearn.mel.models import KIND_CHOICES, Exchange
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
-from peerlearn.site.tabular import pseudonym
 
 MAX_DRAWN = 150
 SIZE = 600

@@ -12,12 +12,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from peerlearn.accounts.models import User
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.evidence.access import package_scope
 from peerlearn.mel import access as rules
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import access_for
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 #: Its tables narrow to a cohort package's cohorts (evidence/access.py).
 COHORT_SCOPED = True

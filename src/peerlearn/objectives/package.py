@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.objectives.models import LearningObjective, OrganisationalOutcome
 from peerlearn.objectives.views import k_threshold, summary_of
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

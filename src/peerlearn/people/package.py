@@ -1,6 +1,6 @@
 """The people and organisations of a programme, for the evaluator's data package.
 
-People appear only as :func:`~peerlearn.site.tabular.pseudonym`: never a name
+People appear only as :func:`~peerlearn.core.tabular.pseudonym`: never a name
 or an e-mail address (those appear only in the responses of identified
 surveys, for readers who may see them, see ``surveys/package.py``).  Country,
 organisation kind, seniority and gender are given as the person gave them,
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.people.models import Organisation, Person
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

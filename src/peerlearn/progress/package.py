@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count
 
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.progress.models import CHECKIN_FIELDS, CheckIn, Product
 from peerlearn.progress.permissions import evaluator_reads
-from peerlearn.site.tabular import Column, Table, pseudonym
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User

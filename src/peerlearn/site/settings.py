@@ -52,7 +52,7 @@ CSRF_TRUSTED_ORIGINS = read_list(
     "Comma-separated origins (https://host) trusted for forms behind a proxy.",
 )
 # Empty: links start with the address of the request being answered (see
-# peerlearn.site.urls_abs); cron jobs and workers need it set.
+# peerlearn.core.urls_abs); cron jobs and workers need it set.
 SITE_URL = read_str(
     "PEERLEARN_SITE_URL",
     "",
@@ -109,7 +109,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "peerlearn.site.urls_abs.CurrentRequestMiddleware",
+    "peerlearn.core.urls_abs.CurrentRequestMiddleware",
     # Row history records who made each change (peerlearn.audit.history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -65,7 +65,7 @@ from typing import IO, Any, Literal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peerlearn.people.roster.writing import neutralise
+from peerlearn.core.writing import neutralise
 from peerlearn.surveys.analysis import (
     QuestionPlan,
     Relevance,

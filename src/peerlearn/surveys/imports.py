@@ -73,9 +73,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from peerlearn.people.models import Person
-from peerlearn.people.roster.reading import unescape_cell
-from peerlearn.site.spreadsheets import (
+from peerlearn.core.spreadsheets import (
     XLSX_EXPANSION,
     SpreadsheetError,
     binary_kind,
@@ -86,6 +84,8 @@ from peerlearn.site.spreadsheets import (
     split_header,
     xlsx_sheets,
 )
+from peerlearn.people.models import Person
+from peerlearn.people.roster.reading import unescape_cell
 from peerlearn.surveys import publication
 from peerlearn.surveys.answering import check_answers
 from peerlearn.surveys.exports import question_paths

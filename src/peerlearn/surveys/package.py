@@ -14,7 +14,7 @@ Decisions
   ``survey_<id>_labels`` the same rows with the labels; ``survey_codebook``
   lists every variable and code of every survey.
 * **One pseudonym**: the ``_pseudonym`` of a pseudonymous survey is written as
-  the package's person id (:func:`peerlearn.site.tabular.pseudonym`), so a
+  the package's person id (:func:`peerlearn.core.tabular.pseudonym`), so a
   person's answers join the ``people`` table and other surveys; a code of
   someone who has no invitation to that survey any more is left blank.
 * **Files**: the XLSForm of each instrument used (as imported, else written
@@ -33,11 +33,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from peerlearn.core.files import PackageFile
+from peerlearn.core.tabular import Column, Table, pseudonym
 from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.evidence.datapackage import safe_name
-from peerlearn.evidence.files import PackageFile
 from peerlearn.programmes.permissions import Access
-from peerlearn.site.tabular import Column, Table, pseudonym
 from peerlearn.surveys.exports import (
     CODEBOOK_HEADER,
     ExportPlan,

@@ -34,9 +34,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peerlearn.accounts.models import hash_token
+from peerlearn.core.urls_abs import absolute_url
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
-from peerlearn.site.urls_abs import absolute_url
 from peerlearn.surveys.models import Invitation, InvitationLink, Survey
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from peerlearn.core.tabular import Column, Table
 from peerlearn.programmes.permissions import access_for
-from peerlearn.site.tabular import Column, Table
 from peerlearn.theory import services
 from peerlearn.theory.builtin import node_label
 from peerlearn.theory.models import TheoryOfChange

@@ -26,12 +26,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerlearn.accounts.models import User
+from peerlearn.core.bulk import insert_rows
 from peerlearn.intake.answers import Answers, Entry, write_answers
 from peerlearn.people.models import Organisation, Person
 from peerlearn.people.roster.validation import RosterPreview, RosterRecord
 from peerlearn.people.stewardship import Stewardship
 from peerlearn.programmes.models import Membership, Programme
-from peerlearn.site.bulk import insert_rows
 
 BATCH = 1000
 UPDATE_BATCH = 200

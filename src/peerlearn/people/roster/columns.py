@@ -54,7 +54,6 @@ __all__ = [
     "EMAIL_MAX",
     "EXPECTATION_MAX",
     "FIXED_COLUMNS",
-    "FORMULA_PREFIXES",
     "GENDER_MAX",
     "HEADER_ALIASES",
     "NAME_MAX",
@@ -128,10 +127,6 @@ EXPECTATION_MAX = _max_length(LearningExpectation, "text")
 #: Tags are a JSON list with no column of their own: this limit is the roster's.
 TAG_MAX = 64
 
-#: A cell whose text starts with one of these is neutralised in exports by a
-#: leading apostrophe, so spreadsheet programs do not run it as a formula
-#: (CSV/formula injection); the reader removes that apostrophe again.
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _SEPARATORS = re.compile(r"[\s\-]+")
 _NUMBERED = re.compile(r"^(challenge|expectation)_([1-9][0-9]{0,3})(_tags)?$")

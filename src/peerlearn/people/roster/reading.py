@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from peerlearn.site.spreadsheets import (
+from peerlearn.core.spreadsheets import (
     XLSX_EXPANSION,
     SpreadsheetError,
     binary_kind,
@@ -59,8 +59,9 @@ from peerlearn.site.spreadsheets import (
     split_header,
     xlsx_expanded_size,
 )
+from peerlearn.core.writing import FORMULA_PREFIXES
 
-from .columns import FORMULA_PREFIXES, REQUIRED_COLUMNS, normalise_header
+from .columns import REQUIRED_COLUMNS, normalise_header
 
 __all__ = ["XLSX_EXPANSION", "RosterFileError", "Table", "format_size", "read_table"]
 

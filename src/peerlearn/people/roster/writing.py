@@ -1,43 +1,25 @@
 """Write rosters (exports and the downloadable template) as CSV or XLSX.
 
-Decisions:
-
-* Rows are mappings from column name to text, keyed by
-  :data:`.columns.TEMPLATE_COLUMNS` plus ``challenge_4``... /
-  ``expectation_3``... when someone has more; :func:`roster_to_rows` builds
-  them from validated records, and :func:`columns_for_rows` picks the columns.
-  Missing keys and None are written as blank cells.
-* **CSV** is UTF-8 with a byte-order mark (so Excel shows accents and
-  non-Latin scripts correctly), comma-separated, CRLF line ends, quoted only
-  where needed.
-* **XLSX** has the roster on its first sheet (bold, frozen header row); every
-  cell is written as text (``data_type`` ``"s"``), never as a number, date or
-  formula.  Characters XML cannot hold (control characters other than tab and
-  line breaks) are dropped.
-* **Formula injection**: a cell whose text starts with ``=``, ``+``, ``-``,
-  ``@``, tab or carriage return gets a leading apostrophe, in CSV and XLSX
-  alike, so no spreadsheet program runs it as a formula (OWASP's advice for
-  CSV injection).  The reader removes exactly that apostrophe, so export ->
-  import gives back the original text.  In XLSX the apostrophe is visible in
-  the cell; that is deliberate, to keep one rule for both formats.  A text
-  that already starts with apostrophes before such a character gets one more
-  apostrophe, so it round-trips too.
-* Yes/no columns are written ``yes``/``no``, languages and tags joined with
-  ``|``.
+Rows are mappings from column name to text, keyed by
+:data:`.columns.TEMPLATE_COLUMNS` plus ``challenge_4``... /
+``expectation_3``... when someone has more; :func:`roster_to_rows` builds
+them from validated records, and :func:`columns_for_rows` picks the columns.
+Missing keys and None are written as blank cells; yes/no columns are written
+``yes``/``no``, languages and tags joined with ``|``.  The files themselves
+(BOM, text-only cells, formula neutralisation) come from
+:mod:`peerlearn.core.writing`, the one writer of downloads.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
+from peerlearn.core.writing import write_csv, write_xlsx
+
 from .columns import (
     BOOLEAN_COLUMNS,
-    FORMULA_PREFIXES,
     TEMPLATE_COLUMNS,
     challenge_column,
     challenge_tags_column,
@@ -48,7 +30,6 @@ from .validation import RosterRecord
 
 __all__ = [
     "columns_for_rows",
-    "neutralise",
     "roster_to_rows",
     "template_csv",
     "template_rows",
@@ -58,28 +39,6 @@ __all__ = [
 ]
 
 Row = Mapping[str, object]
-
-# What openpyxl refuses in XML text (its ILLEGAL_CHARACTERS_RE).
-_ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-
-def neutralise(value: object) -> str:
-    """The text of a cell, made safe from formula injection.
-
-    A text that already starts with apostrophes before such a character gets
-    one more, so that reading it back (which removes one) is exact.
-
-    >>> neutralise("=1+1"), neutralise("-2"), neutralise("Ana"), neutralise(None)
-    ("'=1+1", "'-2", 'Ana', '')
-    >>> neutralise("'=x")
-    "''=x"
-    """
-    if value is None:
-        return ""
-    text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-    if text.lstrip("'").startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def columns_for_rows(rows: Iterable[Row]) -> list[str]:
@@ -138,12 +97,7 @@ def _resolve(rows: Iterable[Row], columns: Sequence[str] | None) -> tuple[list[R
 def write_roster_csv(rows: Iterable[Row], columns: Sequence[str] | None = None) -> bytes:
     """A CSV file (UTF-8 with BOM) of ``rows``; columns default to :func:`columns_for_rows`."""
     rows, columns = _resolve(rows, columns)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(column) for column in columns])
-    for row in rows:
-        writer.writerow([neutralise(row.get(column)) for column in columns])
-    return buffer.getvalue().encode("utf-8-sig")
+    return write_csv(rows, columns)
 
 
 def write_roster_xlsx(
@@ -157,59 +111,19 @@ def write_roster_xlsx(
 
     With ``instructions``, a second sheet "Instructions" explains the columns.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     rows, columns = _resolve(rows, columns)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title or _("Roster"))
-    for position, column in enumerate(columns, start=1):
-        width = 40 if numbered_column(column) and not column.endswith("_tags") else 18
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-
-    def text_cell(value: object, font: Font | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet)
-        text = _ILLEGAL_XML.sub("", neutralise(value))
-        if text:
-            cell.value = text
-            cell.data_type = "s"  # never a formula, number or date
-        if font is not None:
-            cell.font = font
-        return cell
-
-    sheet.append([text_cell(column, bold) for column in columns])
-    for row in rows:
-        sheet.append([text_cell(row.get(column)) for column in columns])
-
+    notes = None
     if instructions:
-        notes = workbook.create_sheet(title=_("Instructions"))
-        notes.column_dimensions["A"].width = 22
-        notes.column_dimensions["B"].width = 12
-        notes.column_dimensions["C"].width = 90
-        wrap = Alignment(wrap_text=True, vertical="top")
-        notes.append(
-            [
-                text_cell(_("Column"), bold),
-                text_cell(_("Required"), bold),
-                text_cell(_("What to enter"), bold),
-            ]
-        )
-        for column, required, text in _instructions():
-            explanation = text_cell(text)
-            explanation.alignment = wrap
-            notes.append([text_cell(column), text_cell(required), explanation])
-        for paragraph in _general_notes():
-            explanation = text_cell(paragraph)
-            explanation.alignment = wrap
-            notes.append([text_cell(""), text_cell(""), explanation])
+        lines = [*_instructions(), *(("", "", paragraph) for paragraph in _general_notes())]
+        notes = (_("Instructions"), (_("Column"), _("Required"), _("What to enter")), lines)
+    return write_xlsx(
+        rows, columns, sheet_title=sheet_title or _("Roster"), width_of=_width_of, notes=notes
+    )
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _width_of(column: str) -> int:
+    """Challenge and expectation texts get wide columns; everything else 18."""
+    return 40 if numbered_column(column) and not column.endswith("_tags") else 18
 
 
 # ------------------------------------------------------------------ template

@@ -6,9 +6,10 @@ An app that holds programme records offers them as tables by defining
     def tables(programme: Programme, user: User) -> list[Table]: ...
 
 returning only what ``user`` may read under the pages' rules (the same
-functions in ``programmes/permissions.py`` decide).  :func:`package_tables`
-collects them from every installed peerlearn app, so a new app joins the
-evaluator's handover package by adding that one module.
+functions in ``programmes/permissions.py`` decide).  :func:`table_sources`
+finds them in every installed peerlearn app (the evidence app's
+``reader_tables`` asks them), so a new app joins the evaluator's handover
+package by adding that one module.
 
 Columns carry Frictionless Table Schema types (``string``, ``integer``,
 ``number``, ``boolean``, ``date``, ``datetime``) so the package writer can
@@ -87,18 +88,6 @@ def table_sources() -> Iterator[tuple[str, TableSource]]:
                 raise
             continue
         yield config.label, module.tables
-
-
-def package_tables(programme: Programme, user: User) -> list[Table]:
-    """Every table of ``programme`` that ``user``'s data package holds, app by app.
-
-    The evidence app decides whose package holds what (the whole programme,
-    or some cohorts of it: ``evidence/access.py``), so this asks it rather
-    than calling every app's ``tables`` alike.
-    """
-    from peerlearn.evidence.datapackage import reader_tables
-
-    return reader_tables(programme, user)
 
 
 def pseudonym(programme: Programme, person_id: int) -> str:
