@@ -87,9 +87,10 @@ def fill(people: int) -> dict[str, Any]:
     from peerlearn.accounts.models import User
     from peerlearn.api.models import ApiToken
     from peerlearn.delivery.models import Session
+    from peerlearn.intake.models import Challenge
     from peerlearn.matching.models import MatchingRun, PublishedPair
     from peerlearn.objectives.models import LearningObjective
-    from peerlearn.people.models import Challenge, Organisation, Person
+    from peerlearn.people.models import Organisation, Person
     from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership, Programme
     from peerlearn.progress.models import CheckIn, CheckInRound, Product
     from peerlearn.surveys.identity import pseudonym_for

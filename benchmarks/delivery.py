@@ -233,7 +233,7 @@ def profile_page(client: Any, url: str, programme: Any, user: Any) -> None:
     """Queries and seconds of each Today panel, then the page's top functions by cProfile."""
     from django.test import RequestFactory
 
-    from peerlearn.objectives import dashboard
+    from peerlearn.programmes import today as dashboard
     from peerlearn.programmes.permissions import access_for
 
     request = RequestFactory().get(url)

@@ -452,7 +452,7 @@ def parts(programme: Any, user: Any) -> None:
 
     from peerlearn.evidence import figures as f
     from peerlearn.evidence import mel_figures as mel
-    from peerlearn.evidence.access import k_threshold
+    from peerlearn.programmes.package_scope import k_threshold
     from peerlearn.programmes.permissions import access_for
 
     access = access_for(user, programme)

@@ -136,8 +136,8 @@ def read_json(client: Any, url: str, headers: dict[str, str]) -> int:
 
 def in_memory(survey: Any, user: Any) -> int:
     """The baseline: the same rows held, then one CSV body, before anything is sent."""
-    from peerlearn.evidence.access import package_scope
     from peerlearn.evidence.datapackage import cell
+    from peerlearn.programmes.package_scope import package_scope
     from peerlearn.surveys.package import feed_table, plan_for
 
     scope = package_scope(survey.programme, user)

@@ -81,9 +81,9 @@ def child(n: int) -> dict[str, float]:
     from peerlearn.engine.grouping import solve_groups
     from peerlearn.matching import services
     from peerlearn.people.models import Person
-    from peerlearn.people.roster.apply import apply_roster
-    from peerlearn.people.roster.service import preview_roster
     from peerlearn.programmes.models import Cohort, Membership, Programme
+    from peerlearn.roster.apply import apply_roster
+    from peerlearn.roster.service import preview_roster
 
     programme = Programme.objects.create(name="Bench", slug="bench")
     cohort = Cohort.objects.create(programme=programme, name="Cohort")

@@ -93,10 +93,11 @@ def child(rows: int, baseline_rows: int) -> dict[str, float]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from peerlearn.people.models import Challenge, Organisation, Person
-    from peerlearn.people.roster.apply import apply_roster
-    from peerlearn.people.roster.service import preview_roster
+    from peerlearn.intake.models import Challenge
+    from peerlearn.people.models import Organisation, Person
     from peerlearn.programmes.models import Membership, Programme
+    from peerlearn.roster.apply import apply_roster
+    from peerlearn.roster.service import preview_roster
 
     programme = Programme.objects.create(name="Bench", slug="bench")
     data = roster_csv(rows)

@@ -13,7 +13,7 @@ for each backend, through the web app's own code (``services.start_run`` with
 the immediate task backend, default weights of the form: problems 10,
 context 1; the solver's default time budget):
 
-* **fill**: the save hook's task (``matching.vectors.encode_challenges``) on
+* **fill**: the save hook's task (``intake.vectors.encode_challenges``) on
   an empty cache: what saving or importing the challenges costs, in a worker;
 * **run warm**: a matching run with every vector cached (encodes nothing);
 * **run cold**: the same run after the cache is emptied (encodes every
@@ -77,7 +77,8 @@ def build(n: int) -> tuple[Any, list[int], int]:
 
     from peerlearn.core.bulk import insert_rows
     from peerlearn.engine.similarity import cache_text
-    from peerlearn.people.models import Challenge, Person
+    from peerlearn.intake.models import Challenge
+    from peerlearn.people.models import Person
     from peerlearn.programmes.models import Cohort, Membership, Programme
 
     programme = Programme.objects.create(name=f"Bench {n}", slug=f"bench-{n}")
@@ -129,9 +130,9 @@ def timed(work: Any) -> tuple[Any, float, float]:
 def measure(cohort: Any, ids: list[int], backend: str) -> dict[str, Any]:
     from django.conf import settings
 
+    from peerlearn.intake.models import TextVector
+    from peerlearn.intake.vectors import encode_challenges
     from peerlearn.matching import services
-    from peerlearn.matching.models import TextVector
-    from peerlearn.matching.vectors import encode_challenges
 
     settings.SIMILARITY_BACKEND = backend
     parameters = {"weights": {"problems": 10, "context": 1}}

@@ -14,7 +14,8 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from peerlearn.accounts.models import User
-from peerlearn.people.models import Challenge, Organisation, Person
+from peerlearn.intake.models import Challenge
+from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.models import Cohort, Group, GroupMember, GroupNote, Membership, Programme
 
 PASSWORD = "correct horse battery staple"

@@ -100,7 +100,7 @@ def test_invite_everyone_not_yet_invited(world, login):
 
 @pytest.mark.parametrize("language,greeting", [("es", "Hola"), ("fr", "Bonjour"), ("en", "Hello")])
 def test_invitation_in_the_persons_language(world, language, greeting):
-    from peerlearn.accounts.links import send_sign_in_link
+    from peerlearn.people.invitations import send_sign_in_link
 
     person = Person.objects.create(
         name="Ana", email=f"ana-{language}@example.org", languages=[language]

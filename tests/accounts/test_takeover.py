@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.core import mail
 
-from peerlearn.accounts.links import send_sign_in_link
 from peerlearn.accounts.models import SignInLink, User
+from peerlearn.people.invitations import send_sign_in_link
 from peerlearn.people.models import Person
 from tests.accounts.conftest import ask_for_link, link_from
 

@@ -6,11 +6,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from peerlearn.api.views import readable_answers_q
-from peerlearn.intake.models import IntakeSettings
+from peerlearn.intake.models import Challenge, IntakeSettings
+from peerlearn.intake.permissions import reads_intake_answers
 from peerlearn.objectives.access import reads_objectives_of
 from peerlearn.objectives.models import LearningObjective
-from peerlearn.people.models import Challenge, Person
-from peerlearn.programmes.permissions import access_for, reads_intake_answers
+from peerlearn.people.models import Person
+from peerlearn.programmes.permissions import access_for
 from peerlearn.surveys.models import Response
 from peerlearn.surveys.publication import release
 from tests.api.conftest import token_for

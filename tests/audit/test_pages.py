@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from peerlearn.audit import record
 from peerlearn.audit.models import AuditEvent
-from peerlearn.audit.urls import urlpatterns
+from peerlearn.programmes.audit_urls import urlpatterns
 from tests.programmes.test_permissions import PERSONAS, expect, request_as
 
 CASES = [

@@ -25,12 +25,12 @@ from frictionless import validate
 from peerlearn.audit.models import AuditEvent
 from peerlearn.cli import main
 from peerlearn.core.tabular import pseudonym, table_sources
-from peerlearn.evidence.access import package_scope
 from peerlearn.evidence.datapackage import build_package, reader_tables
 from peerlearn.evidence.models import PackageBuild
 from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.objectives.models import LearningObjective
 from peerlearn.programmes.models import Group, GroupMember, Membership
+from peerlearn.programmes.package_scope import package_scope
 from peerlearn.progress.models import Product
 from tests.conftest import make_person
 from tests.delivery.conftest import module_session

@@ -18,8 +18,8 @@ from django.urls import reverse
 from peerlearn.cli import main
 from peerlearn.intake import services
 from peerlearn.intake.answers import Answers, Entry, write_answers
-from peerlearn.intake.models import IntakeInvitation, IntakeVersion
-from peerlearn.people.models import Challenge, LearningExpectation, Person
+from peerlearn.intake.models import Challenge, IntakeInvitation, IntakeVersion, LearningExpectation
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 from tests.concurrency import at_once
 

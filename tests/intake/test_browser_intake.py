@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from peerlearn.intake import services
-from peerlearn.people.models import Challenge
+from peerlearn.intake.models import Challenge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerlearn.intake import services, tasks
-from peerlearn.intake.models import IntakeInvitation, IntakeSettings, IntakeToken, IntakeVersion
-from peerlearn.people.models import Challenge, LearningExpectation
+from peerlearn.intake.models import (
+    Challenge,
+    IntakeInvitation,
+    IntakeSettings,
+    IntakeToken,
+    IntakeVersion,
+    LearningExpectation,
+)
 
 ANSWERS = {
     "n_challenges": "5",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from peerlearn.intake.from_survey import answers_from
-from peerlearn.intake.models import IntakeInvitation, IntakeVersion
+from peerlearn.intake.models import Challenge, IntakeInvitation, IntakeVersion, LearningExpectation
 from peerlearn.people.choices import ORGANISATION_KIND_CHOICES
-from peerlearn.people.models import Challenge, LearningExpectation, Person
+from peerlearn.people.models import Person
 from peerlearn.surveys import answering
 from peerlearn.surveys.instruments.engagement import intake as intake_definition
 from peerlearn.surveys.models import Invitation

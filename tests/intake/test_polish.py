@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerlearn.intake import curation, services
-from peerlearn.intake.models import IntakeInvitation
-from peerlearn.people.models import Challenge, Person
+from peerlearn.intake.models import Challenge, IntakeInvitation
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Membership
-from tests.people.rosters import KNOWN_COHORTS, KNOWN_ORGANISATIONS, person_row
+from tests.roster.rosters import KNOWN_COHORTS, KNOWN_ORGANISATIONS, person_row
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -222,7 +222,8 @@ def test_changes_applied_once_and_topics_keep_their_numbers(drafted, login):
 
 
 def test_new_people_count_leaves_out_rows_with_problems():
-    from peerlearn.people.roster import Table, validate_roster
+    from peerlearn.roster.reading import Table
+    from peerlearn.roster.validation import validate_roster
 
     rows = [person_row(i) for i in range(1, 5)]
     rows[1] = {**rows[1], "country": "Atlantis"}

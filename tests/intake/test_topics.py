@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from peerlearn.intake import curation
-from peerlearn.intake.models import IntakeSettings, TopicSet
-from peerlearn.people.models import Challenge, Person
+from peerlearn.intake.models import Challenge, IntakeSettings, TopicSet
+from peerlearn.people.models import Person
 
 STATEMENTS = [
     "Our land registry is full of duplicate titles",
@@ -210,7 +210,7 @@ def test_print_page_hides_navigation_when_printed(challenged, login):
 
 
 def test_no_challenges_gives_an_empty_draft(world, login):
-    from peerlearn.people.models import Challenge as C
+    from peerlearn.intake.models import Challenge as C
 
     C.objects.all().delete()
     client = login(world.users["facilitator"])

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from peerlearn.intake.models import Challenge
 from peerlearn.matching.models import MatchingRun
-from peerlearn.people.models import Challenge, Organisation, Person
+from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.models import Membership
 
 THEMES = [

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from peerlearn.intake.models import Challenge
 from peerlearn.matching import wording
 from peerlearn.matching.models import MatchingRun
-from peerlearn.people.models import Challenge
 from tests.matching.conftest import group_form
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_facilitator_reads_quotes_of_the_sentences_that_tie_members(world, login
 
 
 def test_evaluator_of_a_private_intake_sees_no_quotes(world, login, add_participants):
-    from peerlearn.programmes.permissions import intake_answers_private
+    from peerlearn.intake.permissions import intake_answers_private
 
     _client, run = run_with_texts(world, login, add_participants)
     assert intake_answers_private(world.programme)  # the default promise

@@ -16,10 +16,10 @@ from django.test import override_settings
 
 from peerlearn.engine import similarity
 from peerlearn.intake.answers import Answers, write_answers
+from peerlearn.intake.models import Challenge, TextVector
+from peerlearn.intake.vectors import DatabaseVectorStore, encode_challenges
 from peerlearn.matching import services
-from peerlearn.matching.models import MatchingRun, TextVector
-from peerlearn.matching.vectors import DatabaseVectorStore, encode_challenges
-from peerlearn.people.models import Challenge
+from peerlearn.matching.models import MatchingRun
 from tests.concurrency import at_once, tolerated
 
 PARAMETERS = {"weights": {"problems": 1}, "min_size": 3, "max_size": 5, "time_limit": 0.3}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from peerlearn.people.models import RosterUpload
+from peerlearn.roster.models import RosterUpload
 
 PERSONAS = [
     "anonymous",
@@ -298,8 +298,8 @@ def test_programme_list_shows_only_own_programmes(world, login):
 def test_every_view_has_a_permission_case():
     """A new page without a row in CASES fails here."""
     from peerlearn.accounts import urls as accounts_urls
-    from peerlearn.people import urls as people_urls
     from peerlearn.programmes import urls as programmes_urls
+    from peerlearn.roster import urls as people_urls
 
     covered = {name.split(" ")[0] for name, *_ in CASES}
     covered |= {"accounts:login", "accounts:link_request"}  # public, tested above

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from peerlearn.people.models import Challenge, LearningExpectation
+from peerlearn.intake.models import Challenge, LearningExpectation
 from peerlearn.programmes.models import Cohort, GroupNote, Membership, Programme
 
 

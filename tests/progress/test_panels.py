@@ -86,7 +86,7 @@ def _panel_queries(world, login) -> tuple[int, str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from peerlearn.objectives.dashboard import FACILITATOR_PANELS
+    from peerlearn.programmes.today import FACILITATOR_PANELS
     from peerlearn.progress.panels import progress_panel
 
     assert progress_panel in FACILITATOR_PANELS

@@ -18,8 +18,9 @@ from peerlearn.evidence.models import PackageBuild
 from peerlearn.intake.models import IntakeSettings, Topic, TopicSet
 from peerlearn.intake.services import invitation_for, save_answers
 from peerlearn.matching.models import MatchingRun, Move, MoveRequest, PublishedPair
-from peerlearn.people.models import Person, RosterUpload
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Group, GroupNote, Programme
+from peerlearn.roster.models import RosterUpload
 from peerlearn.site.backup import EXCLUDED, backed_up_models, record_count
 from peerlearn.surveys.models import Invitation, ResponseImport
 from tests.harvest.conftest import fill_harvest_models
@@ -35,7 +36,7 @@ DOCUMENTED_EXCLUSIONS = {
     "sessions",
     "django_tasks_database",
     "axes",
-    "matching.textvector",
+    "intake.textvector",
 }
 
 
@@ -192,7 +193,7 @@ def _fill_api(user, programme) -> None:
 def test_exclusions_are_the_documented_ones():
     assert set(EXCLUDED) == DOCUMENTED_EXCLUSIONS
     labels = {m._meta.label for m in backed_up_models()}
-    assert {"audit.AuditEvent", "audit.HistoricalPerson", "people.RosterUpload"} <= labels
+    assert {"audit.AuditEvent", "audit.HistoricalPerson", "roster.RosterUpload"} <= labels
     assert {"surveys.Response", "intake.IntakeVersion", "matching.MatchingRun"} <= labels
     assert "sessions.Session" not in labels
 

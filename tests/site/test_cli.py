@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from peerlearn.cli import main
-from peerlearn.people.models import Challenge, Person
+from peerlearn.intake.models import Challenge
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Group, Membership, Programme
 
 pytestmark = pytest.mark.django_db(transaction=True)

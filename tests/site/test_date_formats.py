@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from peerlearn.intake import curation, services
-from peerlearn.intake.models import IntakeSettings
-from peerlearn.people.models import Challenge
+from peerlearn.intake.models import Challenge, IntakeSettings
 
 #: 12/01/2026, 1.12.2026, 2026-12-01, 12-01-26...
 NUMERIC_DATE = re.compile(r"\b\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")

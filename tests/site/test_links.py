@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from peerlearn.accounts.links import send_sign_in_link
 from peerlearn.core.urls_abs import absolute_url
+from peerlearn.people.invitations import send_sign_in_link
 from peerlearn.site.checks import site_url_is_set
 
 

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from peerlearn.people.models import Person, RosterUpload
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Membership
+from peerlearn.roster.models import RosterUpload
 from tests.concurrency import at_once, tolerated
 from tests.site.test_roster_import_pages import confirm, csv_bytes, upload
 

@@ -1,6 +1,6 @@
 """Who reads a person's intake answers on the people pages, and who is listed at all.
 
-One rule (``permissions.reads_intake_answers``) decides who reads a person's
+One rule (``intake.permissions.reads_intake_answers``) decides who reads a person's
 challenges and learning expectations, on /programmes/<slug>/people/<id>/ as on
 /programmes/<slug>/intake/people/<id>/: the person, facilitators of the
 programme or of a cohort the person belongs to, and evaluators only when the

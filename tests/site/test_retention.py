@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from peerlearn.audit.models import AuditEvent
-from peerlearn.people.models import RosterUpload
 from peerlearn.programmes.models import Programme
+from peerlearn.roster.models import RosterUpload
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from peerlearn.people.models import Challenge, Organisation, Person, RosterUpload
+from peerlearn.intake.models import Challenge
+from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.models import Membership
+from peerlearn.roster.models import RosterUpload
 
 HEADER = [
     "email",

@@ -1,4 +1,9 @@
-"""Audit events for sign-in that come from other packages' signals."""
+"""Sign-in signals: audit events from other packages' signals, and the link request.
+
+``link_requested`` is sent by the "e-mail me a link" page with ``email`` and
+``client_address`` once the request is within the limits; the people app
+answers it (``people/tasks.py``), because only it knows who is in the network.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from peerlearn import audit
 from peerlearn.accounts.models import User
 from peerlearn.accounts.throttle import normalised_email
+
+link_requested = Signal()
 
 
 @receiver(user_locked_out, dispatch_uid="peerlearn.accounts.locked_out")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from peerlearn import audit
 from peerlearn.accounts.models import SignInLink, hash_token
-from peerlearn.accounts.tasks import send_requested_sign_in_link
+from peerlearn.accounts.signals import link_requested
 from peerlearn.accounts.throttle import client_address, link_request_allowed
 
 
@@ -72,17 +72,18 @@ def link_request(request: HttpRequest) -> HttpResponse:
     """Peers without a password ask for a sign-in link.
 
     The view does the same work whatever the address: it counts the request
-    against the limits and hands it to a task, which looks the account up and
-    mails the link. It never asks the database whether the address exists,
-    so neither the answer nor its timing tells who is in the network. Over a
-    limit the answer is the same, but nothing is sent.
+    against the limits and announces it (``link_requested``: the people app
+    queues a task, which looks the account up and mails the link). It never
+    asks the database whether the address exists, so neither the answer nor
+    its timing tells who is in the network. Over a limit the answer is the
+    same, but nothing is sent.
     """
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         client = client_address(request)
         if link_request_allowed(email, client):
-            send_requested_sign_in_link.enqueue(email, client)
+            link_requested.send(sender=link_request, email=email, client_address=client)
         messages.info(
             request, _("If this address is in our network, a sign-in link is on its way.")
         )

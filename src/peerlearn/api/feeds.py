@@ -9,12 +9,12 @@ survey exports do).
 Decisions
 ---------
 * **The package's rules, not new ones.** A feed is a table of the caller's
-  data package: the same scope (``evidence/access.py``: the whole programme
+  data package: the same scope (``programmes/package_scope.py``: the whole programme
   for its facilitators and evaluators, their cohorts for a cohort's
   facilitator), the same columns, pseudonyms, k-suppression and privacy
   rules, because the rows come from the same ``package.py`` functions and
   the CSV from the same writer (:func:`~peerlearn.evidence.datapackage.csv_text`).
-  Who may read them is :func:`~peerlearn.evidence.access.asks_for_package`
+  Who may read them is :func:`~peerlearn.programmes.package_scope.asks_for_package`
   through :func:`~peerlearn.api.access.programme_access`: 404 for outsiders
   (and tokens bound to another programme), 403 for members who get no
   package, 404 for a table or survey not in the caller's package.
@@ -50,9 +50,9 @@ from peerlearn import audit
 from peerlearn.api import odata
 from peerlearn.api.access import programme_access, reachable_programmes
 from peerlearn.core.tabular import Table
-from peerlearn.evidence.access import PackageScope, asks_for_package, scope_of
 from peerlearn.evidence.datapackage import csv_text, iter_reader_tables
 from peerlearn.programmes.models import Programme
+from peerlearn.programmes.package_scope import PackageScope, asks_for_package, scope_of
 from peerlearn.programmes.permissions import access_for
 from peerlearn.surveys.exports import ExportPlan, repeat_plans
 from peerlearn.surveys.models import Survey

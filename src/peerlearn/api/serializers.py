@@ -10,9 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from peerlearn.delivery.models import Session
+from peerlearn.intake.models import Challenge
 from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.objectives.models import LearningObjective
-from peerlearn.people.models import Challenge, Organisation, Person
+from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.models import Cohort, Group, Membership, Programme
 from peerlearn.progress.models import CheckIn, Product
 from peerlearn.surveys.models import Instrument, Survey

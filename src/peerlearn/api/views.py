@@ -30,23 +30,18 @@ from peerlearn.delivery import services as delivery
 from peerlearn.delivery.forms import PlanForm
 from peerlearn.delivery.models import Session
 from peerlearn.engine import rhythm
-from peerlearn.intake.models import IntakeInvitation
+from peerlearn.intake.models import Challenge, IntakeInvitation
+from peerlearn.intake.permissions import intake_answers_private, lists_intake_names
 from peerlearn.intake.services import intake_people, settings_for
 from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.objectives.models import LearningObjective
-from peerlearn.people.forms import PersonForm
-from peerlearn.people.models import Challenge, Organisation, Person
+from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.forms import CohortForm
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership, Programme
-from peerlearn.programmes.permissions import (
-    Access,
-    intake_answers_private,
-    listed_people,
-    lists_intake_names,
-    manageable_cohorts,
-)
+from peerlearn.programmes.permissions import Access, listed_people, manageable_cohorts
 from peerlearn.progress.models import CheckIn, Product
 from peerlearn.progress.permissions import evaluator_reads
+from peerlearn.roster.forms import PersonForm
 from peerlearn.surveys.models import Instrument, Survey
 from peerlearn.surveys.permissions import reads_instruments
 from peerlearn.surveys.views_instruments import XLSX_TYPE, export_filename

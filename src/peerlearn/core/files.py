@@ -7,6 +7,7 @@ path it chose and lists it in ``datapackage.json`` as a non-tabular resource.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,3 +22,11 @@ class PackageFile:
     media_type: str
     write: Callable[[Path], None]
     description: str = ""
+
+
+_NOT_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str) -> str:
+    """A file-name part made of letters, digits, ``.``, ``_`` and ``-``."""
+    return _NOT_SAFE.sub("_", text).strip("._-") or "file"

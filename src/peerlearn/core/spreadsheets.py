@@ -1,6 +1,6 @@
 """Reading uploaded spreadsheets (CSV and XLSX): the one reader apps share.
 
-The roster import (:mod:`peerlearn.people.roster.reading`) and the survey
+The roster import (:mod:`peerlearn.roster.reading`) and the survey
 response import (:mod:`peerlearn.surveys.imports`) read the same kinds of
 files the same way; each words its own refusals (what the file should have
 been), so this module raises nothing of its own for bad content but
@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from peerlearn.core.writing import FORMULA_PREFIXES
 
 __all__ = [
     "DELIMITERS",
@@ -301,3 +303,18 @@ def split_header(
         found.rows.append(cells)
         found.numbers.append(number)
     return found
+
+
+def unescape_cell(text: str) -> str:
+    """Strip surrounding space and the apostrophe exports put before formulas.
+
+    The apostrophe goes when the text after it, ignoring further apostrophes,
+    starts like a formula: exports quote ``'=x`` as ``''=x`` so it survives.
+
+    >>> unescape_cell(" '=1+1 "), unescape_cell("'quoted'"), unescape_cell("''=x")
+    ('=1+1', "'quoted'", "'=x")
+    """
+    text = text.strip()
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text

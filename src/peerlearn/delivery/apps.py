@@ -11,6 +11,6 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         # The programme page's "Today" section shows the coming sessions.
         from peerlearn.delivery.panels import sessions_panel
-        from peerlearn.objectives.dashboard import register
+        from peerlearn.programmes.today import register
 
         register(sessions_panel)

@@ -4,7 +4,7 @@ The sessions are those the reader sees in the programme's calendar
 (:func:`peerlearn.delivery.services.visible_sessions`); attendance is given as
 counts per session, never who was there.  Online links and places are left
 out: they are logistics, not evidence.  A cohort package (``COHORT_SCOPED``,
-see ``evidence/access.py``) holds its cohorts' sessions only.
+see ``programmes/package_scope.py``) holds its cohorts' sessions only.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from django.db.models import Count, Q
 
 from peerlearn.core.tabular import Column, Table
 from peerlearn.delivery.services import visible_sessions
-from peerlearn.evidence.access import package_scope
+from peerlearn.programmes.package_scope import package_scope
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
-#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+#: Its tables narrow to a cohort package's cohorts (programmes/package_scope.py).
 COHORT_SCOPED = True
 
 

@@ -1,4 +1,4 @@
-"""The sessions panel of the programme page's "Today" section (objectives.dashboard).
+"""The sessions panel of the programme page's "Today" section (programmes.today).
 
 Facilitators see the sessions of the next seven days in the cohorts they
 manage, each with how many invited people have not answered the RSVP yet:
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerlearn.delivery.models import Session
-from peerlearn.objectives.dashboard import Panel
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
+from peerlearn.programmes.today import Panel
 
 HORIZON = timedelta(days=7)
 SHOWN = 10

@@ -39,7 +39,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_export_package(args: argparse.Namespace) -> int:
-    from peerlearn.cli import setup_django
+    from peerlearn.core.startup import setup_django
 
     setup_django()
     from peerlearn import audit

@@ -16,7 +16,7 @@ Decisions
 * **Whose package**: the reader's.  Every app's ``tables`` returns only what
   that user may read under the pages' rules; the programme's facilitators
   and evaluators get the whole programme, a facilitator of some cohorts a
-  package of those cohorts only (:mod:`peerlearn.evidence.access`, apps that
+  package of those cohorts only (:mod:`peerlearn.programmes.package_scope`, apps that
   declare ``COHORT_SCOPED``), anyone else gets :class:`NotAllowed` before
   anything is written.
 * **All or nothing**: everything goes to a sibling directory first, renamed
@@ -48,10 +48,10 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 import peerlearn
-from peerlearn.core.files import PackageFile
+from peerlearn.core.files import PackageFile, safe_name
 from peerlearn.core.tabular import Table, table_sources
 from peerlearn.core.writing import neutralise
-from peerlearn.evidence.access import PackageScope, k_threshold, package_scope
+from peerlearn.programmes.package_scope import PackageScope, k_threshold, package_scope
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
@@ -59,7 +59,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
-_NOT_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class NotAllowed(Exception):
@@ -88,11 +87,6 @@ class PackageSummary:
 
     def rows_of(self, name: str) -> int | None:
         return next((r.rows for r in self.resources if r.name == name), None)
-
-
-def safe_name(text: str) -> str:
-    """A file-name part made of letters, digits, ``.``, ``_`` and ``-``."""
-    return _NOT_SAFE.sub("_", text).strip("._-") or "file"
 
 
 def scoped_modules(scope: PackageScope) -> Iterator[ModuleType]:

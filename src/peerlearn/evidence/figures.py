@@ -53,11 +53,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, F, Func, Q, QuerySet, TextField
 from django.utils import timezone
 
-from peerlearn.evidence.access import k_threshold
 from peerlearn.objectives import rules
 from peerlearn.objectives.models import ACHIEVED_FROM, LearningObjective, OrganisationalOutcome
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
+from peerlearn.programmes.package_scope import k_threshold
 from peerlearn.programmes.permissions import Access
 
 if TYPE_CHECKING:

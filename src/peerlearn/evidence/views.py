@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from peerlearn.evidence.access import builds_package
 from peerlearn.evidence.figures import Figures, Scope, headline_figures
 from peerlearn.evidence.pdf import report_pdf_bytes
 from peerlearn.evidence.presenting import ROLE_LABELS, ROLE_SECTIONS, sections
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
+from peerlearn.programmes.package_scope import builds_package
 from peerlearn.programmes.permissions import Access
 
 

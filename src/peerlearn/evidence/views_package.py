@@ -19,12 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peerlearn import audit
 from peerlearn.evidence import builds
-from peerlearn.evidence.access import asks_for_package, scope_of
 from peerlearn.evidence.datapackage import scope_names
 from peerlearn.evidence.models import PackageBuild
 from peerlearn.evidence.tasks import build_package
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
+from peerlearn.programmes.package_scope import asks_for_package, scope_of
 from peerlearn.programmes.permissions import Access
 
 REFRESH_SECONDS = 3

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from peerlearn import audit
 from peerlearn.accounts.models import signed_in_user
+from peerlearn.core import uploads as files
 from peerlearn.harvest.models import Evidence, OutcomeStory, Substantiation
-from peerlearn.progress import files
 from peerlearn.progress.products import file_message, max_bytes
 
 
@@ -34,7 +34,7 @@ class Upload:
 
 
 def check_upload(upload: Upload) -> files.Sniffed:
-    """Sniff an evidence file with the product files' rule and limit (``progress.files``)."""
+    """Sniff an evidence file with the product files' rule and limit (``core.uploads``)."""
     sniffed = files.sniff(upload.data, upload.filename, max_bytes=max_bytes())
     if sniffed.error:
         raise HarvestError(file_message(sniffed.error))

@@ -26,8 +26,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from peerlearn.core.bulk import insert_rows
-from peerlearn.intake.models import IntakeInvitation, IntakeVersion
-from peerlearn.people.models import Challenge, LearningExpectation, Person
+from peerlearn.intake.models import Challenge, IntakeInvitation, IntakeVersion, LearningExpectation
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 
 #: People read per query (keeps ``IN (...)`` lists within every database's limits).
@@ -85,7 +85,7 @@ def write_answers(
     with transaction.atomic():
         _lock_people(sorted(answers))
         changed = _write_rows(Challenge, programme, answers, _challenge_plan)
-        if changed:  # the similarity cache, once the rows are committed (matching/vectors.py)
+        if changed:  # the similarity cache, once the rows are committed (intake/vectors.py)
             transaction.on_commit(partial(_encode_challenges, programme.pk, sorted(changed)))
         changed |= _write_rows(LearningExpectation, programme, answers, _expectation_plan)
         versioned = set(answers) if always_version else changed
@@ -93,7 +93,7 @@ def write_answers(
 
 
 def _encode_challenges(programme_id: int, person_ids: list[int]) -> None:
-    from peerlearn.matching.vectors import encode_soon
+    from peerlearn.intake.vectors import encode_soon
 
     encode_soon(programme_id, person_ids)
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from peerlearn.core.writing import write_csv, write_xlsx
 from peerlearn.engine.topics import propose_topics
-from peerlearn.intake.models import Topic, TopicSet
-from peerlearn.people.models import Challenge, Person
+from peerlearn.intake.models import Challenge, Topic, TopicSet
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
 
 SEED = 0
@@ -48,9 +48,9 @@ def propose_draft(
     """Replace the draft with topics proposed afresh from all challenges (stable: fixed seed)."""
     challenges = programme_challenges(programme)
     backend = settings.SIMILARITY_BACKEND
-    # The vector cache the matching runs fill (matching/vectors.py): an
+    # The vector cache the matching runs fill (intake/vectors.py): an
     # embedding backend encodes only the challenges it has not seen yet.
-    from peerlearn.matching.vectors import run_backend
+    from peerlearn.intake.vectors import run_backend
 
     topics = propose_topics(challenges, backend=run_backend(backend), n_topics=n_topics, seed=SEED)
     with transaction.atomic():

@@ -216,3 +216,88 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class Challenge(models.Model):
+    """A problem a person names in their own words, before anyone meets."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="challenges")
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="challenges",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.TextField(_("challenge"), max_length=2000)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "position"]
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+        db_table = "people_challenge"  # moved from people (issue 11); the table stays
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class LearningExpectation(models.Model):
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="expectations"
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="expectations",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.TextField(_("learning expectation"), max_length=2000)
+
+    class Meta:
+        ordering = ["person", "position"]
+        verbose_name = _("learning expectation")
+        verbose_name_plural = _("learning expectations")
+        db_table = "people_learningexpectation"
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class TextVector(models.Model):
+    """The vector of one challenge text under one model: the similarity cache.
+
+    Keyed by ``(backend, model_version, text_hash)``, where ``text_hash`` is
+    the SHA-256 of the normalised text (``engine.similarity.text_hash``), so
+    identical challenges share a row, a changed text gets a new one and a new
+    model version never reuses an old vector. Not linked to people: a cache
+    derived from the challenges, left out of backups and rebuilt on the next
+    run (``intake/vectors.py``; docs/similarity.md).
+    """
+
+    # An internal cache, never shown (no admin, no page, no export): no
+    # translated names.
+    backend = models.CharField(max_length=40)
+    model_version = models.CharField(max_length=100)
+    text_hash = models.CharField(max_length=64)
+    #: float32, little-endian, L2-normalised (``dimensions`` values).
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "matching_textvector"  # moved from matching (issue 11); the table stays
+        # Two workers encoding the same text both insert it: the second insert
+        # is ignored (ON CONFLICT DO NOTHING), never a duplicate row.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["backend", "model_version", "text_hash"], name="one_vector_per_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.backend} {self.model_version} {self.text_hash[:12]}"

@@ -21,8 +21,14 @@ from django.utils import timezone, translation
 
 from peerlearn.core.urls_abs import absolute_url
 from peerlearn.intake.answers import Answers, write_answers
-from peerlearn.intake.models import IntakeInvitation, IntakeSettings, IntakeVersion
-from peerlearn.people.models import Challenge, LearningExpectation, Person
+from peerlearn.intake.models import (
+    Challenge,
+    IntakeInvitation,
+    IntakeSettings,
+    IntakeVersion,
+    LearningExpectation,
+)
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Membership, Programme
 
 #: Never two reminders to one person within this interval (web button).

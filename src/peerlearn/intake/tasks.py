@@ -27,3 +27,11 @@ def send_intake_reminders(
     return services.remind_all(
         programme_id, cohort_id, min_interval=timedelta(seconds=min_interval_seconds)
     )
+
+
+@task()
+def encode_challenges(programme_id: int, person_ids: list[int]) -> int:
+    """Store the vectors of saved challenges (the similarity cache); returns texts encoded."""
+    from peerlearn.intake.vectors import encode_challenges as encode
+
+    return encode(programme_id, person_ids)

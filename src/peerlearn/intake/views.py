@@ -24,10 +24,11 @@ from django_tasks.base import TaskResult, TaskResultStatus
 from peerlearn.intake import services, tasks
 from peerlearn.intake.forms import IntakeForm, IntakeSettingsForm
 from peerlearn.intake.models import IntakeInvitation
+from peerlearn.intake.permissions import lists_intake_names, reads_intake_answers
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.models import Cohort, Programme
-from peerlearn.programmes.permissions import Access, lists_intake_names, reads_intake_answers
+from peerlearn.programmes.permissions import Access
 
 
 @dataclass(frozen=True)

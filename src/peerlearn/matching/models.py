@@ -273,36 +273,3 @@ class PublishedPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.a} – {self.b}"
-
-
-class TextVector(models.Model):
-    """The vector of one challenge text under one model: the similarity cache.
-
-    Keyed by ``(backend, model_version, text_hash)``, where ``text_hash`` is
-    the SHA-256 of the normalised text (``engine.similarity.text_hash``), so
-    identical challenges share a row, a changed text gets a new one and a new
-    model version never reuses an old vector. Not linked to people: a cache
-    derived from the challenges, left out of backups and rebuilt on the next
-    run (``matching/vectors.py``; docs/similarity.md).
-    """
-
-    # An internal cache, never shown (no admin, no page, no export): no
-    # translated names.
-    backend = models.CharField(max_length=40)
-    model_version = models.CharField(max_length=100)
-    text_hash = models.CharField(max_length=64)
-    #: float32, little-endian, L2-normalised (``dimensions`` values).
-    vector = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        # Two workers encoding the same text both insert it: the second insert
-        # is ignored (ON CONFLICT DO NOTHING), never a duplicate row.
-        constraints = [
-            models.UniqueConstraint(
-                fields=["backend", "model_version", "text_hash"], name="one_vector_per_text"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.backend} {self.model_version} {self.text_hash[:12]}"

@@ -6,7 +6,7 @@ person ids would be database ids, not the package's pseudonyms.  Published
 groups are in ``groups`` and ``group_members`` (``programmes/package.py``);
 ``matching_run_id`` there names the run that published them.  Runs are read by
 the cohort's facilitators and by evaluators, as on the pages; a cohort
-package (``COHORT_SCOPED``, see ``evidence/access.py``) holds its cohorts' runs
+package (``COHORT_SCOPED``, see ``programmes/package_scope.py``) holds its cohorts' runs
 and pairs only.
 """
 
@@ -16,15 +16,15 @@ import json
 from typing import TYPE_CHECKING
 
 from peerlearn.core.tabular import Column, Table, pseudonym
-from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.matching.result import RunParameters
+from peerlearn.programmes.package_scope import PackageScope, package_scope
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
-#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+#: Its tables narrow to a cohort package's cohorts (programmes/package_scope.py).
 COHORT_SCOPED = True
 
 RUN_COLUMNS = [

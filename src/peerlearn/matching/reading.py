@@ -15,9 +15,10 @@ from django.db.models import Q
 
 from peerlearn.engine.constraints import Constraints, validate_groups
 from peerlearn.engine.people import Person as EnginePerson
+from peerlearn.intake.models import Challenge
 from peerlearn.matching.models import MatchingRun, PublishedPair
 from peerlearn.matching.result import RunParameters
-from peerlearn.people.models import Challenge, Person
+from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort, Group
 
 PAIR_MODES = ("external-local", "mentor", "peer")

@@ -13,10 +13,10 @@ from peerlearn.engine.constraints import Constraints, InfeasibleError
 from peerlearn.engine.grouping import GroupingResult
 from peerlearn.engine.pairing import Pair as EnginePair
 from peerlearn.engine.people import Person as EnginePerson
+from peerlearn.intake.vectors import run_backend
 from peerlearn.matching.models import SEED_MAX, MatchingRun
 from peerlearn.matching.reading import cohort_people, constraints_for, to_engine
 from peerlearn.matching.result import RunParameters, RunResult
-from peerlearn.matching.vectors import run_backend
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Cohort
 

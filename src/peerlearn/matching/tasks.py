@@ -45,11 +45,3 @@ def mail_group_published(run_id: int) -> int:
     from peerlearn.matching.notify import notify_group_published
 
     return notify_group_published(run_id)
-
-
-@task()
-def encode_challenges(programme_id: int, person_ids: list[int]) -> int:
-    """Store the vectors of saved challenges (the similarity cache); returns texts encoded."""
-    from peerlearn.matching.vectors import encode_challenges as encode
-
-    return encode(programme_id, person_ids)

@@ -160,7 +160,7 @@ def _quotes(
 def _reads_challenges(programme: Programme, access: Access, run: MatchingRun) -> bool:
     """May this reader see the cohort's challenges quoted? (``reads_intake_answers``'s rule
     for a cohort: its facilitators; evaluators when the intake answers are not private)."""
-    from peerlearn.programmes.permissions import intake_answers_private
+    from peerlearn.intake.permissions import intake_answers_private
 
     if access.manages_cohort(run.cohort_id):
         return True

@@ -11,7 +11,7 @@ class MelConfig(AppConfig):
     def ready(self) -> None:
         # The programme page's "Today" section flags one-way relationships.
         from peerlearn.mel.panels import one_way_panel
-        from peerlearn.objectives.dashboard import register
+        from peerlearn.programmes.today import register
 
         register(one_way_panel)
 

@@ -1,6 +1,6 @@
 """The exchanges edge list for the evaluator's data package (people as pseudonyms).
 
-A cohort package (``COHORT_SCOPED``, see ``evidence/access.py``) holds the
+A cohort package (``COHORT_SCOPED``, see ``programmes/package_scope.py``) holds the
 exchanges its facilitator reads on the pages whose two people both have a
 role in its cohorts (and, for one recorded in a check-in, whose group is of
 those cohorts), so no pseudonym of anyone else appears.
@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from peerlearn.accounts.models import User
 from peerlearn.core.tabular import Column, Table, pseudonym
-from peerlearn.evidence.access import package_scope
 from peerlearn.mel import access as rules
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
+from peerlearn.programmes.package_scope import package_scope
 from peerlearn.programmes.permissions import access_for
 
-#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+#: Its tables narrow to a cohort package's cohorts (programmes/package_scope.py).
 COHORT_SCOPED = True
 
 

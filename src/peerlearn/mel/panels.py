@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from peerlearn.engine import mutuality as mu
 from peerlearn.mel import access as rules
 from peerlearn.mel import services, snapshots
-from peerlearn.objectives.dashboard import Panel
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
+from peerlearn.programmes.today import Panel
 
 SHOWN = 10
 

@@ -1,9 +1,10 @@
-"""One exchange on its own page, with the outcome stories it contributed to.
+"""One exchange on its own page, with what other apps add below it.
 
-Who may open it is the ledger's rule (:func:`peerlearn.mel.access.visible_exchanges`);
-the stories listed are those the reader may read
-(:func:`peerlearn.harvest.permissions.readable_stories`): a private story never
-shows to the two people of the exchange.
+Who may open it is the ledger's rule (:func:`peerlearn.mel.access.visible_exchanges`).
+The outcome stories it contributed to are a section the harvest app adds
+(``mel/exchange_sections.py``; ``harvest/exchange_stories.py`` lists only the
+stories the reader may read: a private story never shows to the two people
+of the exchange).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from peerlearn.harvest.models import VERIFICATION_LABELS
-from peerlearn.harvest.permissions import harvests, readable_stories
 from peerlearn.mel import access as rules
+from peerlearn.mel.exchange_sections import sections_for
 from peerlearn.mel.forms import ConfirmForm
 from peerlearn.people.models import signed_in_person
 from peerlearn.programmes.decorators import programme_view
@@ -30,20 +30,16 @@ def exchange(request: HttpRequest, programme: Programme, access: Access, pk: int
         ),
         pk=pk,
     )
-    stories = readable_stories(access, found.outcome_stories.all()).prefetch_related(
-        "substantiations"
-    )
     return render(
         request,
         "mel/exchange.html",
         {
             "programme": programme,
             "e": found,
-            "stories": [(s, VERIFICATION_LABELS[s.verification]) for s in stories],
+            "sections": sections_for(access, found),
             "can_confirm": me is not None
             and found.confirmed_at is None
             and me.pk in found.other_side_ids(),
             "confirm_form": ConfirmForm(),
-            "harvests": harvests(access),
         },
     )

@@ -1,26 +1,18 @@
-"""The programme page's "Today" section: small panels, one function and one template each.
+"""The objectives app's panels of the programme page's "Today" section.
 
-:func:`today_panels` is the one call the programme page makes. Each builder
-takes ``(request, programme, access)`` and returns a :class:`Panel` or
-``None`` (nothing to show this viewer). Another app adds its panels with
-:func:`register` (from its ``AppConfig.ready``), so sessions, check-ins and
-products join the same section without touching the programme page again.
+The section itself (``Panel``, ``register``, ``today_panels``) is the
+programme page's (``programmes/today.py``); these builders join it when the
+app is ready, as sessions, check-ins and products do from their apps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from peerlearn.objectives import rules, services
-from peerlearn.objectives.access import takes_part
 from peerlearn.objectives.models import (
     AUTHORISATION_STATUS_CHOICES,
     Authorisation,
@@ -29,40 +21,7 @@ from peerlearn.objectives.models import (
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.models import Group, Membership, Programme
 from peerlearn.programmes.permissions import Access
-
-
-@dataclass
-class Panel:
-    key: str
-    title: str | Promise
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-
-
-Builder = Callable[[HttpRequest, Programme, Access], "Panel | None"]
-
-FACILITATOR_PANELS: list[Builder] = []
-PARTICIPANT_PANELS: list[Builder] = []
-
-
-def register(builder: Builder, *, for_participants: bool = False) -> Builder:
-    """Add a panel builder (idempotent: registering twice keeps one)."""
-    panels = PARTICIPANT_PANELS if for_participants else FACILITATOR_PANELS
-    if builder not in panels:
-        panels.append(builder)
-    return builder
-
-
-def today_panels(request: HttpRequest, programme: Programme, access: Access) -> dict[str, Any]:
-    """Context for ``objectives/today.html``: the viewer's panels, facilitators' first."""
-    panels: list[Panel] = []
-    if access.manages_any_cohort:
-        panels += [p for b in FACILITATOR_PANELS if (p := b(request, programme, access))]
-    if takes_part(access):
-        panels += [p for b in PARTICIPANT_PANELS if (p := b(request, programme, access))]
-    # A facilitator who also takes part gets a panel both lists share only once.
-    unique = {p.key: p for p in reversed(panels)}
-    return {"today_panels": [p for p in panels if unique[p.key] is p]}
+from peerlearn.programmes.today import Panel, register
 
 
 def _managed_cohort_ids(programme: Programme, access: Access) -> list[int]:

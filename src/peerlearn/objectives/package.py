@@ -7,7 +7,7 @@ evaluators, who get the programme's aggregate under the k rule instead
 programme's facilitators get every objective, holders as pseudonyms.
 Organisational outcomes are read by facilitators and evaluators alike.
 
-A cohort package (``COHORT_SCOPED``, see ``evidence/access.py``) holds the
+A cohort package (``COHORT_SCOPED``, see ``programmes/package_scope.py``) holds the
 objectives its facilitator reads on the pages: those of the people of its
 cohorts and of its groups; the programme's aggregate and organisational
 outcomes belong to no cohort and stay out.
@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from peerlearn.core.tabular import Column, Table, pseudonym
-from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.objectives.models import LearningObjective, OrganisationalOutcome
 from peerlearn.objectives.views import k_threshold, summary_of
+from peerlearn.programmes.package_scope import PackageScope, package_scope
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
-#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+#: Its tables narrow to a cohort package's cohorts (programmes/package_scope.py).
 COHORT_SCOPED = True
 
 

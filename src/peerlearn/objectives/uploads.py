@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from peerlearn.progress import files
+from peerlearn.core import uploads as files
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 #: What a signed copy may be (a scan or a photo); the bytes are read by the
-#: same sniffer as group products (``peerlearn.progress.files``).
+#: same sniffer as group products (``peerlearn.core.uploads``).
 KEPT_KINDS = ("pdf", "png", "jpg")
 
 

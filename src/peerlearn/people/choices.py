@@ -1,7 +1,7 @@
-"""Vocabularies shared by the people models, roster files and forms.
+"""Vocabularies of the people models, shared with roster files and forms.
 
 Codes are stored; labels are translated.  The roster reader accepts labels
-and a few variants too (see ``peerlearn.people.roster``).
+and a few variants too (see ``peerlearn.roster.columns`` and ``peerlearn.people.lookups``).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +21,4 @@ ORGANISATION_KIND_CHOICES = (
     ("civil_society", _("Civil-society organisation")),
     ("international", _("International organisation")),
     ("other", _("Other")),
-)
-
-PROGRAMME_ROLE_CHOICES = (
-    ("participant", _("Participant")),
-    ("facilitator", _("Facilitator")),
-    ("evaluator", _("Evaluator")),
-    ("observer", _("Observer")),
 )

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.people.roster.lookups import country_code, language_code
+from peerlearn.people.lookups import country_code, language_code
 
 
 class LanguagesField(forms.CharField):

@@ -1,4 +1,8 @@
-"""The network: organisations, people, their challenges and learning expectations."""
+"""The network: organisations and people.
+
+What a person does in a programme (memberships, challenges, roster files)
+belongs to the apps above: ``programmes``, ``intake`` and ``roster``.
+"""
 
 from __future__ import annotations
 
@@ -88,82 +92,6 @@ class Person(models.Model):
             if code in supported:
                 return str(code)
         return str(settings.LANGUAGE_CODE)
-
-
-class Challenge(models.Model):
-    """A problem a person names in their own words, before anyone meets."""
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="challenges")
-    programme = models.ForeignKey(
-        "programmes.Programme",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="challenges",
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
-    text = models.TextField(_("challenge"), max_length=2000)
-    tags = models.JSONField(_("tags"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["person", "position"]
-        verbose_name = _("challenge")
-        verbose_name_plural = _("challenges")
-
-    def __str__(self) -> str:
-        return self.text[:60]
-
-
-class LearningExpectation(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="expectations")
-    programme = models.ForeignKey(
-        "programmes.Programme",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="expectations",
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
-    text = models.TextField(_("learning expectation"), max_length=2000)
-
-    class Meta:
-        ordering = ["person", "position"]
-        verbose_name = _("learning expectation")
-        verbose_name_plural = _("learning expectations")
-
-    def __str__(self) -> str:
-        return self.text[:60]
-
-
-class RosterUpload(models.Model):
-    """A roster file waiting for the facilitator to confirm its preview.
-
-    The file itself is kept (in the database, so every app server sees it)
-    until it is applied; confirming validates it again against the database
-    as it is then, and applies it all-or-nothing.
-    """
-
-    programme = models.ForeignKey(
-        "programmes.Programme", on_delete=models.CASCADE, related_name="roster_uploads"
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    filename = models.CharField(max_length=255)
-    data = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("roster upload")
-        verbose_name_plural = _("roster uploads")
-
-    def __str__(self) -> str:
-        return self.filename
 
 
 def signed_in_person(request: Any) -> Person | None:

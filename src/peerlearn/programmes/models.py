@@ -9,8 +9,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.people.choices import PROGRAMME_ROLE_CHOICES
-
 
 def end_not_before_start(name: str) -> models.CheckConstraint:
     """A date range whose end, when both dates are known, is not before its start."""
@@ -40,6 +38,15 @@ COHORT_KIND_CHOICES = (
     ("event", _("Foundational event")),
     ("in_country", _("In-country cohort")),
     ("module", _("Module")),
+)
+
+
+#: What a person does in a programme or a cohort (``Membership.role``).
+PROGRAMME_ROLE_CHOICES = (
+    ("participant", _("Participant")),
+    ("facilitator", _("Facilitator")),
+    ("evaluator", _("Evaluator")),
+    ("observer", _("Observer")),
 )
 
 

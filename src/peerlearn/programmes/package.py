@@ -4,7 +4,7 @@ What peers share inside a group (:class:`~peerlearn.programmes.models.GroupNote`
 is never in a package, whoever builds it: the package is a handover for
 evaluation and the notes stay with the group (docs/data-package.md).
 
-A cohort package (``COHORT_SCOPED``, see ``evidence/access.py``) holds its
+A cohort package (``COHORT_SCOPED``, see ``programmes/package_scope.py``) holds its
 cohorts, their groups and members and the roles held in them only.
 """
 
@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from peerlearn.core.tabular import Column, Table, pseudonym
-from peerlearn.evidence.access import PackageScope, package_scope
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership
+from peerlearn.programmes.package_scope import PackageScope, package_scope
 
 if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
-#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+#: Its tables narrow to a cohort package's cohorts (programmes/package_scope.py).
 COHORT_SCOPED = True
 
 

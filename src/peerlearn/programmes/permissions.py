@@ -15,10 +15,9 @@ The rules, in one place:
 * evaluator: reads everything except what peers share inside groups;
 * observer: sees the programme page and the people in it (no e-mail addresses).
 
-A person's intake answers (challenges and learning expectations) are read by
-the person, the facilitators of the programme or of a cohort the person
-belongs to, and evaluators only when the programme made them not private
-(:func:`reads_intake_answers`).  Participants and observers list only the
+A person's intake answers (challenges and learning expectations) have their
+own rule beside the intake (``intake/permissions.py``), as surveys, progress
+and stories do.  Participants and observers list only the
 people who agreed to be contacted, themselves, their group-mates and the
 facilitators (:func:`listed_people`).
 """
@@ -33,7 +32,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from peerlearn.accounts.models import User
-from peerlearn.intake.models import IntakeSettings
 from peerlearn.programmes.models import Cohort, Group, GroupMember, Membership, Programme
 
 if TYPE_CHECKING:
@@ -182,49 +180,9 @@ def manageable_cohorts(programme: Programme, access: Access) -> list[Cohort]:
     return [c for c in programme.cohorts.all() if access.manages_cohort(c.pk)]
 
 
-def intake_answers_private(programme: Programme) -> bool:
-    """Whether the programme keeps intake answers from its evaluators (the default: yes)."""
-    found = (
-        IntakeSettings.objects.filter(programme=programme)
-        .values_list("is_private", flat=True)
-        .first()
-    )
-    return True if found is None else bool(found)
-
-
-def reads_intake_answers(
-    user: AnyUser, access: Access, programme: Programme, person: Person
-) -> bool:
-    """A person's challenges and learning expectations, typed through the private link.
-
-    The intake form promises the answers go to the facilitators: the person,
-    facilitators of the programme or of a cohort the person belongs to, and
-    evaluators only when the programme made the answers not private.  Never
-    participants, observers or facilitators of other cohorts.
-    """
-    if user.is_authenticated and person.user_id is not None and person.user_id == user.pk:
-        return True
-    if access.manages_programme:
-        return True
-    if "evaluator" in access.programme_roles and not intake_answers_private(programme):
-        return True
-    cohort_ids = Membership.objects.filter(programme=programme, person=person).values_list(
-        "cohort_id", flat=True
-    )
-    return any(cid is not None and access.manages_cohort(cid) for cid in cohort_ids)
-
-
 def lists_everyone(access: Access) -> bool:
     """Facilitators (of the programme or of any cohort) and evaluators list the whole roster."""
     return access.manages_any_cohort or "evaluator" in access.programme_roles
-
-
-def lists_intake_names(access: Access, programme: Programme) -> bool:
-    """Who answered intake, by name: those who read every answer; evaluators of a
-    private intake get counts only."""
-    return access.manages_programme or (
-        "evaluator" in access.programme_roles and not intake_answers_private(programme)
-    )
 
 
 def listed_people(

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from peerlearn import audit
 from peerlearn.accounts.models import signed_in_user
-from peerlearn.objectives.dashboard import today_panels
 from peerlearn.people.models import Person, signed_in_person
 from peerlearn.programmes.decorators import manages_programme, programme_view
 from peerlearn.programmes.forms import (
@@ -34,6 +33,7 @@ from peerlearn.programmes.permissions import (
     visible_groups,
     visible_programmes,
 )
+from peerlearn.programmes.today import today_panels
 
 
 @login_required

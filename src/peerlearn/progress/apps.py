@@ -7,7 +7,7 @@ class ProgressConfig(AppConfig):
 
     def ready(self) -> None:
         # The programme page's "Today" section: check-ins and products to chase.
-        from peerlearn.objectives.dashboard import register
+        from peerlearn.programmes.today import register
         from peerlearn.progress.panels import my_group_progress_panel, progress_panel
 
         register(progress_panel)

@@ -153,7 +153,7 @@ class FileOrLinkForm(forms.Form):
     """A file (within the product size limit) or a link, one of them required.
 
     Shared by product versions and outcome-story evidence (harvest), which
-    also share the file checks of :mod:`peerlearn.progress.files`.
+    also share the file checks of :mod:`peerlearn.core.uploads`.
     """
 
     file = forms.FileField(

@@ -6,7 +6,7 @@ the programme switched that on (:class:`~peerlearn.progress.models.ProgressSetti
 otherwise the tables are left out entirely.  Product files stay on the site:
 the table says how many versions each product has.  A facilitator of some
 cohorts reads their groups' progress on the pages, so a cohort package
-(``COHORT_SCOPED``, see ``evidence/access.py``) holds those groups' check-ins
+(``COHORT_SCOPED``, see ``programmes/package_scope.py``) holds those groups' check-ins
 and products only.
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count
 
 from peerlearn.core.tabular import Column, Table, pseudonym
-from peerlearn.evidence.access import PackageScope, package_scope
+from peerlearn.programmes.package_scope import PackageScope, package_scope
 from peerlearn.progress.models import CHECKIN_FIELDS, CheckIn, Product
 from peerlearn.progress.permissions import evaluator_reads
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from peerlearn.accounts.models import User
     from peerlearn.programmes.models import Programme
 
-#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+#: Its tables narrow to a cohort package's cohorts (programmes/package_scope.py).
 COHORT_SCOPED = True
 
 

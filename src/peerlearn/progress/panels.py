@@ -1,4 +1,4 @@
-"""The progress panels of the programme page's "Today" section (objectives.dashboard).
+"""The progress panels of the programme page's "Today" section (programmes.today).
 
 Facilitators see, for the cohorts they manage, the check-in rounds around
 today (due in the past fortnight or the coming week) with the groups (and
@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerlearn.objectives import rules
-from peerlearn.objectives.dashboard import Panel
 from peerlearn.people.models import signed_in_person
 from peerlearn.programmes.models import Group, Programme
 from peerlearn.programmes.permissions import Access
+from peerlearn.programmes.today import Panel
 from peerlearn.progress import states
 from peerlearn.progress.models import CheckIn, CheckInRound, Product
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from peerlearn.core import uploads as files
 from peerlearn.engine import reviewers as engine
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import GroupMember, Membership, Programme
-from peerlearn.progress import files, states
+from peerlearn.progress import states
 from peerlearn.progress.models import Product, ProductVersion, Review, Rubric, RubricCriterion
 
 

@@ -34,8 +34,8 @@ EXCLUDED = [
     # record; restoring it would re-lock accounts. Sign-ins are in the audit log.
     "axes",
     # The similarity cache (challenge vectors, up to 2 KB a text): derived from the
-    # challenges, rebuilt by the next matching run (matching/vectors.py).
-    "matching.textvector",
+    # challenges, rebuilt by the next matching run (intake/vectors.py).
+    "intake.textvector",
 ]
 
 

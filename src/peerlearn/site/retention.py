@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from peerlearn import audit
-from peerlearn.people.models import RosterUpload
+from peerlearn.roster.models import RosterUpload
 from peerlearn.surveys.models import ResponseImport
 
 

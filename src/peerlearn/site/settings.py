@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "peerlearn.accounts",
     "peerlearn.people",
+    "peerlearn.roster",
     "peerlearn.programmes",
     "peerlearn.intake",
     "peerlearn.matching",
@@ -312,7 +313,7 @@ SURVEY_MAX_TEXT = read_int(
 # multilingual model (issue 15, docs/similarity.md): as precise as tf-idf or
 # more on every labelled set, the only one that keeps its precision when a
 # third of a cohort writes in Spanish and a third in French; with vectors
-# cached when challenges are saved (matching/vectors.py) a run encodes nothing
+# cached when challenges are saved (intake/vectors.py) a run encodes nothing
 # (37 s at 10,000 people against 31 s for tf-idf; twice tf-idf's at 50,000).
 SIMILARITY_BACKEND = read_choice(
     "PEERLEARN_SIMILARITY_BACKEND",

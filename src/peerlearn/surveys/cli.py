@@ -89,7 +89,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _setup_django() -> None:
     """Configure Django as ``peerlearn``'s own database commands do."""
-    from peerlearn.cli import setup_django
+    from peerlearn.core.startup import setup_django
 
     setup_django()
 

@@ -44,7 +44,7 @@ Decisions
 * **Published responses only** (:mod:`peerlearn.surveys.publication`): rows
   come in batches of ``k``, so two exports a response apart are identical.
 * **Safety**: every text cell goes through
-  :func:`peerlearn.people.roster.writing.neutralise` (formula injection); XLSX
+  :func:`peerlearn.roster.writing.neutralise` (formula injection); XLSX
   text cells are always text, never formulas.
 * **Memory**: rows come from ``.iterator(chunk_size=2000)``; CSV is yielded in
   batches, XLSX is written by openpyxl's write-only mode to a temporary file.

@@ -7,7 +7,7 @@ or none.
 Decisions
 ---------
 * **The file**: the same reading rules as the roster import
-  (:mod:`peerlearn.people.roster.reading`): the content decides CSV or XLSX,
+  (:mod:`peerlearn.core.spreadsheets`): the content decides CSV or XLSX,
   never the name; old ``.xls``, OpenDocument, PDF and other binary files are
   refused with what they look like; CSV in UTF-8, UTF-16, Windows-1252 or
   Latin-1, with ``,``, ``;`` or tab.  Size first (``SURVEY_IMPORT_MAX_BYTES``,
@@ -82,10 +82,10 @@ from peerlearn.core.spreadsheets import (
     looks_like_xlsx,
     read_csv_rows,
     split_header,
+    unescape_cell,
     xlsx_sheets,
 )
 from peerlearn.people.models import Person
-from peerlearn.people.roster.reading import unescape_cell
 from peerlearn.surveys import publication
 from peerlearn.surveys.answering import check_answers
 from peerlearn.surveys.exports import question_paths

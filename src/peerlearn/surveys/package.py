@@ -20,7 +20,7 @@ Decisions
 * **Files**: the XLSForm of each instrument used (as imported, else written
   from its definition), and an SPSS ``.sav`` and Stata ``.dta`` per survey
   with variable and value labels (:func:`~peerlearn.surveys.exports.write_statistical`).
-* **Cohort packages** (``COHORT_SCOPED``, see ``evidence/access.py``) hold
+* **Cohort packages** (``COHORT_SCOPED``, see ``programmes/package_scope.py``) hold
   the surveys of their cohorts only, never a programme-wide survey.
 * **Feeds** (``api/feeds.py``) read the same surveys (:func:`scoped_surveys`),
   plans (:func:`plan_for`, with the export's options) and rows
@@ -33,10 +33,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from peerlearn.core.files import PackageFile
+from peerlearn.core.files import PackageFile, safe_name
 from peerlearn.core.tabular import Column, Table, pseudonym
-from peerlearn.evidence.access import PackageScope, package_scope
-from peerlearn.evidence.datapackage import safe_name
+from peerlearn.programmes.package_scope import PackageScope, package_scope
 from peerlearn.programmes.permissions import Access
 from peerlearn.surveys.exports import (
     CODEBOOK_HEADER,
@@ -56,7 +55,7 @@ if TYPE_CHECKING:
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-#: Its tables narrow to a cohort package's cohorts (evidence/access.py).
+#: Its tables narrow to a cohort package's cohorts (programmes/package_scope.py).
 COHORT_SCOPED = True
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from peerlearn import audit
 from peerlearn.accounts.models import signed_in_user
-from peerlearn.people.roster.reading import format_size
+from peerlearn.core.spreadsheets import format_size
 from peerlearn.programmes.decorators import programme_view
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access

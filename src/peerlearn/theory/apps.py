@@ -7,7 +7,7 @@ class TheoryConfig(AppConfig):
 
     def ready(self) -> None:
         # Participants reach a shared map from the programme page's "Today" section.
-        from peerlearn.objectives.dashboard import register
+        from peerlearn.programmes.today import register
         from peerlearn.theory.panels import shared_map_panel
 
         register(shared_map_panel, for_participants=True)

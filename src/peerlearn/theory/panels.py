@@ -14,9 +14,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from peerlearn.objectives.dashboard import Panel
 from peerlearn.programmes.models import Programme
 from peerlearn.programmes.permissions import Access
+from peerlearn.programmes.today import Panel
 from peerlearn.theory.models import TheoryOfChange
 from peerlearn.theory.permissions import reads_published_map, reads_theory
 from peerlearn.theory.services import approved_revision

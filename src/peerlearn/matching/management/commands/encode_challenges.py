@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from peerlearn.matching.vectors import caches_vectors, encode_everything, prune_vectors
+from peerlearn.intake.vectors import caches_vectors, encode_everything, prune_vectors
 
 
 class Command(BaseCommand):
