@@ -28,7 +28,7 @@ CASES = [
     ("intake:settings", _slug("intake:settings"), "post", expect({"facilitator"}, ok=302)),
     ("intake:invite", _slug("intake:invite"), "post", expect({"facilitator"}, ok=302)),
     ("intake:remind", _slug("intake:remind"), "post", expect({"facilitator"}, ok=302)),
-    # The person themselves and facilitators (tests/site/test_person_detail_privacy.py).
+    # The person themselves and facilitators (tests/roster/test_person_detail_privacy.py).
     ("intake:person", _person("intake:person"), "get", expect({"facilitator", "peer"})),
     ("intake:on_behalf", _person("intake:on_behalf"), "get", expect({"facilitator"})),
     ("intake:topics", _slug("intake:topics"), "get", expect(MEMBERS)),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from peerlearn.audit.models import AuditEvent
 from peerlearn.programmes.models import Membership
-from tests.site.test_roster_import_pages import GOOD_ROWS, confirm, csv_bytes, upload
+from tests.roster.test_roster_import_pages import GOOD_ROWS, confirm, csv_bytes, upload
 
 
 @pytest.fixture

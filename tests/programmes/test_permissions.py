@@ -127,7 +127,7 @@ CASES = [
     ),
     (
         # The participant did not agree to be contacted: hidden from other participants
-        # and observers (tests/site/test_person_detail_privacy.py).
+        # and observers (tests/roster/test_person_detail_privacy.py).
         "people:detail",
         lambda w: reverse("people:detail", args=[w.programme.slug, w.people["participant"].pk]),
         "get",

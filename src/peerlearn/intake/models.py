@@ -35,10 +35,10 @@ class IntakeSettings(models.Model):
         help_text=_("Personal links stop accepting answers after this moment."),
     )
     is_private = models.BooleanField(
-        # promise: tests/site/test_person_detail_privacy.py::test_private_answers_reach_only_facilitators_on_every_page
+        # promise: tests/roster/test_person_detail_privacy.py::test_private_answers_reach_only_facilitators_on_every_page
         _("answers are private"),
         default=True,
-        # promise: tests/site/test_person_detail_privacy.py::test_private_answers_reach_only_facilitators_on_every_page
+        # promise: tests/roster/test_person_detail_privacy.py::test_private_answers_reach_only_facilitators_on_every_page
         # promise: tests/intake/test_status_privacy.py::test_evaluator_gets_counts_without_names
         # promise: tests/intake/test_topics.py::test_baseline_visibility
         help_text=_(

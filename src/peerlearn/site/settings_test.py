@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("PEERLEARN_ALLOW_DEV_SECRET", "true")
 os.environ.setdefault("PEERLEARN_EMAIL_BACKEND", "memory")
-# Cron-job tests e-mail links outside a request (tests/site/test_links.py empties it).
+# Cron-job tests e-mail links outside a request (tests/people/test_links.py empties it).
 os.environ.setdefault("PEERLEARN_SITE_URL", "http://testserver")
 # tf-idf in tests (fast, no model to load in every worker); the multilingual
 # default is tested where it is chosen (tests/matching/test_vectors.py, the

@@ -10,7 +10,7 @@ from peerlearn.people.models import Person
 from peerlearn.programmes.models import Membership
 from peerlearn.roster.models import RosterUpload
 from tests.concurrency import at_once, tolerated
-from tests.site.test_roster_import_pages import confirm, csv_bytes, upload
+from tests.roster.test_roster_import_pages import confirm, csv_bytes, upload
 
 
 def row(i: int, name: str = "") -> list[str]:

@@ -20,7 +20,7 @@ from peerlearn.accounts.models import SignInLink, User
 from peerlearn.audit.models import AuditEvent
 from peerlearn.people.models import Organisation, Person
 from peerlearn.programmes.models import Membership
-from tests.site.test_roster_import_pages import confirm, csv_bytes, upload
+from tests.roster.test_roster_import_pages import confirm, csv_bytes, upload
 
 ATTACKER = "attacker@evil.example"
 
