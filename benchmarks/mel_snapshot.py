@@ -108,7 +108,7 @@ def build(people: int, exchanges: int) -> dict[str, Any]:
     rows = pairs(people, exchanges)
     fields = [
         "programme", "giver", "receiver", "when", "kind", "learned", "applied",
-        "source", "other_note", "created_at", "group",
+        "source", "other_note", "created_at", "group", "response_item",
     ]  # fmt: skip
     insert_rows(
         Exchange,
@@ -126,6 +126,7 @@ def build(people: int, exchanges: int) -> dict[str, Any]:
                 "",
                 now,
                 groups[min(r // 8, len(groups) - 1)] if n % 10 == 0 else None,
+                0,
             ]
             for n, (g, r, d, k) in enumerate(rows)
         ),
