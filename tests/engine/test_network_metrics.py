@@ -64,3 +64,54 @@ def test_layout_is_seeded_and_spans_the_unit_square() -> None:
     xs, ys = [p[0] for p in first.values()], [p[1] for p in first.values()]
     assert min(xs) == min(ys) == 0.0 and max(xs) == max(ys) == 1.0
     assert len({(round(x, 3), round(y, 3)) for x, y in first.values()}) == 40  # no overlap
+
+
+@st.composite
+def ledgers_with_days(draw: st.DrawFn):
+    """Exchanges over up to 12 people and 400 days, each person in one of 3 organisations."""
+    n = draw(st.integers(min_value=2, max_value=12))
+    person = st.integers(0, n - 1)
+    rows = draw(st.lists(st.tuples(person, person, st.integers(0, 400)), max_size=50))
+    exchanges = [mu.Exchange(g, r, DAY + timedelta(days=d)) for g, r, d in rows]
+    org = {p: draw(st.sampled_from(["a", "b", "c", None])) for p in range(n)}
+    return n, exchanges, org
+
+
+def same_metrics(ours: network.NetworkMetrics, theirs: network.NetworkMetrics) -> None:
+    assert ours.in_degree == theirs.in_degree and ours.out_degree == theirs.out_degree
+    assert ours.betweenness == pytest.approx(theirs.betweenness)
+    assert ours.communities == theirs.communities and ours.modularity == theirs.modularity
+    assert (ours.cross, ours.lasting, ours.isolates) == (
+        theirs.cross,
+        theirs.lasting,
+        theirs.isolates,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(ledgers_with_days())
+def test_ties_from_exchanges_measure_what_the_graph_measures(drawn) -> None:
+    """tie_table (numpy, for the snapshot) against build_graph (networkx) of the same data."""
+    n, exchanges, org = drawn
+    attrs = {p: {"organisation": o} for p, o in org.items() if o}
+    graph = network.build_graph(exchanges, range(n), attributes=attrs)
+    ties = network.tie_table(exchanges, range(n), attrs)
+    same_metrics(network.tie_metrics(ties), network.metrics(graph))
+    assert network.metrics(graph).betweenness == pytest.approx(nx.betweenness_centrality(graph))
+    # Aggregated to organisations: as mu.aggregate then build_graph.
+    units = network.tie_table(exchanges, sorted({o for o in org.values() if o}), units=org)
+    unit_graph = network.build_graph(mu.aggregate(exchanges, org), sorted(units.names))
+    same_metrics(network.tie_metrics(units), network.metrics(unit_graph))
+    assert sorted(units.names) == sorted(unit_graph.nodes)
+    # The same from the people's ties, without the exchanges again.
+    regrouped = network.grouped_ties(ties, org, sorted({o for o in org.values() if o}))
+    assert regrouped.names == units.names
+    for column in ("giver", "receiver", "weight", "first", "last"):
+        assert getattr(regrouped, column).tolist() == getattr(units, column).tolist(), column
+
+
+def test_lasting_counts_a_dyad_once_across_both_directions() -> None:
+    exchanges = [mu.Exchange(1, 2, DAY), mu.Exchange(2, 1, DAY + timedelta(days=91))]
+    exchanges.append(mu.Exchange(3, 4, DAY + timedelta(days=90)))
+    exchanges.append(mu.Exchange(3, 4, DAY))
+    assert network.tie_metrics(network.tie_table(exchanges)).lasting == (1, 2)

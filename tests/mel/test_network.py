@@ -174,3 +174,13 @@ def test_evaluators_network_leaves_check_in_exchanges_out(world, login):
     assert login(world.users["facilitator"]).get(url).content.decode().count("<line") == 2
     evaluator = login(world.users["evaluator"]).get(url).content.decode()
     assert evaluator.count("<line") == 1 and "Figures as of" in evaluator
+
+
+def test_only_the_heaviest_ties_are_drawn_above_the_cap(world, login, monkeypatch):
+    monkeypatch.setattr(drawing, "MAX_TIES_DRAWN", 2)
+    _some(world)
+    learned(world, "observer", "peer", kind="tool")  # observer -> peer now weighs 2
+    client = login(world.users["facilitator"])
+    page = client.get(reverse("mel:network", args=[world.programme.slug])).content.decode()
+    assert page.count("<line") == 2 and 'stroke-width="2"' in page
+    assert "The 2 heaviest of 3 ties are drawn." in page

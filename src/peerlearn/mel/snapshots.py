@@ -40,12 +40,13 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.db.models.fields.json import KeyTransform
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -203,10 +204,13 @@ def network_summaries(
     """
     from peerlearn.mel import network
 
+    levels = [level for level, _label in network.LEVELS]
+    ties = network.ties_by_level(records, people, levels)
+    report(0.2)
     out = {}
-    for step, (level, _label) in enumerate(network.LEVELS):
-        out[level] = network.summarise(network.graph_of(records, people, level))
-        report((step + 1) / len(network.LEVELS))
+    for step, level in enumerate(levels):
+        out[level] = network.summarise(ties[level])
+        report(0.2 + 0.8 * (step + 1) / len(levels))
     return out
 
 
@@ -282,8 +286,8 @@ class Shown:
     recomputing: bool
     progress: int
     live: bool = False
-    #: The network page's summaries by level ({} before a snapshot has them).
-    network: dict[str, Any] = field(default_factory=dict)
+    #: The network page's summary of the level read (None: not in the snapshot yet).
+    summary: dict[str, Any] | None = None
     #: How many exchanges the programme has (the fingerprint's count).
     exchanges: int = 0
 
@@ -313,27 +317,30 @@ def _forget_lost(state: MutualityRecompute) -> None:
 def _fetch(
     programme: Programme, audience: str, part: str
 ) -> tuple[MutualitySnapshot | None, MutualityRecompute | None]:
-    other = "network" if part == "figures" else "figures"
-    snapshot = (
-        MutualitySnapshot.objects.filter(programme=programme, audience=audience)
-        .defer(other)
-        .first()
-    )
-    return snapshot, MutualityRecompute.objects.filter(programme=programme).first()
+    """The snapshot with only what ``part`` needs: the figures, or one level's network
+    summary (``network:<level>``, as ``snapshot.summary``: the organisations' drawing
+    alone can weigh a megabyte, and reading it cost half a second)."""
+    rows = MutualitySnapshot.objects.filter(programme=programme, audience=audience)
+    if part.startswith("network:"):
+        level = part.partition(":")[2]
+        rows = rows.defer("figures", "network").annotate(summary=KeyTransform(level, "network"))
+    else:
+        rows = rows.defer("network")
+    return rows.first(), MutualityRecompute.objects.filter(programme=programme).first()
 
 
 def _outdated(snapshot: MutualitySnapshot | None, stamp: list[int], part: str) -> bool:
-    """No snapshot, data changed since, or one from before it held the network."""
+    """No snapshot, data changed since, or one from before it held what ``part`` needs."""
     if snapshot is None or snapshot.fingerprint != stamp:
         return True
-    return part == "network" and not snapshot.network
+    return part.startswith("network:") and getattr(snapshot, "summary", None) is None
 
 
 def read(programme: Programme, audience: str, *, part: str = "figures") -> Shown:
     """The last snapshot for ``audience``; asks for a recompute when the data moved on.
 
-    ``part`` is what the page needs: the ledger's ``figures`` or the
-    ``network`` summaries (the other is not loaded).  A bounded number of
+    ``part`` is what the page needs: the ledger's ``figures`` or one level's
+    network summary, ``network:person`` (nothing else is loaded).  A bounded number of
     queries whatever the programme's size.  With the immediate task backend
     the recompute runs here, so the page shows it.  With no snapshot yet the
     ledger's figures of a programme up to LIVE_LIMIT exchanges are computed
@@ -357,10 +364,10 @@ def read(programme: Programme, audience: str, *, part: str = "figures") -> Shown
             if snapshot is None or part != "figures"
             else services.Figures.from_json(snapshot.figures)
         ),
+        summary=None if snapshot is None else getattr(snapshot, "summary", None),
         computed_at=None if snapshot is None else snapshot.computed_at,
         recomputing=not fresh or _busy(state),
         progress=_progress(state),
-        network={} if snapshot is None or part != "network" else snapshot.network,
         exchanges=stamp[0],
     )
 

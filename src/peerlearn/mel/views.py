@@ -309,16 +309,18 @@ def network_page(request: HttpRequest, programme: Programme, access: Access) -> 
     audience = snapshots.audience_for(access, programme, signed_in_person(request))
     shown = summary = None
     if audience is not None and not form.narrows:
-        shown = snapshots.read(programme, audience, part="network")
-        summary = shown.network.get(level)
+        shown = snapshots.read(programme, audience, part=f"network:{level}")
+        summary = shown.summary
         if summary is None and shown.exchanges > snapshots.LIVE_LIMIT:
             shown.recomputing = True  # an older snapshot without the network: being made
     too_many = False
     if summary is None and (shown is None or shown.exchanges <= snapshots.LIVE_LIMIT):
-        if exchanges.count() <= snapshots.LIVE_LIMIT:
+        # A count that stops past the limit: a filter matching 100,000 exchanges
+        # need not count them all to be refused.
+        if exchanges[: snapshots.LIVE_LIMIT + 1].count() <= snapshots.LIVE_LIMIT:
             rows = drawing.person_rows(people)
             summary = drawing.summarise(
-                drawing.graph_of(services.as_records(exchanges), rows, level)
+                drawing.ties_of(services.as_records(exchanges), rows, level)
             )
             if shown is not None:
                 shown.live = True
