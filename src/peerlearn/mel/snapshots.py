@@ -333,7 +333,9 @@ def _outdated(snapshot: MutualitySnapshot | None, stamp: list[int], part: str) -
     """No snapshot, data changed since, or one from before it held what ``part`` needs."""
     if snapshot is None or snapshot.fingerprint != stamp:
         return True
-    return part.startswith("network:") and getattr(snapshot, "summary", None) is None
+    if part.startswith("network:"):
+        return getattr(snapshot, "summary", None) is None
+    return "applied_known" not in snapshot.figures
 
 
 def read(programme: Programme, audience: str, *, part: str = "figures") -> Shown:
