@@ -13,7 +13,14 @@ ledger), a tenth of them recorded in check-ins. Then prints one table:
   snapshot: p50 and p95 over ``--repeat`` requests, target under 1 s;
 * the baseline, in the same process: the same figures computed in the request,
   as the page did before the snapshot (loading every exchange included);
-* the programme page, whose "Today" section carries the one-way flags panel.
+* the programme page, whose "Today" section carries the one-way flags panel;
+* the learning network page (``mel:network``) from the snapshot, at the
+  people and the organisations level, and a filter matching more exchanges
+  than the page computes in the request (it says so);
+* the network part of the task on its own, for one audience (every level:
+  ties, betweenness from 200 sampled sources, communities, shares, layouts of
+  what is drawn), its time and the process's peak memory (target: under 30 s
+  and 2 GB).
 
     .venv/bin/python benchmarks/mel_snapshot.py [--people 50000 --exchanges 500000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python benchmarks/mel_snapshot.py
@@ -24,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +41,7 @@ from measure import peak_mb, timed  # noqa: E402 - a sibling script module
 
 BENCH_DB = "peerlearn_bench_mel"
 TARGET_S = 1.0
+COMPUTE_TARGET_S = 30.0
 KINDS = ["advice", "tool", "visit", "joint_task", "contact"]
 
 
@@ -108,7 +117,7 @@ def build(people: int, exchanges: int) -> dict[str, Any]:
     rows = pairs(people, exchanges)
     fields = [
         "programme", "giver", "receiver", "when", "kind", "learned", "applied",
-        "source", "other_note", "created_at", "group",
+        "source", "other_note", "created_at", "group", "response_item",
     ]  # fmt: skip
     insert_rows(
         Exchange,
@@ -126,6 +135,7 @@ def build(people: int, exchanges: int) -> dict[str, Any]:
                 "",
                 now,
                 groups[min(r // 8, len(groups) - 1)] if n % 10 == 0 else None,
+                0,
             ]
             for n, (g, r, d, k) in enumerate(rows)
         ),
@@ -137,6 +147,22 @@ def build(people: int, exchanges: int) -> dict[str, Any]:
         Membership.objects.create(person=person, programme=programme, role=role)
         viewers[role] = user
     return {"programme": programme, "exchanges": len(rows), **viewers}
+
+
+def network_part(programme: Any) -> tuple[str, list[float], str]:
+    """The network summaries of one audience, as the task computes them, on their own."""
+    from peerlearn.mel import network, services, snapshots
+    from peerlearn.mel.access import programme_people
+    from peerlearn.mel.models import Exchange
+
+    people = network.person_rows(programme_people(programme))
+    records = services.as_records(Exchange.objects.filter(programme=programme))
+    before, cpu = peak_mb(), time.process_time()
+    summaries, seconds = timed(lambda: snapshots.network_summaries(records, people))
+    cpu = time.process_time() - cpu
+    ties = summaries["person"]["ties"]
+    note = f"{ties:,} ties; CPU {cpu:.1f} s; peak {peak_mb():.0f} MB (was {before:.0f})"
+    return ("network summaries (one audience)", [seconds], note)
 
 
 def run(people: int, exchanges: int, repeat: int, name: str) -> None:
@@ -164,11 +190,15 @@ def run(people: int, exchanges: int, repeat: int, name: str) -> None:
         # map (PostgreSQL counts the exchanges from the index alone with it).
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     programme = world["programme"]
-    before = peak_mb()
+    before, cpu = peak_mb(), time.process_time()
     _, task_s = timed(lambda: snapshots.request_recompute(programme.pk))  # immediate backend
-    task_mb = peak_mb()
+    task_mb, cpu = peak_mb(), time.process_time() - cpu
     rows: list[tuple[str, list[float], str]] = [
-        ("recompute task (both audiences)", [task_s], f"peak {task_mb:.0f} MB (was {before:.0f})")
+        (
+            "recompute task (both audiences)",
+            [task_s],
+            f"CPU {cpu:.1f} s; peak {task_mb:.0f} MB (was {before:.0f})",
+        )
     ]
     _, live_s = timed(lambda: snapshots._live(programme, "programme"))
     rows.append(("baseline: figures in the request", [live_s], "what the page did before"))
@@ -192,17 +222,31 @@ def run(people: int, exchanges: int, repeat: int, name: str) -> None:
     detail = reverse("programmes:detail", args=[programme.slug])
     times = page(world["facilitator"], detail, "One-way relationships")
     rows.append(("programme page, facilitator", times, "Today panels, one-way flags"))
+    network = reverse("mel:network", args=[programme.slug])
+    for role in ("facilitator", "evaluator"):
+        times = page(world[role], network, "estimated from the shortest paths of 200")
+        rows.append((f"network page, {role} (snapshot)", times, "people: lists, sampled"))
+    times = page(world["facilitator"], f"{network}?level=organisation", "<svg")
+    rows.append(("network page, organisations", times, "500 nodes drawn"))
+    times = page(world["facilitator"], f"{network}?kind=advice", 'id="too-many"')
+    rows.append(("network page, filtered (too many)", times, "says to narrow the filter"))
+    rows.append(network_part(programme))
 
     print(
         f"{label}: {people:,} people, {world['exchanges']:,} exchanges; built in {build_s:.0f} s\n"
     )
     print(f"{'step':36} {'p50 s':>8} {'p95 s':>8} {'target':>8}  note")
     for name, times, note in rows:
-        page_row = "page" in name
-        verdict = ("ok" if p95(times) < TARGET_S else "SLOW") if page_row else ""
+        verdict = ""
+        if "page" in name:
+            verdict = "ok" if p95(times) < TARGET_S else "SLOW"
+        elif name.startswith("network summaries"):
+            verdict = "ok" if max(times) < COMPUTE_TARGET_S else "SLOW"
         print(f"{name:36} {statistics.median(times):8.3f} {p95(times):8.3f} {verdict:>8}  {note}")
     facilitator = statistics.median(rows[2][1])
     print(f"\nratio figures-in-the-request / snapshot page: {live_s / facilitator:.0f}x")
+    one, five, fifteen = os.getloadavg()
+    print(f"load average at the end: {one:.2f} {five:.2f} {fifteen:.2f} (2 cores, shared)")
 
 
 def main() -> None:

@@ -10,6 +10,15 @@ the same undirected weighted tie graph (``--no-networkx-louvain`` skips it:
 it takes minutes). Targets (issue 13): reciprocity, dyad census and
 communities under 30 s and under 2 GB.
 
+Then the network page's metrics as the snapshot task computes them for one
+audience (``--no-network-page`` skips them): the people's ties as arrays,
+their degrees, betweenness from 200 sampled sources, communities,
+cross-organisation and cross-country shares and lasting ties; the same for
+organisations and countries (their ties grouped from the people's), with
+their layout (they are drawn). Baseline:
+the networkx graph the page built before, and networkx's sampled betweenness
+from 20 sources (ten times fewer than ours: at 200 it takes minutes).
+
     .venv/bin/python benchmarks/mutuality.py [--people 50000 --exchanges 500000]
 """
 
@@ -86,6 +95,9 @@ def main() -> None:
     parser.add_argument(
         "--no-networkx-louvain", action="store_true", help="skip networkx's Louvain (minutes)"
     )
+    parser.add_argument(
+        "--no-network-page", action="store_true", help="skip the network page's metrics"
+    )
     args = parser.parse_args()
     everyone = range(args.people)
 
@@ -153,6 +165,7 @@ def main() -> None:
             )
         )
 
+    page = None if args.no_network_page else network_page(records, args.people, rows)
     traced = {name: traced_mb(work) for name, work in ours.items()}
     seconds = {r[0]: r[1] for r in rows}
     ours_seconds = sum(seconds[name] for name in ours)
@@ -175,6 +188,75 @@ def main() -> None:
         mine = seconds["communities: Louvain (igraph)"]
         print(f"ratio networkx Louvain / igraph Louvain: {louvain_seconds / mine:.0f}x")
     print(f"communities found by igraph: {len(found.groups)}")
+    if page is not None:
+        page_seconds, page_peak = page
+        verdict = "ok" if page_seconds < TARGET_SECONDS and page_peak < TARGET_MB else "MISSED"
+        print(
+            f"network page metrics (people: graph, sampled betweenness, communities, shares, "
+            f"lasting ties; organisations and countries: the same and the layout): "
+            f"{page_seconds:.1f} s, process peak {page_peak:.0f} MB: {verdict}"
+        )
+
+
+def network_page(
+    records: list[mu.Exchange], people: int, rows: list[tuple[str, float, float, str]]
+) -> tuple[float, float]:
+    """What the snapshot task computes for the network page (one audience), step by step.
+
+    People are in 500 organisations in 10 countries (as benchmarks/mel_snapshot.py
+    places them); returns the steps' seconds and the process peak after them.
+    """
+    org = {p: p % 500 for p in range(people)}
+    country = {p: f"C{p % 10}" for p in range(people)}
+    attrs = {p: {"organisation": str(org[p]), "country": country[p]} for p in range(people)}
+    started = len(rows)
+
+    def step(name: str, work: Callable[[], Any], show: Callable[[Any], str]) -> Any:
+        result, seconds = timed(work)
+        rows.append((name, seconds, peak_mb(), show(result)))
+        return result
+
+    ties = step(
+        "network: people's ties (numpy)",
+        lambda: network.tie_table(records, range(people), attrs),
+        lambda t: f"{t.size} nodes, {len(t.giver)} ties",
+    )
+    step(
+        "network: people's metrics",
+        lambda: network.tie_metrics(ties, seed=0),
+        lambda m: (
+            f"betweenness from {m.betweenness_samples} sources, "
+            f"{len(m.communities)} communities, lasting {m.lasting[0]} of {m.lasting[1]}"
+        ),
+    )
+    for level, mapping in (("organisations", org), ("countries", country)):
+        units = step(
+            f"network: {level}' ties (grouped)",
+            lambda mapping=mapping: network.grouped_ties(ties, mapping),
+            lambda t: f"{t.size} nodes, {len(t.giver)} ties",
+        )
+        step(
+            f"network: {level}' metrics, layout",
+            lambda units=units: (network.tie_metrics(units), network.tie_layout(units)),
+            lambda r: f"exact betweenness: {r[0].betweenness_samples is None}",
+        )
+    seconds = sum(r[1] for r in rows[started:])
+    peak = peak_mb()
+    reference = step(
+        "networkx DiGraph with days (baseline)",
+        lambda: network.build_graph(records, range(people), attributes=attrs),
+        lambda g: "what the page built before",
+    )
+    k = 20
+    step(
+        f"networkx betweenness k={k} (baseline)",
+        lambda: nx.betweenness_centrality(reference, k=k, seed=0),
+        lambda _r: (
+            f"x{network.BETWEENNESS_SAMPLES // k} for the page's "
+            f"{network.BETWEENNESS_SAMPLES} sources"
+        ),
+    )
+    return seconds, peak
 
 
 if __name__ == "__main__":

@@ -61,3 +61,26 @@ def test_record_confirm_flag_and_network(world, live_server, page):
     assert page.locator("svg line").count() == 3
     assert "Peer Person" in page.locator("svg").text_content()
     fits(page)
+
+
+def test_a_large_network_is_drawn_on_a_desktop_and_listed_on_a_phone(
+    world, live_server, page, monkeypatch
+):
+    from peerlearn.mel import network as drawing
+
+    monkeypatch.setattr(drawing, "MAX_LABELLED", 2)  # decided when the snapshot is computed
+    learned(world, "participant", "peer")
+    learned(world, "observer", "peer", when=date(2026, 3, 3))
+    sign_in(page, live_server, "facilitator@example.org")
+    page.goto(f"{live_server.url}/programmes/{world.programme.slug}/mel/network/")
+    page.wait_for_selector("#network-metrics")
+    phone = page.viewport_size["width"] < 600
+    assert page.locator("figure.network").is_visible() is not phone
+    assert page.locator("#phone-lists").is_visible() is phone
+    people = set(world.programme.memberships.values_list("person", flat=True))
+    assert page.locator("svg circle").count() == len(people)
+    assert page.locator("#network-metrics tbody tr").first.is_visible()
+    if not phone:
+        title = page.locator("svg circle title", has_text="Peer Person")
+        assert title.count() == 1
+    fits(page)

@@ -240,3 +240,13 @@ def test_group_and_organisation_ledgers_are_linked_with_their_names_escaped(worl
     organisation = world.people["peer"].organisation
     link = reverse("mel:organisation", args=[world.programme.slug, organisation.pk])
     assert f'<a href="{link}">{organisation.name}</a>' in page
+
+
+def test_a_snapshot_from_before_it_counted_known_outcomes_is_recomputed(world, login):
+    learned(world, "participant", "peer", applied="no")
+    row = MutualitySnapshot.objects.get(programme=world.programme, audience="evaluator")
+    row.figures = {k: v for k, v in row.figures.items() if k != "applied_known"}
+    row.save()
+    assert snapshots.read(world.programme, "evaluator").figures.applied_known == 1
+    row.refresh_from_db()
+    assert row.figures["applied_known"] == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
 from peerlearn.mel import services as mel
@@ -126,3 +127,62 @@ def test_tie_a_story_and_a_metric_on_the_evidence_page(world, login):
     assert "learning exchanges recorded: 0 (aim: at least 1)" in page
     assert _status(theory, "out_reforms").status == "supported"
     assert _status(theory, "act_groups").status == "contested"
+
+
+def test_exchange_metrics_from_the_snapshot_are_the_engine_s_figures(world):
+    """Every metric read from the evaluators' snapshot equals exchange_metric over the exchanges."""
+    from peerlearn.engine.theory import EXCHANGE_METRICS, exchange_metric
+    from peerlearn.mel.evidence import metric_evidence
+    from peerlearn.mel.models import Exchange
+
+    _exchange(world, "peer", "participant", applied="yes")
+    _exchange(world, "participant", "peer", applied="no")
+    _exchange(world, "observer", "peer", applied="unknown")
+    _exchange(world, "participant", "observer", kind="tool", applied="yes")
+    _exchange(world, "peer", "observer", source="checkin", group=world.group_a, applied="yes")
+    public = mel.as_records(Exchange.objects.exclude(source="checkin"))
+    for metric in EXCHANGE_METRICS:
+        item = metric_evidence(world.programme, {"metric": metric, "threshold": 1})
+        assert item.value == exchange_metric(metric, public), metric
+        assert item.as_of is not None and not item.live and not item.pending
+
+
+def test_exchange_evidence_reads_the_snapshot_and_shows_its_date(world, login):
+    from peerlearn.mel.models import MutualitySnapshot
+
+    theory = _theory(world)
+    _tie(theory, "act_groups", "exchange_metric", metric="exchanges", threshold=3)
+    _exchange(world, "peer", "participant")
+    assert _status(theory, "act_groups").status == "contested"  # 1 < 3
+    row = MutualitySnapshot.objects.get(programme=world.programme, audience="evaluator")
+    row.figures = {**row.figures, "count": 4242}
+    row.save()
+    assert _status(theory, "act_groups").status == "supported", "read from the snapshot"
+    page = login(world.users["facilitator"]).get(
+        reverse("theory:evidence", args=[world.programme.slug])
+    )
+    text = page.content.decode()
+    assert "learning exchanges recorded: 4242 (aim: at least 3). Ledger figures as of" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_snapshot_exchange_evidence_says_how_it_was_computed(world, monkeypatch):
+    from django.test import override_settings
+
+    from peerlearn.mel import snapshots
+    from peerlearn.mel.evidence import describe, metric_evidence
+
+    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    params = {"metric": "exchanges", "threshold": 1}
+    with override_settings(TASKS=queue):  # no worker runs: no snapshot
+        _exchange(world, "peer", "participant")
+        small = metric_evidence(world.programme, params)
+        assert (small.value, small.live, small.pending) == (1.0, True, False)
+        assert "Computed just now: the ledger's figures have no snapshot yet." in describe(small)
+        monkeypatch.setattr(snapshots, "LIVE_LIMIT", 0)
+        large = metric_evidence(world.programme, params)
+        assert large.value is None and large.pending
+        assert "not measurable yet" in describe(large) and "being computed" in describe(large)
+        theory = _theory(world)
+        _tie(theory, "act_groups", "exchange_metric", **params)
+        assert _status(theory, "act_groups").status == "untested"

@@ -1,4 +1,4 @@
-"""The experiments' tables for the evaluator's data package (see ``site/tabular.py``).
+"""The experiments' tables for the evaluator's data package (see ``core/tabular.py``).
 
 Readers of experiments (facilitators of the programme, evaluators) get the
 experiments, their arms and every random assignment, people as pseudonyms.

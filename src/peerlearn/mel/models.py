@@ -143,6 +143,9 @@ class MutualitySnapshot(models.Model):
     looked up when the page is shown); ``fingerprint`` is the state of the
     data they were computed from, so the page can tell they are out of date.
     ``as_of`` is when the computation claimed its work: a later one wins.
+    ``network`` holds the learning network page's summary per level (person,
+    organisation, country: metrics, the busiest nodes and, for a graph small
+    enough to draw, its layout; ``mel/network.py``), ids and numbers too.
     """
 
     programme = models.ForeignKey(
@@ -150,6 +153,7 @@ class MutualitySnapshot(models.Model):
     )
     audience = models.CharField(max_length=20, choices=AUDIENCE_CHOICES)
     figures = models.JSONField()
+    network = models.JSONField(default=dict, blank=True)
     fingerprint = models.JSONField()
     as_of = models.DateTimeField()
     computed_at = models.DateTimeField()

@@ -154,6 +154,13 @@ class Figures:
     flags_total: int
     unanticipated: list[mu.Unanticipated]
     unanticipated_total: int
+    #: Exchanges whose outcome is known, applied or not (None: a snapshot from before).
+    applied_known: int | None = None
+
+    @property
+    def applied(self) -> int:
+        """Exchanges applied (the timeline counts them by month)."""
+        return sum(applied for _month, _count, applied in self.timeline)
 
     def node_ids(self) -> set[Any]:
         """Every node the figures name (the labels a page must look up)."""
@@ -182,6 +189,7 @@ class Figures:
                 for u in self.unanticipated
             ],
             "unanticipated_total": self.unanticipated_total,
+            "applied_known": self.applied_known,
         }
 
     @classmethod
@@ -200,6 +208,7 @@ class Figures:
                 for a, b, first, on, n, ref in data["unanticipated"]
             ],
             unanticipated_total=data["unanticipated_total"],
+            applied_known=data.get("applied_known"),
         )
 
 
@@ -239,6 +248,7 @@ def figures(
         flags_total=len(flags),
         unanticipated=found[:SHOWN],
         unanticipated_total=len(found),
+        applied_known=sum(1 for ex in records if ex.applied is not None),
     )
 
 

@@ -46,6 +46,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.db.models.fields.json import KeyTransform
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -174,9 +175,11 @@ def _records(rows: list[tuple[Any, ...]]) -> list[mu.Exchange]:
     ]
 
 
-def _store(programme_id: int, audience: str, found: services.Figures, **state: Any) -> None:
+def _store(
+    programme_id: int, audience: str, found: services.Figures, net: dict[str, Any], **state: Any
+) -> None:
     """Write one audience's snapshot unless a recompute that claimed later already did."""
-    values = {"figures": found.to_json(), **state}
+    values = {"figures": found.to_json(), "network": net, **state}
     updated = MutualitySnapshot.objects.filter(
         programme_id=programme_id, audience=audience, as_of__lte=state["as_of"]
     ).update(**values)
@@ -189,8 +192,34 @@ def _store(programme_id: int, audience: str, found: services.Figures, **state: A
         pass  # a newer snapshot is there
 
 
+def network_summaries(
+    records: list[mu.Exchange],
+    people: list[Any],
+    report: Callable[[float], None] = lambda _done: None,
+) -> dict[str, Any]:
+    """The network page's summary of every level, for the whole programme.
+
+    ``people`` are :func:`peerlearn.mel.network.person_rows`.  networkx and
+    igraph are imported here, not when Django starts (as the pages do).
+    """
+    from peerlearn.mel import network
+
+    levels = [level for level, _label in network.LEVELS]
+    ties = network.ties_by_level(records, people, levels)
+    report(0.2)
+    out = {}
+    for step, level in enumerate(levels):
+        out[level] = network.summarise(ties[level])
+        report(0.2 + 0.8 * (step + 1) / len(levels))
+    return out
+
+
 def build(programme_id: int, as_of: datetime) -> None:
-    """Compute and store both audiences' snapshots, writing progress as it goes."""
+    """Compute and store both audiences' snapshots, writing progress as it goes.
+
+    Progress: loading to 20 %, the programme ledger to 40, its network to 60,
+    then the evaluators' ledger and network (when check-ins make them differ).
+    """
     began = time.perf_counter()
     report = _reporter(programme_id, 0, 100)
     stamp = fingerprint(programme_id)  # before the rows: a later write makes it differ
@@ -200,21 +229,26 @@ def build(programme_id: int, as_of: datetime) -> None:
             "giver_id", "receiver_id", "when", "kind", "applied", "pk", "source"
         )
     )
-    report(0.25)
+    report(0.15)
+    from peerlearn.mel.network import person_rows
+
     programme = Programme.objects.get(pk=programme_id)
-    people = list(rules.programme_people(programme).values_list("pk", flat=True))
+    people = person_rows(rules.programme_people(programme))
+    ids = [row[0] for row in people]
     everything = _records(rows)
-    report(0.35)
-    found = services.figures(everything, people, _reporter(programme_id, 35, 65))
+    report(0.2)
+    found = services.figures(everything, ids, _reporter(programme_id, 20, 40))
+    net = network_summaries(everything, people, _reporter(programme_id, 40, 60))
     if any(row[6] == "checkin" for row in rows):
         public = _records([row for row in rows if row[6] != "checkin"])
-        for_evaluators = services.figures(public, people, _reporter(programme_id, 65, 95))
+        for_evaluators = services.figures(public, ids, _reporter(programme_id, 60, 80))
+        net_evaluators = network_summaries(public, people, _reporter(programme_id, 80, 99))
     else:
-        for_evaluators = found
+        for_evaluators, net_evaluators = found, net
     state = {"fingerprint": stamp, "as_of": as_of, "computed_at": timezone.now()}
     state["seconds"] = time.perf_counter() - began
-    _store(programme_id, "programme", found, **state)
-    _store(programme_id, "evaluator", for_evaluators, **state)
+    _store(programme_id, "programme", found, net, **state)
+    _store(programme_id, "evaluator", for_evaluators, net_evaluators, **state)
 
 
 def recompute(programme_id: int) -> bool:
@@ -252,6 +286,10 @@ class Shown:
     recomputing: bool
     progress: int
     live: bool = False
+    #: The network page's summary of the level read (None: not in the snapshot yet).
+    summary: dict[str, Any] | None = None
+    #: How many exchanges the programme has (the fingerprint's count).
+    exchanges: int = 0
 
 
 def _busy(state: MutualityRecompute | None) -> bool:
@@ -277,35 +315,62 @@ def _forget_lost(state: MutualityRecompute) -> None:
 
 
 def _fetch(
-    programme: Programme, audience: str
+    programme: Programme, audience: str, part: str
 ) -> tuple[MutualitySnapshot | None, MutualityRecompute | None]:
-    snapshot = MutualitySnapshot.objects.filter(programme=programme, audience=audience).first()
-    return snapshot, MutualityRecompute.objects.filter(programme=programme).first()
+    """The snapshot with only what ``part`` needs: the figures, or one level's network
+    summary (``network:<level>``, as ``snapshot.summary``: the organisations' drawing
+    alone can weigh a megabyte, and reading it cost half a second)."""
+    rows = MutualitySnapshot.objects.filter(programme=programme, audience=audience)
+    if part.startswith("network:"):
+        level = part.partition(":")[2]
+        rows = rows.defer("figures", "network").annotate(summary=KeyTransform(level, "network"))
+    else:
+        rows = rows.defer("network")
+    return rows.first(), MutualityRecompute.objects.filter(programme=programme).first()
 
 
-def read(programme: Programme, audience: str) -> Shown:
+def _outdated(snapshot: MutualitySnapshot | None, stamp: list[int], part: str) -> bool:
+    """No snapshot, data changed since, or one from before it held what ``part`` needs."""
+    if snapshot is None or snapshot.fingerprint != stamp:
+        return True
+    if part.startswith("network:"):
+        return getattr(snapshot, "summary", None) is None
+    return "applied_known" not in snapshot.figures
+
+
+def read(programme: Programme, audience: str, *, part: str = "figures") -> Shown:
     """The last snapshot for ``audience``; asks for a recompute when the data moved on.
 
-    A bounded number of queries whatever the programme's size.  With the
-    immediate task backend the recompute runs here, so the page shows it.
+    ``part`` is what the page needs: the ledger's ``figures`` or one level's
+    network summary, ``network:person`` (nothing else is loaded).  A bounded number of
+    queries whatever the programme's size.  With the immediate task backend
+    the recompute runs here, so the page shows it.  With no snapshot yet the
+    ledger's figures of a programme up to LIVE_LIMIT exchanges are computed
+    here (the network page computes its own).
     """
-    snapshot, state = _fetch(programme, audience)
+    snapshot, state = _fetch(programme, audience, part)
     stamp = fingerprint(programme.pk)
-    if (snapshot is None or snapshot.fingerprint != stamp) and not _busy(state):
+    if _outdated(snapshot, stamp, part) and not _busy(state):
         if state is not None:
             _forget_lost(state)
         request_recompute(programme.pk)
-        snapshot, state = _fetch(programme, audience)
-    fresh = snapshot is not None and snapshot.fingerprint == stamp
-    if snapshot is None and stamp[0] <= LIVE_LIMIT:
+        snapshot, state = _fetch(programme, audience, part)
+    fresh = not _outdated(snapshot, stamp, part)
+    if snapshot is None and stamp[0] <= LIVE_LIMIT and part == "figures":
         return Shown(
             _live(programme, audience), timezone.now(), _busy(state), _progress(state), live=True
         )
     return Shown(
-        figures=None if snapshot is None else services.Figures.from_json(snapshot.figures),
+        figures=(
+            None
+            if snapshot is None or part != "figures"
+            else services.Figures.from_json(snapshot.figures)
+        ),
+        summary=None if snapshot is None else getattr(snapshot, "summary", None),
         computed_at=None if snapshot is None else snapshot.computed_at,
         recomputing=not fresh or _busy(state),
         progress=_progress(state),
+        exchanges=stamp[0],
     )
 
 

@@ -282,7 +282,8 @@ def organisation(
     return _render_ledger(request, programme, found.name, result, show_null=False)
 
 
-def _network(request: HttpRequest, programme: Programme, access: Access, *, names: bool):
+def _network(request: HttpRequest, programme: Programme, access: Access):
+    """The filter form, and the exchanges and people of the network this viewer may see."""
     from peerlearn.mel import network as drawing
 
     cohorts = programme.cohorts.all()
@@ -294,38 +295,51 @@ def _network(request: HttpRequest, programme: Programme, access: Access, *, name
     exchanges = exchanges.filter(giver__in=people, receiver__in=people)
     if form.is_valid() and form.cleaned_data.get("cohort"):
         people = people.filter(memberships__cohort=form.cleaned_data["cohort"]).distinct()
-    graph, labels = drawing.graph_for(
-        exchanges, people, form.chosen_level, programme=programme, names=names
-    )
-    return form, graph, labels
+    return form, exchanges, people
 
 
 @programme_view(rules.reads_ledgers)
 def network_page(request: HttpRequest, programme: Programme, access: Access) -> HttpResponse:
+    """The whole network from the snapshot (programme facilitators, evaluators); a filtered
+    view, or a cohort facilitator's, summarised in the request up to LIVE_LIMIT exchanges."""
     from peerlearn.mel import network as drawing
 
-    # Every reader of this page lists the whole roster anyway: names on the page.
-    form, graph, labels = _network(request, programme, access, names=True)
-    drawn = drawing.draw(graph, labels)
-    m = drawn.metrics
-    rows = sorted(
-        (
-            (labels.get(n, str(n)), m.in_degree[n], m.out_degree[n], m.betweenness[n])
-            for n in graph.nodes
-        ),
-        key=lambda r: (-r[3], -r[1] - r[2], r[0]),
-    )
+    form, exchanges, people = _network(request, programme, access)
+    level = form.chosen_level
+    audience = snapshots.audience_for(access, programme, signed_in_person(request))
+    shown = summary = None
+    if audience is not None and not form.narrows:
+        shown = snapshots.read(programme, audience, part=f"network:{level}")
+        summary = shown.summary
+        if summary is None and shown.exchanges > snapshots.LIVE_LIMIT:
+            shown.recomputing = True  # an older snapshot without the network: being made
+    too_many = False
+    if summary is None and (shown is None or shown.exchanges <= snapshots.LIVE_LIMIT):
+        # A count that stops past the limit: a filter matching 100,000 exchanges
+        # need not count them all to be refused.
+        if exchanges[: snapshots.LIVE_LIMIT + 1].count() <= snapshots.LIVE_LIMIT:
+            rows = drawing.person_rows(people)
+            summary = drawing.summarise(
+                drawing.ties_of(services.as_records(exchanges), rows, level)
+            )
+            if shown is not None:
+                shown.live = True
+        else:
+            too_many = True
+    result = None
+    if summary is not None:
+        result = drawing.Shown(summary, drawing.page_labels(level, drawing.summary_ids(summary)))
     return render(
         request,
         "mel/network.html",
         {
             "programme": programme,
             "form": form,
-            "drawn": drawn,
-            "rows": rows,
-            "size": drawing.SIZE,
-            "communities": [[labels.get(n, str(n)) for n in c] for c in m.communities],
-            "isolates": [labels.get(n, str(n)) for n in m.isolates],
+            "net": result,
+            "snapshot": shown,
+            "too_many": too_many,
+            "refresh": 5 if shown is not None and summary is None else None,
+            "max_drawn": drawing.MAX_DRAWN,
             "query": request.GET.urlencode(),
         },
     )
@@ -336,9 +350,13 @@ def network_export(
     request: HttpRequest, programme: Programme, access: Access, fmt: str
 ) -> HttpResponse:
     from peerlearn.engine import network as engine_network
+    from peerlearn.mel import network as drawing
 
     # Files travel: names for the programme's facilitators, pseudonyms for everyone else.
-    _form, graph, _labels = _network(request, programme, access, names=access.manages_programme)
+    form, exchanges, people = _network(request, programme, access)
+    graph, _labels = drawing.graph_for(
+        exchanges, people, form.chosen_level, programme=programme, names=access.manages_programme
+    )
     writers = {
         "graphml": (engine_network.export_graphml, "application/graphml+xml"),
         "gexf": (engine_network.export_gexf, "application/gexf+xml"),

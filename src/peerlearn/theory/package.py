@@ -1,4 +1,4 @@
-"""The theory of change in the evaluator's data package (interface: site/tabular.py).
+"""The theory of change in the evaluator's data package (interface: core/tabular.py).
 
 Two tables of the revision in force: its nodes and its links, each row with
 the revision number and the evidence status.  Only readers of the whole
