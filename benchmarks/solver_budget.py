@@ -131,14 +131,20 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--backend", default="multilingual")
     parser.add_argument("--budgets", default="default")
+    parser.add_argument(
+        "--no-shrink",
+        action="store_true",
+        help="multilingual vectors without shrink_dominant_directions (as before that change)",
+    )
     args = parser.parse_args()
 
     from peerlearn.engine.criteria import build_model
     from peerlearn.engine.explain import upper_bound
-    from peerlearn.engine.similarity import with_store
+    from peerlearn.engine.similarity import MultilingualBackend, with_store
 
     store = FileStore(Path(f"/tmp/peerlearn-solver-budget-{args.backend}.npz"))
-    backend = with_store(args.backend, store)
+    chosen = MultilingualBackend(shrink=False) if args.no_shrink else args.backend
+    backend = with_store(chosen, store)
     header = (
         f"{'people':>7} {'budget':18} {'wall s':>7} {'cpu s':>7} {'search':>7} "
         f"{'passes':>6} {'clock':>5} {'cohesion':>10} {'ratio':>6}  load"
@@ -164,8 +170,9 @@ def main() -> None:
                 f"{mean('cohesion') / bound:>6.4f}  {load:.1f}"
             )
             print(lines[-1], file=sys.stderr, flush=True)
+    shrunk = " (not shrunk)" if args.no_shrink else ""
     print(
-        f"backend {args.backend}; {args.seeds} seeds (1..{args.seeds}); "
+        f"backend {args.backend}{shrunk}; {args.seeds} seeds (1..{args.seeds}); "
         f"{os.cpu_count()} cores; ratio = cohesion / upper bound"
     )
     print("\n".join(lines))
