@@ -2,7 +2,8 @@
 
 Run: ``python benchmarks/similarity_scale.py [--sizes 10000,50000] [--backends tfidf,multilingual]``
 (``DATABASE_URL=postgres://...`` measures on a fresh PostgreSQL database
-``peerlearn_bench_similarity``; else a temporary SQLite file).
+``peerlearn_bench_similarity``, or ``--database NAME``, which is dropped
+first; else a temporary SQLite file).
 
 For each size, a programme with one cohort of that many participants, three
 challenges each, is written to the database. Half of the challenges are one
@@ -25,7 +26,8 @@ context 1; the solver's default time budget):
   budget, so under load it does less work in that time, not more).
 
 The targets of issue 15 are for 10,000 people on 2 cores: the semantic
-backend within 60 s, the default within 30 s (a run, warm). The load average
+backend within 60 s, the default (``multilingual`` in the web app) within
+30 s (a run, warm). The load average
 of the machine is printed: on 2 shared cores times grow with it.
 """
 
@@ -45,7 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_db import fresh_database  # noqa: E402 - a sibling script module
 
 BENCH_DB = "peerlearn_bench_similarity"
-TARGETS = {10_000: {"tfidf": 30.0, "default": 30.0, "semantic": 60.0}}
+#: Issue 15's targets for a warm run: the web default (``multilingual``) and
+#: tf-idf within 30 s, the semantic extra within 60 s.
+TARGETS = {10_000: {"tfidf": 30.0, "multilingual": 30.0, "semantic": 60.0}}
 COUNTRIES = ["KE", "GH", "PY", "UA", "FR", "PE", "SN", "MX", "IN", "ID"]
 
 
@@ -163,8 +167,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--backends", default="tfidf,multilingual")
+    parser.add_argument(
+        "--database", default=BENCH_DB, help="PostgreSQL database to drop and fill (a scratch one)"
+    )
     args = parser.parse_args()
-    label, url = fresh_database(BENCH_DB)
+    label, url = fresh_database(args.database)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlearn.site.settings")
     os.environ.setdefault("PEERLEARN_ALLOW_DEV_SECRET", "true")
@@ -186,8 +193,7 @@ def main() -> None:
         for backend in args.backends.split(","):
             load = os.getloadavg()[0]
             m = measure(cohort, ids, backend)
-            kind = "tfidf" if backend == "tfidf" else "semantic"
-            target = TARGETS.get(n, {}).get(kind)
+            target = TARGETS.get(n, {}).get(backend)
             met = "-" if target is None else ("yes" if m["warm"] <= target else "no")
             fill = "-" if m["fill"] is None else f"{m['fill']:.1f}"
             lines.append(

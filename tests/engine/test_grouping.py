@@ -372,6 +372,41 @@ def test_a_pass_budget_alone_is_deterministic_and_ignores_the_clock() -> None:
     assert validate_groups(people, none.assignment, Constraints()) == []
 
 
+def test_the_search_stops_when_a_pass_gains_almost_nothing() -> None:
+    """Convergence, not the pass budget, ends a search given room (issue 15)."""
+    people, _ = synthetic_people(300, seed=5)
+    result = solve_groups(people, Constraints(), "problems", seed=2, max_passes=50)
+    assert result.stats.converged and not result.stats.stopped_by_time
+    assert 2 <= result.stats.passes < 50
+    # A budget just above the passes it made changes nothing: it stopped itself.
+    roomy = solve_groups(
+        people, Constraints(), "problems", seed=2, max_passes=result.stats.passes + 3
+    )
+    assert roomy.assignment == result.assignment and roomy.stats.passes == result.stats.passes
+    # A budget one pass short stops it before convergence, with less cohesion.
+    short = solve_groups(
+        people, Constraints(), "problems", seed=2, max_passes=result.stats.passes - 1
+    )
+    assert not short.stats.converged
+    assert short.cohesion <= result.cohesion
+
+
+def test_one_blas_thread_nests_and_restores_the_thread_count() -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from peerlearn.engine import budget
+
+    def blas_threads() -> list[int]:
+        info = threadpoolctl.threadpool_info()
+        return [i["num_threads"] for i in info if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    with budget.one_blas_thread():
+        with budget.one_blas_thread():
+            assert set(blas_threads()) <= {1}
+        assert set(blas_threads()) <= {1}  # the outer search still holds the limit
+    assert blas_threads() == before and budget._blas_users == 0
+
+
 def test_criterion_shares_match_pairwise_sums_and_stay_below_the_best_grouping():
     """Per-criterion cohesion equals the pairwise sum; no grouping beats the bound."""
     from itertools import combinations, permutations

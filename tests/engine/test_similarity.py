@@ -256,3 +256,45 @@ def test_centring_by_language_changes_nothing_for_one_language():
     assert centre_by_language(v, ["en", "en", "en"]) is v
     everyone_different = centre_by_language(v, ["en", "es", "fr"])
     assert np.allclose(everyone_different, v)  # no language has 3 texts
+
+
+def test_shrinking_dominant_directions_evens_out_the_spread_and_keeps_blanks():
+    from peerlearn.engine.similarity import shrink_dominant_directions
+
+    rng = np.random.default_rng(1)
+    spread = np.array([10.0, 6.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
+    v = (rng.standard_normal((200, 8)) * spread).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    v[5] = 0.0  # a blank text
+    s = shrink_dominant_directions(v, keep=2)
+    assert not s[5].any()
+    assert np.allclose(np.linalg.norm(np.delete(s, 5, axis=0), axis=1), 1.0, atol=1e-5)
+
+    def top_over_third(x: np.ndarray) -> float:
+        strength = np.sort(np.linalg.eigvalsh(np.cov(np.delete(x, 5, axis=0).T)))[::-1]
+        return float(strength[0] / strength[2])
+
+    assert top_over_third(v) > 10  # two directions dominated
+    assert top_over_third(s) < top_over_third(v) / 3
+    assert np.array_equal(s, shrink_dominant_directions(v, keep=2))  # deterministic
+
+
+def test_shrinking_keeps_identical_texts_identical_and_not_zero():
+    from peerlearn.engine.similarity import shrink_dominant_directions
+
+    rng = np.random.default_rng(2)
+    v = rng.standard_normal((160, 8)).astype(np.float32)
+    v[:100] = v[0]  # 100 people wrote the same challenge
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    s = shrink_dominant_directions(v, keep=2)
+    assert s is not v and np.allclose(s[:100], s[0])
+    assert np.isclose(float(np.linalg.norm(s[0])), 1.0, atol=1e-5)
+
+
+def test_shrinking_leaves_small_or_degenerate_cohorts_alone():
+    from peerlearn.engine.similarity import shrink_dominant_directions
+
+    few = np.eye(8, dtype=np.float32)[:5]
+    assert shrink_dominant_directions(few, keep=2) is few
+    same = np.tile(np.eye(8, dtype=np.float32)[:1], (100, 1))  # 100 identical texts
+    assert shrink_dominant_directions(same, keep=2) is same

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from peerlearn.engine.budget import DEFAULT_MAX_PASSES
+from peerlearn.engine.budget import CONVERGED_GAIN_SHARE, DEFAULT_MAX_PASSES
 from peerlearn.engine.constraints import Constraints
 from peerlearn.engine.people import Person, norm_key
 
@@ -32,6 +32,10 @@ FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
 EPS = 1e-6
+
+#: Share of a unit's own score below which a float32 gain counts as rounding
+#: (see :func:`_tolerance`).
+FLOAT32_RELATIVE_TOLERANCE = 1e-5
 
 
 class Checker:
@@ -180,6 +184,7 @@ class Stats:
     repairs: int = 0
     seconds: float = 0.0
     stopped_by_time: bool = False
+    converged: bool = False
     phases: dict[str, float] = field(default_factory=dict)
 
 
@@ -217,6 +222,10 @@ class State:
         self.unorm = np.einsum("ij,ij->i", self.Us, self.U).astype(np.float64)
         self.usize = [len(u) for u in units]
         self.S = np.zeros((n_groups, d), dtype=np.float64)
+        # A float32 copy of the sums for the search's many small products: mixing
+        # float32 unit rows with float64 sums made numpy convert on every call,
+        # ten times the arithmetic's own cost. Scores stay on the float64 sums.
+        self.S32 = np.zeros((n_groups, d), dtype=np.float32)
         self.group_units: list[list[int]] = [[] for _ in range(n_groups)]
         self.group_persons: list[list[int]] = [[] for _ in range(n_groups)]
         self.gof = np.full(self.n_units, -1, dtype=np.int64)
@@ -233,6 +242,7 @@ class State:
         self.group_units[g].append(u)
         self.group_persons[g].extend(self.units[u])
         self.S[g] += self.U[u]
+        self.S32[g] += self.U[u]
 
     def remove(self, u: int) -> int:
         g = int(self.gof[u])
@@ -241,6 +251,7 @@ class State:
         for i in self.units[u]:
             gp.remove(i)
         self.S[g] -= self.U[u]
+        self.S32[g] -= self.U[u]
         self.gof[u] = -1
         return g
 
@@ -259,6 +270,7 @@ class State:
         for g in range(self.G):
             for u in self.group_units[g]:
                 self.S[g] += self.U[u]
+        self.S32[:] = self.S
 
     # -- objective ----------------------------------------------------------
     def pen_with(self, u: int, persons: Sequence[int]) -> float:
@@ -318,7 +330,7 @@ class State:
 def top_groups(state: State, units: Sequence[int], k: int) -> IntArray:
     """For each unit, the ``k`` groups whose sums align best with it (own group included)."""
     k = min(k, state.G)
-    scores = state.Us[np.asarray(units)] @ state.S.T.astype(np.float32)
+    scores = state.Us[np.asarray(units)] @ state.S32.T
     if k >= state.G:
         return np.argsort(-scores, axis=1, kind="stable")
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
@@ -333,7 +345,7 @@ def improve(
     *,
     candidates: int = 8,
     max_passes: int = DEFAULT_MAX_PASSES,
-    min_gain_share: float = 1e-4,
+    min_gain_share: float = CONVERGED_GAIN_SHARE,
 ) -> None:
     """Local search: best move or swap per unit, never increasing violations.
 
@@ -369,6 +381,7 @@ def improve(
         state.resum()
         total = abs(sum(state.group_score(g) for g in range(state.G))) + 1.0
         if changed == 0 or gained < min_gain_share * total:
+            stats.converged = True
             return
 
 
@@ -380,10 +393,11 @@ def _improve_unit(state: State, u: int, cand: IntArray, lo: int, hi: int, stats:
     us = state.Us[u]
     uu = state.unorm[u]
     usz = state.usize[u]
-    Sa = state.S[a]
-    su_a = float(Sa @ us)
-    Sb = state.S[groups]
-    su_b = Sb @ us
+    sums = state.S32[[a, *groups]]  # row 0: own group, then the candidates
+    su = (sums @ us).astype(np.float64)
+    su_a = float(su[0])
+    su_b = su[1:]
+    tol = _tolerance(su_a, uu)
     options: list[tuple[float, int, int]] = []  # (gain, group, other unit or -1)
     size_a = state.size(a)
     if size_a - usz >= lo or state.viol[a] > 0:
@@ -401,21 +415,23 @@ def _improve_unit(state: State, u: int, cand: IntArray, lo: int, hi: int, stats:
                 vgrp.append(b)
                 vk.append(k)
     if vids:
-        V = state.U[vids]
+        # One product gives every term of every swap: column 0 <v, S_a>, column
+        # 1 + k <v, S_b> for the k-th candidate, last column <v, u> (signed).
         Vs = state.Us[vids]
-        rows = Sb[vk]
+        products = Vs @ np.vstack((sums, state.U[u][None, :])).T
+        ks = np.asarray(vk)
         # <S_b - S_a, u - v> + |u - v|^2  (signed)
-        t_u = su_b[vk] - su_a
-        t_v = np.einsum("ij,ij->i", Vs, rows) - Vs @ Sa
-        cross = V @ us
+        t_u = su_b[ks] - su_a
+        t_v = products[np.arange(len(vids)), ks + 1] - products[:, 0]
+        cross = products[:, -1]
         gains = t_u - t_v + uu + state.unorm[vids] - 2.0 * cross
         adjusted = bool(state.penalty) or state.unit_home is not None
-        keep = np.arange(len(vids)) if adjusted else np.flatnonzero(gains > EPS)
+        keep = np.arange(len(vids)) if adjusted else np.flatnonzero(gains > tol)
         for idx in keep:
             options.append((float(gains[idx]), vgrp[idx], vids[idx]))
     if state.penalty or state.unit_home is not None:
         options = [_adjust(state, u, a, g, b, v) for g, b, v in options]
-    options = [o for o in options if o[0] > EPS]
+    options = [o for o in options if o[0] > tol]
     if not options:
         return 0.0
     options.sort(key=lambda o: (-o[0], o[1], o[2]))
@@ -430,6 +446,22 @@ def _improve_unit(state: State, u: int, cand: IntArray, lo: int, hi: int, stats:
                 stats.swaps += 1
             return gain
     return 0.0
+
+
+def _tolerance(own_score: float, unit_norm: float) -> float:
+    """Smallest gain the search takes: above float32 rounding of the products.
+
+    Gains come from float32 dot products of 512-dimensional rows whose size
+    is about ``|<u, S_a>| + |u|^2``; their rounding error is a few 1e-7 of that,
+    so 1e-5 of it (or ``EPS``) keeps a rounding artefact from passing for a gain
+    and two units from swapping back and forth on noise.
+
+    Examples
+    --------
+    >>> _tolerance(0.0, 0.0) == EPS, _tolerance(100.0, 1.0)
+    (True, 0.00101)
+    """
+    return max(EPS, FLOAT32_RELATIVE_TOLERANCE * (abs(own_score) + abs(unit_norm)))
 
 
 def _adjust(state: State, u: int, a: int, gain: float, b: int, v: int) -> tuple[float, int, int]:
