@@ -62,6 +62,7 @@ from peerlearn.programmes.permissions import Access
 
 if TYPE_CHECKING:
     from peerlearn.delivery.models import Session
+    from peerlearn.evidence.matching_figures import MatchingFigure
     from peerlearn.evidence.mel_figures import (
         DualFigure,
         ExperimentFigure,
@@ -156,6 +157,8 @@ class Figures:
     surveys: list[SurveyFigure] = field(default_factory=list)
     #: Read as the programme's evaluators read it (:func:`as_outside_reader`).
     outside: bool = False
+    #: How they were matched (None: the reader reads no cohort's runs).
+    matching: MatchingFigure | None = None
     # The MEL apps' figures (None: the reader may not read them)
     mutuality: MutualityFigure | None = None
     stories: StoriesFigure | None = None
@@ -466,6 +469,7 @@ def headline_figures(
     """Every headline figure of ``scope`` as ``access`` may read it (``outside``: as the
     programme's evaluators read it, for the evaluator and funder views and the report)."""
     from peerlearn.evidence import mel_figures as mel
+    from peerlearn.evidence.matching_figures import matching
 
     now = now or timezone.now()
     if outside:
@@ -482,6 +486,7 @@ def headline_figures(
         k=k,
         surveys=_surveys(scope, access),
         outside=outside,
+        matching=matching(scope, access),
         mutuality=mel.mutuality(scope, access, k),
         stories=mel.stories(scope, access),
         reach=mel.reach(scope, access),
