@@ -324,3 +324,46 @@ def test_metadata_lists_every_feed_with_its_columns(filled):
         people = [p.get("Name") for p in types["people"].iter(f"{{{EDM}}}Property")]
         assert list(values(client_of(user), table_url(filled, "people", "json"))[0]) == people
     assert "survey_" in " ".join(types)  # the cohort facilitator's package has its survey
+
+
+@pytest.mark.parametrize("persona", [*READERS, "participant"])
+def test_apps_that_name_their_tables_name_exactly_those(filled, persona):
+    """``table_names`` (and the surveys' single ``table``) say what ``tables`` makes, so a
+    feed may skip an app or make one table of it."""
+    from importlib import import_module
+
+    from peerlearn.evidence.datapackage import cell, table_sources
+
+    user = filled.users[persona]
+    named = 0
+    for label, _tables in table_sources():
+        module = import_module(f"peerlearn.{label}.package")
+        if not hasattr(module, "table_names"):
+            continue
+        made = module.tables(filled.programme, user)
+        assert module.table_names(filled.programme, user) == [t.name for t in made], label
+        named += 1
+        single = getattr(module, "table", None)
+        for table in made if single is not None else []:
+            alone = single(filled.programme, user, table.name)
+            assert alone.columns == table.columns
+            rows = [[cell(v) for v in row] for row in alone.rows]
+            assert rows == [[cell(v) for v in row] for row in table.rows]
+    assert named >= 2
+
+
+def test_a_feed_after_the_surveys_counts_no_answer(filled):
+    """Finding the sessions' table skips the surveys' tables (it used to count every
+    published answer of every survey twice first)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerlearn.api.feeds import find_table
+
+    with CaptureQueriesContext(connection) as queries:
+        found = find_table(filled.programme, filled.users["facilitator"], "sessions")
+    assert found is not None and found.name == "sessions"
+    assert not [q for q in queries.captured_queries if "surveys_response" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        assert find_table(filled.programme, filled.users["facilitator"], "survey_codebook")
+    assert [q for q in queries.captured_queries if "surveys_response" in q["sql"]]
