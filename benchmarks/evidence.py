@@ -12,6 +12,8 @@ every app the figures read:
   answers): a pseudonymous 10-question survey answered by 70 %, a
   follow-up (``followup_3m``) by a fifth, two partnership-health surveys by
   15 % (in groups of five), two capability self-assessments by 5 %;
+* a published grouping per cohort (the cohort's groups of five as its
+  result, themes and reasons per member as a run stores them, a move);
 * two learning exchanges per person (some returned, a fifth recorded in
   check-ins), an outcome story per 50 people with substantiations, the
   built-in theory of change approved with evidence tied to it, and an
@@ -259,6 +261,54 @@ def _surveys(programme: Any, people: list[Any], cohorts: list[Any]) -> tuple[int
     return answers, instrument
 
 
+def _matching(people: list[Any], cohorts: list[Any]) -> None:
+    """A published groups run per cohort, stored as the engine stores one (5 per group)."""
+    from django.utils import timezone
+
+    from peerlearn.matching.models import MatchingRun, Move
+
+    themes = ["land registry", "budget tagging", "reform team", "new agency", "civil service"]
+    for c, cohort in enumerate(cohorts):
+        members = people[c * COHORT_SIZE : (c + 1) * COHORT_SIZE]
+        assignment = {str(p.pk): f"G{1 + i // 5}" for i, p in enumerate(members)}
+        labels = list(dict.fromkeys(assignment.values()))
+        run = MatchingRun.objects.create(
+            cohort=cohort,
+            kind="groups",
+            status="done",
+            parameters={"weights": {"problems": 10, "context": 1}, "min_size": 5, "max_size": 6},
+            quality={
+                "people": len(members),
+                "groups": len(labels),
+                "ratio": 0.8,
+                "criteria": {
+                    "problems": {"cohesion": 70.0, "bound": 100.0, "share": 0.7},
+                    "context": {"cohesion": 20.0, "bound": 50.0, "share": 0.4},
+                },
+            },
+            result={
+                "labels": labels,
+                "assignment": assignment,
+                "groups": {
+                    label: {"themes": [themes[g % 5], themes[(g + 1) % 5]], "mean": 0.5}
+                    for g, label in enumerate(labels)
+                },
+                "members": {
+                    pid: {
+                        "fit": 0.5,
+                        "closest": list(assignment)[:2],
+                        "shared": [{"attribute": "country", "value": "KE", "count": 2}],
+                        "mostly": "problems",
+                        "ties": [],
+                    }
+                    for pid in assignment
+                },
+            },
+            published_at=timezone.now(),
+        )
+        Move.objects.create(run=run, person=members[0], from_group="G1", to_group="G2")
+
+
 def _mel(programme: Any, people: list[Any], groups: list[Any], user: Any) -> None:
     from peerlearn.harvest.models import OutcomeStory, Substantiation
     from peerlearn.mel.models import Exchange
@@ -404,6 +454,7 @@ def fill(size: int) -> tuple[Any, dict[str, Any], int]:
     people, cohorts, groups = _people(programme, size, slug)
     _delivery(programme, people, cohorts, groups)
     answers, instrument = _surveys(programme, people, cohorts)
+    _matching(people, cohorts)
     _mel(programme, people, groups, users["facilitator"])
     _theory_and_experiment(programme, cohorts, instrument, users["facilitator"])
     return programme, users, answers
@@ -452,6 +503,7 @@ def parts(programme: Any, user: Any) -> None:
 
     from peerlearn.evidence import figures as f
     from peerlearn.evidence import mel_figures as mel
+    from peerlearn.evidence.matching_figures import matching
     from peerlearn.programmes.package_scope import k_threshold
     from peerlearn.programmes.permissions import access_for
 
@@ -464,6 +516,7 @@ def parts(programme: Any, user: Any) -> None:
         "products": lambda: f._products(scope, access),
         "objectives": lambda: f._objectives(scope, k),
         "outcomes": lambda: f._outcomes(scope),
+        "matching": lambda: matching(scope, access),
         "surveys": lambda: f._surveys(scope, access),
         "mutuality": lambda: mel.mutuality(scope, access, k),
         "stories": lambda: mel.stories(scope, access),

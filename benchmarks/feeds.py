@@ -16,7 +16,9 @@ body consumed piece by piece as a BI tool would.  Prints one table:
   into one body before anything is sent (what streaming avoids): its peak,
   and the streamed feed's peak as a share of it;
 * ``people.csv`` (``rows / 10`` rows) and the survey's JSON feed read to the
-  end through ``@odata.nextLink`` (pages of ``odata.PAGE_ROWS`` rows): time.
+  end through ``@odata.nextLink`` (pages of ``odata.PAGE_ROWS`` rows): time;
+* ``sessions.csv`` (empty): a table of an app after the surveys', whose feed
+  should not make the surveys' tables (count their answers) to find it.
 
     .venv/bin/python benchmarks/feeds.py [--rows 10000 100000]
 """
@@ -169,7 +171,8 @@ def run(sizes: list[int]) -> None:
     print(f"Flat feeds benchmark on {label}")
     header = (
         f"{'rows':>7} {'csv s':>7} {'csv MB':>7} {'peak MiB':>9} {'held MiB':>9} "
-        f"{'peak/held':>9} {'people.csv s':>12} {'json all s':>10} {'json rows':>9}"
+        f"{'peak/held':>9} {'people.csv s':>12} {'json all s':>10} {'json rows':>9} "
+        f"{'sessions.csv s':>14}"
     )
     print(header)
     print("-" * len(header))
@@ -187,9 +190,12 @@ def run(sizes: list[int]) -> None:
         _bytes, people_seconds = timed(lambda: read_feed(client, people, headers))  # noqa: B023
         as_json = f"/api/v1/feeds/surveys/{survey.pk}/responses.json"
         json_rows, json_seconds = timed(lambda: read_json(client, as_json, headers))  # noqa: B023
+        sessions = f"/api/v1/feeds/{programme.slug}/sessions.csv"
+        _bytes, sessions_seconds = timed(lambda: read_feed(client, sessions, headers))  # noqa: B023
         print(
             f"{rows:>7} {seconds:>7.2f} {sent / 1e6:>7.1f} {peak:>9.1f} {held:>9.1f} "
-            f"{peak / held:>9.2f} {people_seconds:>12.2f} {json_seconds:>10.2f} {json_rows:>9}"
+            f"{peak / held:>9.2f} {people_seconds:>12.2f} {json_seconds:>10.2f} {json_rows:>9} "
+            f"{sessions_seconds:>14.2f}"
         )
     print("target: 100,000 rows streamed in bounded memory (the peak does not grow with rows)")
 

@@ -290,3 +290,80 @@ def test_feeds_are_audited_and_work_with_a_session(filled, login):
     session = login(world.users["facilitator"])
     response = session.get(table_url(world, "people"))
     assert response.status_code == 200 and body(response).startswith(b"person,")
+
+
+def test_metadata_lists_every_feed_with_its_columns(filled):
+    """The CSDL document parses, and holds one entity type per table feed of the reader
+    with the feed's columns in order, their Edm types and the table's key."""
+    from xml.etree import ElementTree as ET
+
+    from peerlearn.api.metadata import EDM, EDM_TYPES, EDMX
+    from peerlearn.evidence.datapackage import reader_tables
+
+    for reader in ("facilitator", "module_facilitator"):
+        user = filled.users[reader]
+        response = client_of(user).get(f"/api/v1/feeds/{filled.programme.slug}/$metadata")
+        assert response.status_code == 200 and response["Content-Type"].startswith(
+            "application/xml"
+        )
+        root = ET.fromstring(response.content)  # noqa: S314 - our own document
+        assert root.tag == f"{{{EDMX}}}Edmx" and root.get("Version") == "4.0"
+        types = {e.get("Name"): e for e in root.iter(f"{{{EDM}}}EntityType")}
+        sets = {e.get("Name"): e.get("EntityType") for e in root.iter(f"{{{EDM}}}EntitySet")}
+        tables = reader_tables(filled.programme, user)
+        assert list(types) == [t.name for t in tables] == list(sets)
+        assert all(sets[t.name] == f"peerlearn.{t.name}" for t in tables)
+        for table in tables:
+            properties = [
+                (p.get("Name"), p.get("Type")) for p in types[table.name].iter(f"{{{EDM}}}Property")
+            ]
+            assert properties == [(c.name, EDM_TYPES[c.type]) for c in table.columns]
+            keys = [k.get("Name") for k in types[table.name].iter(f"{{{EDM}}}PropertyRef")]
+            assert keys == list(table.primary_key)
+        # The JSON feed's objects carry exactly these properties.
+        people = [p.get("Name") for p in types["people"].iter(f"{{{EDM}}}Property")]
+        assert list(values(client_of(user), table_url(filled, "people", "json"))[0]) == people
+    assert "survey_" in " ".join(types)  # the cohort facilitator's package has its survey
+
+
+@pytest.mark.parametrize("persona", [*READERS, "participant"])
+def test_apps_that_name_their_tables_name_exactly_those(filled, persona):
+    """``table_names`` (and the surveys' single ``table``) say what ``tables`` makes, so a
+    feed may skip an app or make one table of it."""
+    from importlib import import_module
+
+    from peerlearn.evidence.datapackage import cell, table_sources
+
+    user = filled.users[persona]
+    named = 0
+    for label, _tables in table_sources():
+        module = import_module(f"peerlearn.{label}.package")
+        if not hasattr(module, "table_names"):
+            continue
+        made = module.tables(filled.programme, user)
+        assert module.table_names(filled.programme, user) == [t.name for t in made], label
+        named += 1
+        single = getattr(module, "table", None)
+        for table in made if single is not None else []:
+            alone = single(filled.programme, user, table.name)
+            assert alone.columns == table.columns
+            rows = [[cell(v) for v in row] for row in alone.rows]
+            assert rows == [[cell(v) for v in row] for row in table.rows]
+    assert named >= 2
+
+
+def test_a_feed_after_the_surveys_counts_no_answer(filled):
+    """Finding the sessions' table skips the surveys' tables (it used to count every
+    published answer of every survey twice first)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerlearn.api.feeds import find_table
+
+    with CaptureQueriesContext(connection) as queries:
+        found = find_table(filled.programme, filled.users["facilitator"], "sessions")
+    assert found is not None and found.name == "sessions"
+    assert not [q for q in queries.captured_queries if "surveys_response" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        assert find_table(filled.programme, filled.users["facilitator"], "survey_codebook")
+    assert [q for q in queries.captured_queries if "surveys_response" in q["sql"]]

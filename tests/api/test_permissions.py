@@ -219,6 +219,13 @@ CASES = [
         )
         for fmt in ("csv", "json")
     ],
+    (
+        "api:feed_metadata",
+        lambda w: reverse("api:feed_metadata", args=[w.programme.slug]),
+        "get",
+        None,
+        table(PACKAGERS, hidden=403),
+    ),
     *[
         (f"api:survey_feed_{fmt}", feed("survey_feed", fmt, lambda w: [_survey(w)]))
         + ("get", None, EVENT_SURVEY)

@@ -244,3 +244,57 @@ def test_products_are_those_the_product_page_shows(world, persona):
     assert shown == expected
     if persona == "facilitator":
         assert shown == {of_a.pk, of_b.pk}
+
+
+def every_response(client, url):
+    rows, page = [], url
+    while page:
+        body = client.get(page).json()
+        rows += body["rows"]
+        page = body["next"]
+    return rows
+
+
+def test_response_pages_are_the_whole_export_and_count_the_answers_once(world):
+    """Page by page, the rows of the CSV export (numbers and suppression included); a
+    later page reads only its own rows, and the counts behind suppression are not
+    made again until a response is added."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerlearn.surveys.exports import export_plan, export_rows
+
+    survey = make_survey(world, "pulse", anonymity="pseudonymous")
+    survey.instrument.min_respondents = 2
+    survey.instrument.save()
+    for i in range(8):  # published in batches of k = 2
+        Response.objects.create(
+            survey=survey,
+            pseudonym=f"P-{i:03d}",
+            answers={"useful": str(1 + i % 5), "will_try": "yes"}
+            | ({"what_try": "t"} if i == 0 else {}),
+        )
+    release(survey)
+    whole = [list(row) for row in export_rows(export_plan(survey, values="labels"))]
+    client = client_of(world.users["facilitator"])
+    url = base(world) + f"surveys/{survey.pk}/responses/?page_size=3"
+    first = client.get(url).json()
+    assert first["responses"] == 8, first
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(first["next"]).json()
+    sql = [q["sql"] for q in queries.captured_queries if '"surveys_response"."answers"' in q["sql"]]
+    assert len(sql) == 1 and "LIMIT 3 OFFSET 3" in sql[0]  # no pass over every answer
+    third = client.get(second["next"]).json()
+    assert first["rows"] + second["rows"] + third["rows"] == whole
+    assert [row[0] for row in second["rows"]] == [4, 5, 6] and third["next"] is None
+
+    column = first["columns"].index("what_try")
+    assert all(row[column] is None for row in whole)  # one answer, below k: left blank
+    for code in ("P-100", "P-101"):
+        Response.objects.create(
+            survey=survey, pseudonym=code, answers={"will_try": "yes", "what_try": "u"}
+        )
+    release(survey)
+    again = every_response(client, url)
+    # Counted afresh (the cache is keyed by what it counts): three answers now show.
+    assert len(again) == 10 and sum(row[column] is not None for row in again) == 3

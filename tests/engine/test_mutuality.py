@@ -270,3 +270,26 @@ def test_unanticipated_learning_and_balance_follow_their_definitions(rows, min_g
         if ex.giver != ex.receiver and ex.applied:
             applied[ex.receiver] = applied.get(ex.receiver, 0) + 1
     assert {n: b.applied for n, b in mu.balance(exchanges).items() if b.applied} == applied
+
+
+def test_flags_from_balances_are_the_flags_of_the_exchanges():
+    """Counted balances (the dashboard's weighted ties) give the records' flags."""
+    from collections import Counter
+    from datetime import date
+
+    from peerlearn.engine import mutuality as mu
+
+    day = date(2026, 3, 1)
+    records = [mu.Exchange(g, r, day) for g, r in [(1, 2)] * 4 + [(3, 1), (2, 3), (4, 4), (5, 1)]]
+    given: Counter[int] = Counter()
+    received: Counter[int] = Counter()
+    for ex in records:
+        if ex.giver != ex.receiver:
+            given[ex.giver] += 1
+            received[ex.receiver] += 1
+    balances = {n: mu.Balance(given[n], received[n]) for n in given | received}
+    for share in (0.0, 0.25):
+        expected = mu.one_way_flags(records, min_exchanges=2, max_other_share=share)
+        assert mu.one_way_flags_of(balances, min_exchanges=2, max_other_share=share) == expected
+    flagged = mu.one_way_flags_of(balances, min_exchanges=2, max_other_share=0.25)
+    assert [(f.node, f.kind) for f in flagged] == [(2, "recipient")]

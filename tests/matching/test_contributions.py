@@ -50,3 +50,26 @@ def test_contribution_lines_are_translated():
         fr = wording.contribution_lines(shares, {"problems": 10, "context": 1})
     assert "72 %" in es[0] and "comparten" in es[0]
     assert "72 %" in fr[0] and "partagent" in fr[0]
+
+
+def test_pairs_page_words_how_close_the_pairs_are(world, login, add_participants):
+    """A pairs run says its total affinity against the upper bound in words, and counts
+    its pairs and people from the result (matching/summary.py, as the report does)."""
+    add_participants(12, external=4)
+    client = login(world.users["facilitator"])
+    url = reverse("matching:run_new", args=[world.programme.slug, world.event.pk, "pairs"])
+    client.post(url, group_form(mode="external-local", capacity=4))
+    run = MatchingRun.objects.latest("pk")
+    assert run.kind == "pairs" and run.status == "done", run.error
+    response = client.get(run.get_absolute_url())
+    page = response.content.decode()
+    percent = round(100 * run.quality["ratio"])
+    assert f"These pairs reach {percent} % of what the closest possible pairing would." in page
+    summary = response.context["summary"]
+    assert summary.units == run.quality["pairs"] == 11 and summary.people == run.quality["people"]
+    assert f'id="summary-units">{summary.units}<' in page
+    with translation.override("fr"):
+        assert "binômes" in wording.closeness_text("pairs", run.quality["ratio"])
+    assert (
+        wording.closeness_text("groups", 0.5) == "" and wording.closeness_text("pairs", None) == ""
+    )

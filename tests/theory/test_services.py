@@ -153,3 +153,45 @@ def test_builtin_labels_follow_the_language():
     assert spanish != "Adapt and renew" and spanish
     edited = Node(node.id, node.kind, "Our own words", node.level)
     assert node_label(edited) == "Our own words"
+
+
+def test_survey_indicator_is_the_summary_of_every_whole_response(world):
+    """Grouping the one question's answers in the database gives what summarising every
+    whole response gave (relevance, k and the control arm's exclusion kept)."""
+    from peerlearn.surveys.analysis import plan, summarise
+    from peerlearn.theory.evidence import _mean, survey_question
+    from tests.surveys.test_results_pages import respond
+
+    survey = make_survey(world, "pulse")
+    survey.instrument.min_respondents = 3
+    survey.instrument.save()
+    for i in range(9):
+        answers = {
+            "useful": str(1 + i % 5),
+            "heard": str(i % 4),
+            "will_try": "yes" if i % 3 else "no",
+        }
+        if i % 3:
+            answers["what_try"] = f"Thing {i}"
+        respond(survey, answers, audience="control" if i == 8 else "participant")
+    form = survey.instrument.form
+    whole = summarise(
+        form,
+        Response.objects.filter(survey=survey)
+        .exclude(audience="control")
+        .values_list("answers", flat=True),
+        k=3,
+        language=None,
+    )
+    compared = 0
+    for item in plan(form):
+        expected = next(q for q in whole.questions if q.name == item.question.name)
+        indicator = survey_question(
+            world.programme,
+            {"instrument": survey.instrument.pk, "question": item.question.name},
+        )
+        assert indicator is not None
+        wanted = None if expected.suppressed else _mean(expected)
+        assert indicator.current == (pytest.approx(wanted) if wanted is not None else None)
+        compared += wanted is not None
+    assert compared >= 2

@@ -50,9 +50,14 @@ from peerlearn import audit
 from peerlearn.api import odata
 from peerlearn.api.access import programme_access, reachable_programmes
 from peerlearn.core.tabular import Table
-from peerlearn.evidence.datapackage import csv_text, iter_reader_tables
+from peerlearn.evidence.datapackage import csv_text, iter_reader_tables, scoped_modules
 from peerlearn.programmes.models import Programme
-from peerlearn.programmes.package_scope import PackageScope, asks_for_package, scope_of
+from peerlearn.programmes.package_scope import (
+    PackageScope,
+    asks_for_package,
+    package_scope,
+    scope_of,
+)
 from peerlearn.programmes.permissions import access_for
 from peerlearn.surveys.exports import ExportPlan, repeat_plans
 from peerlearn.surveys.models import Survey
@@ -82,8 +87,29 @@ class FeedView(APIView):
 
 
 def find_table(programme: Programme, user: Any, name: str) -> Table | None:
-    """The caller's package table ``name``, made without making the tables after it."""
-    return next((t for t in iter_reader_tables(programme, user) if t.name == name), None)
+    """The caller's package table ``name``, made without making the others it can skip.
+
+    The apps' ``package`` modules are asked in the package's order, as
+    :func:`~peerlearn.evidence.datapackage.iter_reader_tables` does; one that
+    names its tables (``table_names``) and does not name this one is skipped
+    without making its tables, and one that makes a single table (``table``)
+    makes only that one.  Without this, a feed of the sessions made every
+    survey's tables first, counting every answer twice (``benchmarks/feeds.py``).
+    """
+    scope = package_scope(programme, user)
+    if scope is None:
+        return None
+    for module in scoped_modules(scope):
+        names = getattr(module, "table_names", None)
+        if names is not None and name not in names(programme, user):
+            continue
+        single = getattr(module, "table", None)
+        if single is not None:
+            return single(programme, user, name)
+        found = next((t for t in module.tables(programme, user) if t.name == name), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _no_such(what: str) -> exceptions.NotFound:

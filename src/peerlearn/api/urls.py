@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from peerlearn.api import feeds, pages, views
+from peerlearn.api import feeds, metadata, pages, views
 from peerlearn.api.errors import not_found
 
 app_name = "api"
@@ -55,6 +55,7 @@ v1 = [
     path(S + "repeats/<str:repeat>.json", feeds.RepeatFeedJson.as_view(), name="repeat_feed_json"),
     path(F + "<slug:slug>/<slug:table>.csv", feeds.TableFeedCsv.as_view(), name="feed_csv"),
     path(F + "<slug:slug>/<slug:table>.json", feeds.TableFeedJson.as_view(), name="feed_json"),
+    path(F + "<slug:slug>/$metadata", metadata.FeedMetadata.as_view(), name="feed_metadata"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "v1/docs/",

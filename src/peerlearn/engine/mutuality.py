@@ -514,10 +514,27 @@ def one_way_flags(
     >>> [(f.node, f.kind, f.given, f.received) for f in one_way_flags(ex, min_exchanges=2)]
     [(1, 'resource', 3, 0), (3, 'recipient', 0, 2)]
     """
+    return one_way_flags_of(
+        balance(exchanges), min_exchanges=min_exchanges, max_other_share=max_other_share
+    )
+
+
+def one_way_flags_of(
+    balances: Mapping[Node, Balance], *, min_exchanges: int = 3, max_other_share: float = 0.0
+) -> list[Flag]:
+    """:func:`one_way_flags` from each node's :class:`Balance` (when the exchanges are
+    already counted, e.g. grouped into weighted ties in the database).
+
+    >>> flags = one_way_flags_of(
+    ...     {1: Balance(3, 0), 2: Balance(1, 1), 3: Balance(0, 2)}, min_exchanges=2
+    ... )
+    >>> [(f.node, f.kind, f.given, f.received) for f in flags]
+    [(1, 'resource', 3, 0), (3, 'recipient', 0, 2)]
+    """
     if min_exchanges < 1:
         raise ValueError("min_exchanges must be at least 1")
     flags = []
-    for node, b in balance(exchanges).items():
+    for node, b in balances.items():
         total = b.given + b.received
         if total < min_exchanges:
             continue

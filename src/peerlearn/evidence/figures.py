@@ -42,15 +42,12 @@ Decisions
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Func, Q, QuerySet, TextField
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from peerlearn.objectives import rules
@@ -62,6 +59,7 @@ from peerlearn.programmes.permissions import Access
 
 if TYPE_CHECKING:
     from peerlearn.delivery.models import Session
+    from peerlearn.evidence.matching_figures import MatchingFigure
     from peerlearn.evidence.mel_figures import (
         DualFigure,
         ExperimentFigure,
@@ -156,6 +154,8 @@ class Figures:
     surveys: list[SurveyFigure] = field(default_factory=list)
     #: Read as the programme's evaluators read it (:func:`as_outside_reader`).
     outside: bool = False
+    #: How they were matched (None: the reader reads no cohort's runs).
+    matching: MatchingFigure | None = None
     # The MEL apps' figures (None: the reader may not read them)
     mutuality: MutualityFigure | None = None
     stories: StoriesFigure | None = None
@@ -330,86 +330,24 @@ def _outcomes(scope: Scope) -> dict[str, object]:
 CLOSED = ("select_one", "integer", "decimal")
 
 
-class AnswerJSON(Func):
-    """The JSON text of one answer (``None`` when absent), typed as stored on both databases.
-
-    Grouping by it counts each distinct answer in the database; ``json.loads``
-    gives back the value a response's ``answers`` dict holds (a string stays a
-    string, a number a number, a list a list).
-    """
-
-    output_field = TextField()
-
-    def __init__(self, name: str) -> None:
-        super().__init__(F("answers"))
-        self.name = name
-
-    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
-        """PostgreSQL: the ``->`` of one key, as JSON text."""
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql}) -> %s)::text", [*params, self.name]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        path = '$."' + self.name.replace('"', '""') + '"'
-        return f"JSON_QUOTE(JSON_EXTRACT({sql}, %s))", [*params, path]
-
-
-def _reads(plan) -> list[str]:
-    """The question's name and every field its relevance chain reads."""
-    from peerlearn.surveys.xlsform.expressions import ExpressionError, references
-
-    names = {plan.question.name}
-    for expression in plan.chain:
-        try:
-            names |= set(references(expression))
-        except ExpressionError:
-            continue  # unparseable: always relevant, reads nothing
-    return sorted(names)
-
-
-def _grouped_answers(responses, names: list[str]) -> Iterator[dict[str, Any]]:
-    """Each response's answers to ``names``: one grouped query, each group repeated."""
-    aliases = {f"a{i}": AnswerJSON(name) for i, name in enumerate(names)}
-    rows = responses.order_by().annotate(**aliases).values(*aliases).annotate(n=Count("pk"))
-    for row in rows:
-        answers = {
-            name: json.loads(row[alias])
-            for alias, name in zip(aliases, names, strict=True)
-            if row[alias] is not None
-        }
-        yield from itertools.repeat(answers, row["n"])
-
-
-def _only(form, item):
-    """``form`` holding only ``item``'s question, inside its groups (their labels and
-    relevance kept): what :func:`summarise` needs for that one question."""
-    from dataclasses import replace
-
-    node = item.question
-    for group in reversed(item.groups):
-        node = replace(group, children=[node])
-    return replace(form, items=[node])
-
-
 def _headline(survey: Survey, batch: int, k: int) -> QuestionResult | None:
     """The first closed question's result, by :func:`surveys.analysis.summarise`.
 
     Only that question and the fields its relevance reads are fetched,
     grouped by value in the database, and summarised on the form cut down to
-    that question: the same result as summarising every whole response,
-    without decoding every answer of every response.
+    that question (:func:`peerlearn.surveys.one_question.summarise_question`):
+    the same result as summarising every whole response, without decoding
+    every answer of every response.
     """
-    from peerlearn.surveys.analysis import plan, summarise
+    from peerlearn.surveys.analysis import plan
+    from peerlearn.surveys.one_question import summarise_question
     from peerlearn.surveys.publication import published
 
     form = survey.instrument.form
     first = next((p for p in plan(form) if p.question.type in CLOSED), None)
     if first is None:
         return None
-    answers = _grouped_answers(published(survey, batch), _reads(first))
-    (result,) = summarise(_only(form, first), answers, k=k, language=None).questions
-    return result
+    return summarise_question(form, first, published(survey, batch), k=k)
 
 
 def _surveys(scope: Scope, access: Access) -> list[SurveyFigure]:
@@ -466,6 +404,7 @@ def headline_figures(
     """Every headline figure of ``scope`` as ``access`` may read it (``outside``: as the
     programme's evaluators read it, for the evaluator and funder views and the report)."""
     from peerlearn.evidence import mel_figures as mel
+    from peerlearn.evidence.matching_figures import matching
 
     now = now or timezone.now()
     if outside:
@@ -482,6 +421,7 @@ def headline_figures(
         k=k,
         surveys=_surveys(scope, access),
         outside=outside,
+        matching=matching(scope, access),
         mutuality=mel.mutuality(scope, access, k),
         stories=mel.stories(scope, access),
         reach=mel.reach(scope, access),

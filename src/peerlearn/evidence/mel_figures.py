@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
@@ -60,8 +60,6 @@ QUADRANT_ORDER = (
     "transactional_delivering",
     "struggling",
 )
-#: A day for the engine's records built from ties (the flags do not read days).
-_ANY_DAY = date(2000, 1, 1)
 
 
 HIDDEN = Share(None, None)
@@ -137,12 +135,19 @@ def mutuality(scope: Scope, access: Access, k: int) -> MutualityFigure | None:
     if not figure.shown:
         return figure
     census = mu.dyad_census(list(weights))
-    # One record per exchange (the same record repeated per tie): what the flags count.
-    records = [
-        record for (g, r), n in weights.items() for record in [mu.Exchange(g, r, _ANY_DAY)] * n
-    ]
-    flags = mu.one_way_flags(
-        records,
+    # Each person's exchanges given and received, counted from the weighted ties (as
+    # mu.balance counts one record per exchange, self-loops aside): what the flags read.
+    given: Counter[int] = Counter()
+    received: Counter[int] = Counter()
+    for (g, r), n in weights.items():
+        if g != r:
+            given[g] += n
+            received[r] += n
+    balances: dict[mu.Node, mu.Balance] = {
+        node: mu.Balance(given[node], received[node]) for node in given | received
+    }
+    flags = mu.one_way_flags_of(
+        balances,
         min_exchanges=services.FLAG_MIN_EXCHANGES,
         max_other_share=services.FLAG_MAX_OTHER_SHARE,
     )

@@ -31,6 +31,7 @@ from peerlearn.progress.models import PRODUCT_STATE_CHOICES
 ROLE_SECTIONS = {
     "facilitator": [
         "people",
+        "matching",
         "rhythm",
         "products",
         "objectives",
@@ -46,6 +47,7 @@ ROLE_SECTIONS = {
     ],
     "evaluator": [
         "people",
+        "matching",
         "objectives",
         "outcomes",
         "capabilities",
@@ -61,6 +63,7 @@ ROLE_SECTIONS = {
     ],
     "funder": [
         "people",
+        "matching",
         "rhythm",
         "products",
         "objectives",
@@ -367,9 +370,10 @@ def _surveys(f: Figures) -> Section:
 
 
 def _builders() -> dict[str, Callable[[Figures], Section]]:
-    from peerlearn.evidence import mel_sections
+    from peerlearn.evidence import matching_figures, mel_sections
 
     return {
+        "matching": matching_figures.section,
         "people": _people,
         "rhythm": _rhythm,
         "products": _products,

@@ -25,11 +25,10 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peerlearn import audit
-from peerlearn.matching import services, wording
+from peerlearn.matching import services, summary, wording
 from peerlearn.matching.forms import (
     EditReasonForm,
     GroupRunForm,
@@ -56,7 +55,7 @@ REFRESH_SECONDS = 2
 
 
 def _reads(access: Access, cohort_id: int) -> bool:
-    return access.manages_cohort(cohort_id) or "evaluator" in access.programme_roles
+    return summary.reads_runs(access, cohort_id)
 
 
 def _cohort(programme: Programme, cohort_id: int) -> Cohort:
@@ -227,16 +226,6 @@ def settings_summary(run: MatchingRun) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def _moves_line(run: MatchingRun) -> str:
-    moves = run.moves.count()
-    people = int(run.quality.get("people") or 0)
-    return ngettext(
-        "%(moves)d move among %(people)d people",
-        "%(moves)d moves among %(people)d people",
-        moves,
-    ) % {"moves": moves, "people": people}
-
-
 # ---------------------------------------------------------------------------
 # history and new runs
 # ---------------------------------------------------------------------------
@@ -321,10 +310,12 @@ def run_detail(
         "error_lines": _error_lines(run),
     }
     if run.status == "done":
-        context["moves_line"] = _moves_line(run)
-        context["contributions"] = wording.contribution_lines(
-            run.quality.get("criteria") or {}, run.run_parameters.criteria()
-        )
+        # The same figures as the funder report's (matching/summary.py).
+        figures = summary.run_summary(run)
+        context["summary"] = figures
+        context["moves_line"] = wording.moves_text(figures.moves, figures.people)
+        context["contributions"] = wording.contribution_lines(figures.criteria, figures.weights)
+        context["closeness"] = wording.closeness_text(figures.kind, figures.ratio)
         context["others"] = (
             MatchingRun.objects.filter(cohort=run.cohort, kind=run.kind, status="done")
             .exclude(pk=run.pk)

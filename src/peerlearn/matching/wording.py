@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from peerlearn.engine.records import Conflict, Finding, Shared
 
@@ -29,7 +29,9 @@ __all__ = [
     "quoting_reason",
     "conflict_text",
     "contribution_lines",
+    "closeness_text",
     "criterion_text",
+    "moves_text",
     "member_reason",
     "problem_text",
     "shared_text",
@@ -534,6 +536,25 @@ def contribution_lines(
             }
         )
     return lines
+
+
+def moves_text(moves: int, people: int) -> str:
+    """Hand edits after a run: "3 moves among 55 people" (the run page, the report)."""
+    return ngettext(
+        "%(moves)d move among %(people)d people",
+        "%(moves)d moves among %(people)d people",
+        moves,
+    ) % {"moves": moves, "people": people}
+
+
+def closeness_text(kind: str, ratio: float | None) -> str:
+    """A pairing's total affinity against the upper bound on any pairing's, in words
+    (groups say it per criterion: :func:`contribution_lines`); empty when not computed."""
+    if kind != "pairs" or ratio is None:
+        return ""
+    return _("These pairs reach %(percent)d %% of what the closest possible pairing would.") % {
+        "percent": round(100 * ratio)
+    }
 
 
 def group_why(themes: Iterable[str], members: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -54,6 +54,7 @@ Decisions
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import textwrap
 from collections import Counter
@@ -269,6 +270,45 @@ def identity_columns(anonymity: str, *, names: bool, emails: bool) -> tuple[bool
     return names and identified, emails and names and identified, anonymity == "pseudonymous"
 
 
+#: How long the counts of a survey's published answers are kept for :func:`export_plan`'s
+#: ``reuse_counts`` (they are keyed by what they count, so a new response or batch is
+#: counted afresh at once; the time only bounds the memory).
+COUNTS_SECONDS = 600
+
+Counted = tuple[list[str], list[set[str]], list[set[str]] | None]
+
+
+def _count(result: ExportPlan, responses: Any) -> Counted:
+    """The questions and breakdown values suppressed below k (two streaming passes)."""
+    stream = responses.order_by().values_list("answers", flat=True).iterator(CHUNK_SIZE)
+    # answered_counts reads only the questions outside repeats
+    _count, answered = answered_counts(
+        result.form, (a if isinstance(a, dict) else {} for a in stream), calculated=True
+    )
+    hidden = [p.question.name for p in result.questions if answered[p.question.name] < result.k]
+    if result.identified:
+        return hidden, [], None
+    combinations = _breakdown_counts(result)
+    every = [{c[i] for c in combinations} for i in range(len(BREAKDOWN_COLUMNS))]
+    return hidden, every, protect_breakdowns(combinations, result.k)
+
+
+def _counts_key(survey: Survey, up_to: int, total: int, last: int | None) -> str:
+    """What the counts depend on: the survey, its instrument's form and rules, the
+    published batches and the rows they hold (responses are never edited; a response
+    added or deleted changes the count or the last id)."""
+    import hashlib
+    import json
+
+    instrument = survey.instrument
+    form = json.dumps(instrument.definition, sort_keys=True, default=str).encode()
+    return (
+        f"peerlearn.export-counts:{survey.pk}:{instrument.pk}:"
+        f"{hashlib.sha256(form).hexdigest()[:16]}:"
+        f"{instrument.min_respondents}:{instrument.anonymity}:{up_to}:{total}:{last}"
+    )
+
+
 def export_plan(
     survey: Survey,
     *,
@@ -278,8 +318,18 @@ def export_plan(
     with_emails: bool = False,
     headers: Headers = "names",
     split_multiple: bool = False,
+    reuse_counts: bool = False,
 ) -> ExportPlan:
-    """Decide columns and suppression (one streaming pass counting answers)."""
+    """Decide columns and suppression (one streaming pass counting answers).
+
+    ``reuse_counts`` (the API, asked page by page): the counts behind the
+    suppression are kept in the cache under what they count
+    (:func:`_counts_key`), so the next page of the same published answers
+    does not count every answer again.
+    """
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
     instrument = survey.instrument
     form = instrument.form
     anonymity = instrument.anonymity
@@ -287,7 +337,8 @@ def export_plan(
     names, emails, pseudonym = identity_columns(anonymity, names=with_names, emails=with_emails)
     up_to = last_batch(survey)
     responses = published(survey, up_to)
-    total = responses.count()
+    state = responses.order_by().aggregate(total=Count("pk"), last=Max("pk"))
+    total = state["total"]
     result = ExportPlan(
         survey=survey,
         form=form,
@@ -305,20 +356,13 @@ def export_plan(
         split_multiple=split_multiple,
     )
     if not result.suppressed:
-        stream = responses.order_by().values_list("answers", flat=True).iterator(CHUNK_SIZE)
-        # answered_counts reads only the questions outside repeats
-        _count, answered = answered_counts(
-            form, (a if isinstance(a, dict) else {} for a in stream), calculated=True
-        )
-        result.suppressed_questions = [
-            p.question.name for p in result.questions if answered[p.question.name] < k
-        ]
-        if anonymity != "identified":
-            combinations = _breakdown_counts(result)
-            result.all_values = [
-                {c[i] for c in combinations} for i in range(len(BREAKDOWN_COLUMNS))
-            ]
-            result.shown_values = protect_breakdowns(combinations, k)
+        key = _counts_key(survey, up_to, total, state["last"]) if reuse_counts else ""
+        counted: Counted | None = cache.get(key) if key else None
+        if counted is None:
+            counted = _count(result, responses)
+            if key:
+                cache.set(key, counted, COUNTS_SECONDS)
+        result.suppressed_questions, result.all_values, result.shown_values = counted
     return result
 
 
@@ -465,15 +509,20 @@ def _ordering(anonymity: str) -> tuple[str, ...]:
     return ("answers", "pk")
 
 
-def _records(export: ExportPlan) -> Iterator[tuple[Any, ...]]:
+def _records(
+    export: ExportPlan, start: int = 0, stop: int | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows in export order; ``start``..``stop`` read only those (OFFSET/LIMIT)."""
     if export.suppressed:
         return iter(())
-    return (
+    rows = (
         published(export.survey, export.up_to_batch)
         .order_by(*_ordering(export.survey.instrument.anonymity))
         .values_list(*_RECORD_FIELDS)
-        .iterator(CHUNK_SIZE)
     )
+    if start or stop is not None:
+        rows = rows[start:stop]
+    return rows.iterator(CHUNK_SIZE)
 
 
 def _submitted(moment: datetime | None, identified: bool) -> str:
@@ -515,10 +564,13 @@ class _Formatter:
         return str(value)
 
 
-def export_rows(export: ExportPlan) -> Iterator[list[object]]:
-    """The data rows (after the header), streamed from the database."""
+def export_rows(
+    export: ExportPlan, start: int = 0, stop: int | None = None
+) -> Iterator[list[object]]:
+    """The data rows (after the header), streamed from the database; ``start``..``stop``:
+    those rows only (numbered as in the whole export), read alone from the database."""
     if export.repeat:
-        yield from _repeat_rows(export)
+        yield from itertools.islice(_repeat_rows(export), start, stop)
         return
     relevance = Relevance(export.questions)
     formatter = _Formatter(export)
@@ -531,7 +583,7 @@ def export_rows(export: ExportPlan) -> Iterator[list[object]]:
     for column in export.question_columns():
         if column.choice is not None:
             split.setdefault(column.question.name, []).append(column.choice)
-    for number, record in enumerate(_records(export), start=1):
+    for number, record in enumerate(_records(export, start, stop), start=start + 1):
         answers, name, email, pseudonym, audience, language, submitted = record
         answers = answers if isinstance(answers, dict) else {}
         row: list[object] = [number]

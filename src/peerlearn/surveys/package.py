@@ -98,6 +98,8 @@ def plan_for(
         with_emails=names and access.sees_contact_of([survey.cohort_id]),
         headers="paths" if headers == "paths" else "names",
         split_multiple=split_multiple,
+        # The codes and labels plans (and the next feed read) count the same answers once.
+        reuse_counts=True,
     )
 
 
@@ -246,6 +248,34 @@ def tables(programme: Programme, user: User) -> list[Table]:
         out.append(_responses(survey, plans[survey.pk], "", "codes"))
         out.append(_responses(survey, plan_for(survey, access, "labels"), "_labels", "labels"))
     return out
+
+
+def table_names(programme: Programme, user: User) -> list[str]:
+    """The names :func:`tables` gives this reader, in order, without counting any answer
+    (a feed looks for its table by name: ``api/feeds.py:find_table``)."""
+    scope = package_scope(programme, user)
+    if scope is None:
+        return []
+    names = ["surveys", "survey_codebook"]
+    for survey in scoped_surveys(scope):
+        names += [f"survey_{survey.pk}", f"survey_{survey.pk}_labels"]
+    return names
+
+
+def table(programme: Programme, user: User, name: str) -> Table | None:
+    """The one table ``name`` of :func:`tables`, planning only its survey (the feeds)."""
+    scope = package_scope(programme, user)
+    if scope is None:
+        return None
+    if name in ("surveys", "survey_codebook"):  # about every survey
+        return next((t for t in tables(programme, user) if t.name == name), None)
+    for survey in scoped_surveys(scope):
+        if name == f"survey_{survey.pk}":
+            return _responses(survey, plan_for(survey, scope.access, "codes"), "", "codes")
+        if name == f"survey_{survey.pk}_labels":
+            plan = plan_for(survey, scope.access, "labels")
+            return _responses(survey, plan, "_labels", "labels")
+    return None
 
 
 def _xlsform_writer(instrument_id: int):

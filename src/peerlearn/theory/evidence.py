@@ -89,8 +89,16 @@ def compute(programme: Programme, kind: str, params: Mapping[str, Any]) -> Evide
 
 
 def survey_question(programme: Programme, params: Mapping[str, Any]) -> EvidenceItem | None:
-    from peerlearn.surveys.analysis import summarise
+    """The question's current mean over every response to the instrument (controls aside).
+
+    Only that question (and what its relevance reads) is fetched, grouped by
+    value in the database: the same result as summarising every whole
+    response (:mod:`peerlearn.surveys.one_question`), which cost a quarter
+    of the dashboard at 70,000 answers.
+    """
+    from peerlearn.surveys.analysis import plan
     from peerlearn.surveys.models import Instrument, Response
+    from peerlearn.surveys.one_question import summarise_question
 
     instrument_id = params.get("instrument")
     if not isinstance(instrument_id, int):
@@ -98,14 +106,15 @@ def survey_question(programme: Programme, params: Mapping[str, Any]) -> Evidence
     instrument = Instrument.objects.filter(programme=programme, pk=instrument_id).first()
     if instrument is None:
         return None
-    answers = (
-        Response.objects.filter(survey__instrument=instrument)
-        .exclude(audience="control")
-        .values_list("answers", flat=True)
-    )
-    results = summarise(instrument.form, answers, k=instrument.min_respondents, language=None)
     name = str(params.get("question", ""))
-    question = next((q for q in results.questions if q.name == name), None)
+    form = instrument.form
+    item = next((p for p in plan(form) if p.question.name == name), None)
+    question = None
+    if item is not None:
+        responses = Response.objects.filter(survey__instrument=instrument).exclude(
+            audience="control"
+        )
+        question = summarise_question(form, item, responses, k=instrument.min_respondents)
     current = None if question is None or question.suppressed else _mean(question)
     return Indicator(
         name=name,
