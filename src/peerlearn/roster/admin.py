@@ -16,6 +16,7 @@ from peerlearn.intake.answers import Answers, Entry, write_answers
 from peerlearn.intake.models import Challenge, LearningExpectation
 from peerlearn.people.models import Person
 from peerlearn.programmes.models import Programme
+from peerlearn.roster.forms import PERSON_FIELDS
 from peerlearn.roster.stewardship import email_taken_by_another_account
 
 
@@ -99,20 +100,7 @@ def _admin_answers(formsets: list[Any], programme_id: int) -> Answers:
 class PersonAdminForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "email",
-            "organisation",
-            "country",
-            "role_title",
-            "seniority",
-            "languages",
-            "gender",
-            "is_external",
-            "is_alumni",
-            "consent_to_contact",
-            "invited_at",
-        ]
+        fields = [*PERSON_FIELDS, "invited_at"]
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()

@@ -34,25 +34,29 @@ DETAILS_LOCKED = _(
 EMAIL_LOCKED = _("This person signs in with this address; only they can change it.")
 
 
+#: A person's details as the programme page and the admin edit them.
+PERSON_FIELDS = (
+    "name",
+    "email",
+    "organisation",
+    "country",
+    "role_title",
+    "seniority",
+    "languages",
+    "gender",
+    "is_external",
+    "is_alumni",
+    "consent_to_contact",
+)
+
+
 class PersonForm(forms.ModelForm):
     country = CountryField(label=_("Country"))
     languages = LanguagesField(label=_("Languages"))
 
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "email",
-            "organisation",
-            "country",
-            "role_title",
-            "seniority",
-            "languages",
-            "gender",
-            "is_external",
-            "is_alumni",
-            "consent_to_contact",
-        ]
+        fields = list(PERSON_FIELDS)
 
     DETAILS = ("name", "email", "organisation")
 
