@@ -9,7 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -170,8 +170,17 @@ class RefusingBackend:
 
 
 def _send_once() -> str:
-    out = StringIO()
-    call_command("send_session_mail", stdout=out, stderr=StringIO())
+    """One run of the command; a failed run raises with what it wrote to stderr.
+
+    The command reports a refused session on stderr and then fails as a whole,
+    so the failure carries the cause (on SQLite's shared-cache test database,
+    "table is locked", which :func:`tolerated` drops).
+    """
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("send_session_mail", stdout=out, stderr=err)
+    except CommandError as error:
+        raise CommandError(f"{error}: {err.getvalue()}") from error
     return out.getvalue()
 
 
